@@ -1,0 +1,181 @@
+// Package db is the only package that speaks SQL: it opens the SQLite file with the
+// pragmas the portal relies on, applies the embedded migrations, and offers one file of
+// queries per entity.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// ErrNotFound is returned when a requested row does not exist (or is not visible).
+var ErrNotFound = errors.New("db: not found")
+
+// FileName is the database file's name inside the data directory.
+const FileName = "toasoan.db"
+
+// The pragmas are constants: modernc executes _pragma text verbatim, so nothing from
+// outside may ever reach these strings.
+const (
+	writerParams = "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	readerParams = "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=query_only(1)"
+)
+
+// DB holds the single writer connection and the reader pool of one database file.
+type DB struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the database in dataDir, checks the pragmas it relies
+// on and applies pending migrations. Errors are one line that says what is wrong.
+func Open(ctx context.Context, dataDir string) (*DB, error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create data directory %s: %w", dataDir, err)
+	}
+	probe, err := os.CreateTemp(dataDir, ".write-test-*")
+	if err != nil {
+		return nil, fmt.Errorf("data directory %s is not writable: %w", dataDir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return OpenFile(ctx, filepath.Join(dataDir, FileName))
+}
+
+// OpenFile opens the database at path; see Open.
+func OpenFile(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", "file:"+path+writerParams)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// One writer: SQLite allows one at a time anyway, and queuing in Go avoids
+	// SQLITE_BUSY storms (see LIBRARY-FACTS.md).
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	d := &DB{w: w, path: path}
+	if err := d.checkWriter(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := d.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+readerParams)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	d.r = r
+	return d, nil
+}
+
+// checkWriter reads the pragmas back: a file on a filesystem without WAL support, or a
+// driver that ignored a pragma, must stop start-up rather than lose writes later.
+func (d *DB) checkWriter(ctx context.Context) error {
+	var mode string
+	if err := d.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return describeOpenError(d.path, err)
+	}
+	var fk, timeout int
+	if err := d.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		return describeOpenError(d.path, err)
+	}
+	if err := d.w.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		return describeOpenError(d.path, err)
+	}
+	// A garbage file passes the pragmas above; reading the schema is what fails.
+	var n int
+	if err := d.w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		return describeOpenError(d.path, err)
+	}
+	switch {
+	case !strings.EqualFold(mode, "wal"):
+		return fmt.Errorf("database %s: journal_mode is %q, need wal", d.path, mode)
+	case fk != 1:
+		return fmt.Errorf("database %s: foreign_keys is off", d.path)
+	case timeout < 1000:
+		return fmt.Errorf("database %s: busy_timeout is %d ms, need at least 1000", d.path, timeout)
+	}
+	return nil
+}
+
+func describeOpenError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "not a database"), strings.Contains(msg, "malformed"):
+		return fmt.Errorf("database %s is corrupt or not a SQLite file: %w", path, err)
+	case strings.Contains(msg, "readonly"), strings.Contains(msg, "read-only"), strings.Contains(msg, "unable to open"):
+		return fmt.Errorf("database %s cannot be opened for writing: %w", path, err)
+	}
+	return fmt.Errorf("database %s: %w", path, err)
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	var errR error
+	if d.r != nil {
+		errR = d.r.Close()
+	}
+	return errors.Join(errR, d.w.Close())
+}
+
+// Ping checks that the database answers a query, for /healthz.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Path is the database file's path.
+func (d *DB) Path() string { return d.path }
+
+// Writer is the single writer pool, for libraries that need a *sql.DB (the session store).
+func (d *DB) Writer() *sql.DB { return d.w }
+
+// Reader is the read-only pool, for libraries that only read.
+func (d *DB) Reader() *sql.DB { return d.r }
+
+// inTx runs fn in one immediate transaction on the writer.
+func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func unix(t time.Time) int64 { return t.Unix() }
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,183 @@
+package db
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	for range 2 {
+		d, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v int
+		if err := d.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v != SchemaVersion() || v == 0 {
+			t.Fatalf("user_version %d, want %d", v, SchemaVersion())
+		}
+		for _, table := range []string{"users", "sessions", "categories", "articles", "article_revisions", "comments",
+			"media", "audit_log", "settings", "articles_fts"} {
+			var n int
+			if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = ?", table).Scan(&n); err != nil || n != 1 {
+				t.Errorf("table %s missing", table)
+			}
+		}
+		d.Close()
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	var mode string
+	var fk, timeout int
+	d.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+	d.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
+	d.w.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout)
+	if mode != "wal" || fk != 1 || timeout != 5000 {
+		t.Fatalf("writer pragmas: %s %d %d", mode, fk, timeout)
+	}
+	// The reader pool must refuse writes.
+	if _, err := d.r.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('x', 'y')"); err == nil {
+		t.Fatal("reader pool accepted a write")
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("corrupt file", func(t *testing.T) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, FileName), []byte(strings.Repeat("this is not sqlite ", 400)), 0o600)
+		_, err := Open(ctx, dir)
+		if err == nil || !strings.Contains(err.Error(), "corrupt or not a SQLite file") {
+			t.Fatalf("err = %v", err)
+		}
+		if strings.Contains(err.Error(), "\n") {
+			t.Error("error is more than one line")
+		}
+	})
+	t.Run("data dir is a file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "plain-file")
+		os.WriteFile(file, []byte("x"), 0o600)
+		_, err := Open(ctx, file)
+		if err == nil || !strings.Contains(err.Error(), "data directory") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("newer schema", func(t *testing.T) {
+		dir := t.TempDir()
+		d, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.w.ExecContext(ctx, "PRAGMA user_version = 999")
+		d.Close()
+		if _, err := Open(ctx, dir); err == nil || !strings.Contains(err.Error(), "newer than this binary") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestArticleVisibilityAndSlugs(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cat, err := d.CreateCategory(ctx, Category{Slug: "thoi-su", Name: "Thời sự"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(status string, at time.Time) int64 {
+		id, err := d.CreateArticle(ctx, Article{Slug: "cung-ten", Title: "Cùng tên", CategoryID: cat, Status: status, PublishAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	pub := mk(StatusPublished, now.Add(-time.Hour))
+	draft := mk(StatusDraft, time.Time{})
+	later := mk(StatusPublished, now.Add(time.Hour))
+	archived := mk(StatusArchived, now.Add(-time.Hour))
+	if _, err := d.PublicArticle(ctx, pub, now); err != nil {
+		t.Errorf("published: %v", err)
+	}
+	for _, id := range []int64{draft, later, archived} {
+		if _, err := d.PublicArticle(ctx, id, now); err != ErrNotFound && !strings.Contains(err.Error(), ErrNotFound.Error()) {
+			t.Errorf("article %d visible: %v", id, err)
+		}
+	}
+	slugs := map[string]bool{}
+	for _, id := range []int64{pub, draft, later, archived} {
+		a, _ := d.ArticleByID(ctx, id)
+		slugs[a.Slug] = true
+	}
+	if len(slugs) != 4 || !slugs["cung-ten"] || !slugs["cung-ten-2"] {
+		t.Errorf("slugs not made unique: %v", slugs)
+	}
+	if n, _ := d.CountPublicArticles(ctx, 0, now); n != 1 {
+		t.Errorf("count %d", n)
+	}
+}
+
+func TestSearchIndexHoldsFoldedText(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	cat, _ := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
+	id, err := d.CreateArticle(ctx, Article{Slug: "da-nang", Title: "Đoàn công tác tới Đà Nẵng", Lead: "Học tập",
+		BodyHTML: "<p>Chất độc <b>da cam</b> &amp; hậu quả</p>", CategoryID: cat, Status: StatusPublished, PublishAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int64
+	if err := d.r.QueryRowContext(ctx, `SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'da nang'`).Scan(&got); err != nil || got != id {
+		t.Fatalf("folded search for 'da nang' found %d: %v", got, err)
+	}
+	if err := d.r.QueryRowContext(ctx, `SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'chat doc'`).Scan(&got); err != nil || got != id {
+		t.Fatalf("body not indexed without tags: %v", err)
+	}
+}
+
+func TestAddViewsConcurrent(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	cat, _ := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
+	id, _ := d.CreateArticle(ctx, Article{Slug: "x", Title: "X", CategoryID: cat, Status: StatusPublished, PublishAt: time.Now()})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if err := d.AddViews(ctx, "2026-11-28", map[int64]int64{id: 5}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	a, _ := d.ArticleByID(ctx, id)
+	var daily int64
+	d.r.QueryRowContext(ctx, `SELECT views FROM article_views_daily WHERE article_id = ?`, id).Scan(&daily)
+	if a.Views != 100 || daily != 100 {
+		t.Fatalf("views %d daily %d, want 100", a.Views, daily)
+	}
+	// A deleted article's pending views must not fail the batch.
+	if err := d.AddViews(ctx, "2026-11-28", map[int64]int64{id: 1, 424242: 3}); err != nil {
+		t.Fatalf("batch with a vanished article: %v", err)
+	}
+}

@@ -1,0 +1,36 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Setting returns a site setting's value, or def when it was never set.
+func (d *DB) Setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := d.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if err != nil {
+		if errors.Is(notFound(err), ErrNotFound) {
+			return def, nil
+		}
+		return "", fmt.Errorf("db: setting %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting stores a site setting.
+func (d *DB) SetSetting(ctx context.Context, key, value string) error {
+	_, err := d.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("db: set setting %q: %w", key, err)
+	}
+	return nil
+}
+
+// Setting keys in one place, so writers and readers agree.
+const (
+	SettingSiteName        = "site_name"
+	SettingSiteDescription = "site_description"
+)

@@ -1,0 +1,165 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"toasoan/db"
+	"toasoan/demo"
+	"toasoan/static"
+	"toasoan/viewcount"
+	"toasoan/views"
+)
+
+// testNow is the fixed clock of the handler tests.
+var testNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+type testSite struct {
+	app    *App
+	srv    *httptest.Server
+	client *http.Client
+	loc    *time.Location
+}
+
+// newTestSite starts the real routes over a real SQLite file in a temp dir, with the demo
+// content loaded.
+func newTestSite(t *testing.T) *testSite {
+	t.Helper()
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
+		t.Fatal(err)
+	}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := views.New(views.Options{AssetURL: assets.URL, Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	counts := viewcount.New(d.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
+	app, err := New(ctx, d, v, assets, log, counts, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Now = func() time.Time { return testNow }
+	srv := httptest.NewServer(app.Routes())
+	t.Cleanup(srv.Close)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &testSite{app: app, srv: srv, client: client, loc: loc}
+}
+
+// get fetches a path and returns the response with its body read.
+func (s *testSite) get(t *testing.T, path string) (*http.Response, string) {
+	t.Helper()
+	return s.do(t, http.MethodGet, path, nil)
+}
+
+func (s *testSite) do(t *testing.T, method, path string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// parse parses an HTML page.
+func parse(t *testing.T, body string) *html.Node {
+	t.Helper()
+	n, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// find returns every element for which match is true, in document order.
+func find(n *html.Node, match func(*html.Node) bool) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && match(n) {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// byTag matches elements by tag name.
+func byTag(tag string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return n.Data == tag }
+}
+
+// byClass matches elements having a class.
+func byClass(class string) func(*html.Node) bool {
+	return func(n *html.Node) bool {
+		for _, f := range strings.Fields(attr(n, "class")) {
+			if f == class {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// text is the concatenated text inside a node, whitespace collapsed.
+func text(n *html.Node) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(sb.String()), " ")
+}
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

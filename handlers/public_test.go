@@ -1,0 +1,413 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"toasoan/db"
+	"toasoan/demo"
+	"toasoan/views"
+	"toasoan/vntext"
+)
+
+// latestArticle is the newest published demo article.
+func latestArticle(t *testing.T, s *testSite) db.Article {
+	t.Helper()
+	list, err := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no articles: %v", err)
+	}
+	a, err := s.app.DB.PublicArticle(context.Background(), list[0].ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestHomePage(t *testing.T) {
+	s := newTestSite(t)
+	resp, body := s.get(t, "/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	doc := parse(t, body)
+	lead := find(doc, byClass("top-story"))
+	if len(lead) != 1 {
+		t.Fatalf("want one lead story, got %d", len(lead))
+	}
+	newest := latestArticle(t, s)
+	if !strings.Contains(text(lead[0]), newest.Title) {
+		t.Errorf("lead story %q does not show the newest article %q", text(lead[0]), newest.Title)
+	}
+	blocks := find(doc, byClass("section-block"))
+	if len(blocks) != len(demo.Sections) {
+		t.Errorf("want a block per section (%d), got %d", len(demo.Sections), len(blocks))
+	}
+	for _, b := range blocks {
+		items := find(b, byClass("item"))
+		if len(items) == 0 {
+			t.Errorf("section block %q is empty", text(b))
+		}
+		for _, it := range items {
+			times := find(it, byTag("time"))
+			if len(times) != 1 || !regexp.MustCompile(`^\d\d:\d\d \d\d/\d\d/\d{4}$`).MatchString(text(times[0])) {
+				t.Errorf("item has no time in 10:57 04/12/2019 form: %q", text(it))
+			}
+		}
+	}
+	if len(find(doc, byClass("item-grid"))) == 0 {
+		t.Error("no latest list")
+	}
+	if got := resp.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
+		t.Errorf("content type %q", got)
+	}
+	if !strings.Contains(body, `<html lang="vi">`) {
+		t.Error("page is not marked lang=vi")
+	}
+	if !strings.Contains(body, vntext.FormatLongDate(testNow.In(s.loc))) {
+		t.Error("header does not show today's date")
+	}
+	scripts := find(doc, byTag("script"))
+	if len(scripts) != 1 || !strings.Contains(attr(scripts[0], "src"), "/static/vendor/htmx-2.0.11.min.") {
+		t.Errorf("want exactly the vendored htmx script, got %d scripts", len(scripts))
+	}
+}
+
+func TestArticlePage(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	// An article in the middle of its section has both newer and older neighbours.
+	list, err := s.app.DB.PublicArticles(ctx, db.PublicListQuery{CategoryID: 1, Limit: 100}, testNow)
+	if err != nil || len(list) < 3 {
+		t.Fatalf("need 3 articles in section 1: %v", err)
+	}
+	mid, err := s.app.DB.PublicArticle(ctx, list[len(list)/2].ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := s.get(t, views.ArticlePath(mid))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	doc := parse(t, body)
+	h1 := find(doc, byTag("h1"))
+	if len(h1) != 1 || text(h1[0]) != mid.Title {
+		t.Fatalf("h1 = %v, want %q", h1, mid.Title)
+	}
+	wantTime := "(" + mid.PublishAt.In(s.loc).Format("15:04 02/01/2006") + ")"
+	if got := text(find(doc, byClass("article-time"))[0]); got != wantTime {
+		t.Errorf("time %q, want %q", got, wantTime)
+	}
+	leads := find(doc, byClass("article-lead"))
+	if len(leads) != 1 || len(find(leads[0], byTag("strong"))) != 1 || text(leads[0]) != mid.Lead {
+		t.Errorf("lead not shown in bold: %v", leads)
+	}
+	if got := len(find(find(doc, byClass("article-body"))[0], byTag("p"))); got < 3 {
+		t.Errorf("body has %d paragraphs", got)
+	}
+	if got := text(find(doc, byClass("byline"))[0]); got != mid.Byline {
+		t.Errorf("byline %q, want %q", got, mid.Byline)
+	}
+	wantViews := vntext.FormatInt(mid.Views+1) + " lượt xem"
+	if got := text(find(doc, byClass("views"))[0]); got != wantViews {
+		t.Errorf("views %q, want %q", got, wantViews)
+	}
+	headings := map[string]bool{}
+	for _, h := range find(doc, byTag("h2")) {
+		headings[text(h)] = true
+	}
+	for _, want := range []string{"Các bài mới đăng", "Các bài đã đăng"} {
+		if !headings[want] {
+			t.Errorf("missing %q section; headings %v", want, headings)
+		}
+	}
+	newer, err := s.app.DB.NeighbourArticles(ctx, mid, true, 5, testNow)
+	if err != nil || len(newer) == 0 {
+		t.Fatalf("no newer: %v", err)
+	}
+	if !strings.Contains(body, views.ArticlePath(newer[0])) {
+		t.Error("newer article not linked")
+	}
+	for _, n := range newer {
+		if !n.PublishAt.After(mid.PublishAt) && !(n.PublishAt.Equal(mid.PublishAt) && n.ID > mid.ID) {
+			t.Errorf("newer list holds an older article %d", n.ID)
+		}
+	}
+}
+
+func TestArticleComments(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	var withComments db.Article
+	list, _ := s.app.DB.PublicArticles(ctx, db.PublicListQuery{Limit: 1000}, testNow)
+	for _, a := range list {
+		if a.CommentCount > 0 {
+			withComments = a
+			break
+		}
+	}
+	if withComments.ID == 0 {
+		t.Fatal("demo content has no approved comments")
+	}
+	// A pending comment with a phone number must not show.
+	_, err := s.app.DB.InsertComment(ctx, db.Comment{ArticleID: withComments.ID, Name: "Người Chờ Duyệt",
+		Phone: "0912345678", Title: "Chờ", Body: "Nội dung chờ duyệt", Status: db.CommentPending, CreatedAt: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := s.get(t, views.ArticlePath(withComments))
+	doc := parse(t, body)
+	items := find(doc, byClass("comment"))
+	if len(items) != withComments.CommentCount {
+		t.Errorf("shows %d comments, want %d approved", len(items), withComments.CommentCount)
+	}
+	if strings.Contains(body, "Người Chờ Duyệt") || strings.Contains(body, "0912345678") {
+		t.Error("pending comment or phone number shown")
+	}
+	if want := fmt.Sprintf("Bình luận (%d)", withComments.CommentCount); !strings.Contains(body, want) {
+		t.Errorf("missing %q", want)
+	}
+}
+
+func TestArticleURLs(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	a := latestArticle(t, s)
+	canonical := views.ArticlePath(a)
+	draftID, err := s.app.DB.CreateArticle(ctx, db.Article{Slug: "ban-nhap", Title: "Bản nháp", CategoryID: a.CategoryID, Status: db.StatusDraft})
+	if err != nil {
+		t.Fatal(err)
+	}
+	laterID, err := s.app.DB.CreateArticle(ctx, db.Article{Slug: "hen-gio", Title: "Hẹn giờ", CategoryID: a.CategoryID,
+		Status: db.StatusPublished, PublishAt: testNow.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		path     string
+		status   int
+		location string
+	}{
+		{"canonical", canonical, http.StatusOK, ""},
+		{"wrong slug", fmt.Sprintf("/bai-viet/sai-ten-%d", a.ID), http.StatusMovedPermanently, canonical},
+		{"bare id", fmt.Sprintf("/bai-viet/%d", a.ID), http.StatusMovedPermanently, canonical},
+		{"draft", fmt.Sprintf("/bai-viet/ban-nhap-%d", draftID), http.StatusNotFound, ""},
+		{"scheduled", fmt.Sprintf("/bai-viet/hen-gio-%d", laterID), http.StatusNotFound, ""},
+		{"non-numeric id", "/bai-viet/abc", http.StatusNotFound, ""},
+		{"huge id", "/bai-viet/x-99999999999999999999999", http.StatusNotFound, ""},
+		{"zero id", "/bai-viet/x-0", http.StatusNotFound, ""},
+		{"id with letters", "/bai-viet/x-5a", http.StatusNotFound, ""},
+		{"signed id", "/bai-viet/x-+5", http.StatusNotFound, ""},
+		{"missing id", "/bai-viet/999999", http.StatusNotFound, ""},
+		{"sql in ref", "/bai-viet/1%27%20OR%201=1--", http.StatusNotFound, ""},
+		{"script in ref", "/bai-viet/%3Cscript%3Ealert(1)%3C%2Fscript%3E", http.StatusNotFound, ""},
+		{"nfd slug", "/bai-viet/" + strings.ReplaceAll("Việt", "ệ", "e\u0323\u0302") + fmt.Sprintf("-%d", a.ID), http.StatusMovedPermanently, canonical},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := s.get(t, c.path)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			if c.location != "" && resp.Header.Get("Location") != c.location {
+				t.Errorf("Location %q, want %q", resp.Header.Get("Location"), c.location)
+			}
+			if c.status == http.StatusNotFound && !strings.Contains(body, "Không tìm thấy trang") {
+				t.Error("404 page is not the Vietnamese one")
+			}
+			if strings.Contains(body, "<script>alert") {
+				t.Error("path reflected unescaped")
+			}
+		})
+	}
+}
+
+func TestSectionPages(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	c, err := s.app.DB.CategoryBySlug(ctx, demo.Sections[0].Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enough articles for three pages.
+	err = s.app.DB.InBulk(ctx, func(b *db.Bulk) error {
+		for i := range 2 * sectionPageSize {
+			_, err := b.AddArticle(db.Article{Slug: fmt.Sprintf("them-%d", i), Title: fmt.Sprintf("Bài thêm số %d", i),
+				CategoryID: c.ID, Status: db.StatusPublished, PublishAt: testNow.Add(-time.Duration(1000+i) * time.Hour)})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, _ := s.app.DB.CountPublicArticles(ctx, c.ID, testNow)
+	pages := (total + sectionPageSize - 1) / sectionPageSize
+	path := views.SectionPath(c.Slug)
+	cases := []struct {
+		query  string
+		status int
+		items  int
+		want   string
+	}{
+		{"", 200, sectionPageSize, c.Name},
+		{"?page=1", 200, sectionPageSize, "Trang sau"},
+		{"?page=2", 200, sectionPageSize, "Trang trước"},
+		{fmt.Sprintf("?page=%d", pages), 200, total - (pages-1)*sectionPageSize, "Trang trước"},
+		{"?page=-1", 400, 0, "Số trang không hợp lệ"},
+		{"?page=0", 400, 0, "Số trang không hợp lệ"},
+		{"?page=abc", 400, 0, "Số trang không hợp lệ"},
+		{"?page=1.5", 400, 0, "Số trang không hợp lệ"},
+		{"?page=99999999999999999999", 400, 0, "Số trang không hợp lệ"},
+		{"?page=999999", 404, 0, "Chuyên mục không có trang này"},
+		{"?page=%27%20OR%201=1", 400, 0, "Số trang không hợp lệ"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			resp, body := s.get(t, path+tc.query)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if !strings.Contains(body, tc.want) {
+				t.Errorf("page lacks %q", tc.want)
+			}
+			if tc.status == 200 {
+				if got := len(find(parse(t, body), byClass("item"))); got != tc.items {
+					t.Errorf("%d items, want %d", got, tc.items)
+				}
+			}
+		})
+	}
+	if resp, _ := s.get(t, "/chuyen-muc/khong-co"); resp.StatusCode != 404 {
+		t.Errorf("unknown section: %d", resp.StatusCode)
+	}
+}
+
+func TestErrorsAndMethods(t *testing.T) {
+	s := newTestSite(t)
+	cases := []struct {
+		name, method, path string
+		status             int
+		want               string
+	}{
+		{"unknown path", "GET", "/khong-ton-tai", 404, "Không tìm thấy trang"},
+		{"unknown nested", "GET", "/a/b/c/d", 404, "Không tìm thấy trang"},
+		{"post to home", "POST", "/", 405, "Phương thức không được hỗ trợ"},
+		{"delete article", "DELETE", "/bai-viet/x-1", 405, "Phương thức không được hỗ trợ"},
+		{"odd method", "BREW", "/", 405, "Phương thức không được hỗ trợ"},
+		{"long url", "GET", "/" + strings.Repeat("a", 3000), 414, "Địa chỉ quá dài"},
+		{"long query", "GET", "/?q=" + strings.Repeat("đ", 1500), 414, "Địa chỉ quá dài"},
+		{"traversal in static", "GET", "/static/..%2f..%2fgo.mod", 404, "Không tìm thấy trang"},
+		{"unknown static", "GET", "/static/css/site.css", 404, "Không tìm thấy trang"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, body := s.do(t, c.method, c.path, nil)
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			if !strings.Contains(body, c.want) || !strings.Contains(body, `class="site-header"`) {
+				t.Errorf("not the Vietnamese error page in the site layout: %.200s", body)
+			}
+			if strings.Contains(body, "goroutine") || strings.Contains(body, "panic") {
+				t.Error("stack trace leaked")
+			}
+		})
+	}
+	resp, _ := s.do(t, "POST", "/", nil)
+	if allow := resp.Header.Get("Allow"); !strings.Contains(allow, "GET") {
+		t.Errorf("405 without Allow: %q", allow)
+	}
+}
+
+func TestTemplateErrorIsClean500(t *testing.T) {
+	s := newTestSite(t)
+	rec := httptestRecorder()
+	req, _ := http.NewRequest("GET", "/", nil)
+	s.app.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return s.app.render(w, http.StatusOK, "no-such-page", s.app.newPage(r, "x"))
+	})(rec, req)
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "Đã có lỗi xảy ra") {
+		t.Fatalf("status %d body %.200s", rec.Code, rec.Body.String())
+	}
+	if strings.Contains(rec.Body.String(), "no-such-page") {
+		t.Error("internal error text shown to the reader")
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	s := newTestSite(t)
+	url := s.app.Assets.URL("css/site.css")
+	resp, body := s.do(t, "GET", url, http.Header{"Accept-Encoding": {"identity"}})
+	if resp.StatusCode != 200 || !strings.Contains(body, ".site-header") {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if got := resp.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
+		t.Errorf("Cache-Control %q", got)
+	}
+	if got := resp.Header.Get("Content-Type"); !strings.HasPrefix(got, "text/css") {
+		t.Errorf("Content-Type %q", got)
+	}
+	resp, _ = s.do(t, "GET", url, http.Header{"If-None-Match": {resp.Header.Get("ETag")}})
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional request: %d", resp.StatusCode)
+	}
+	js := s.app.Assets.URL("vendor/htmx-2.0.11.min.js")
+	req, _ := http.NewRequest("GET", s.srv.URL+js, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	r2, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if r2.Header.Get("Content-Encoding") != "gzip" {
+		t.Error("htmx not served gzipped to a client that accepts it")
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	s := newTestSite(t)
+	resp, body := s.get(t, "/healthz")
+	if resp.StatusCode != 200 || body != "ok\n" {
+		t.Fatalf("healthy: %d %q", resp.StatusCode, body)
+	}
+	s.app.DB.Close()
+	resp, _ = s.get(t, "/healthz")
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("closed database: %d", resp.StatusCode)
+	}
+}
+
+func TestViewsAreBatched(t *testing.T) {
+	s := newTestSite(t)
+	a := latestArticle(t, s)
+	for range 30 {
+		if resp, _ := s.get(t, views.ArticlePath(a)); resp.StatusCode != 200 {
+			t.Fatal(resp.StatusCode)
+		}
+	}
+	// Not written yet: counted in memory.
+	stored, _ := s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
+	if stored.Views != a.Views {
+		t.Errorf("views written per request: %d → %d", a.Views, stored.Views)
+	}
+	_, body := s.get(t, views.ArticlePath(a))
+	if want := vntext.FormatInt(a.Views+31) + " lượt xem"; !strings.Contains(body, want) {
+		t.Errorf("page does not count pending views: want %q", want)
+	}
+	if err := s.app.Counts.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ = s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
+	if stored.Views != a.Views+31 {
+		t.Errorf("after flush views = %d, want %d", stored.Views, a.Views+31)
+	}
+}

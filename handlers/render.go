@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"toasoan/views"
+)
+
+// htmx header names, in one place.
+const (
+	hxRequest = "HX-Request"
+	hxTarget  = "HX-Target"
+)
+
+// isHTMX reports whether htmx sent the request (it then wants a fragment).
+func isHTMX(r *http.Request) bool { return r.Header.Get(hxRequest) == "true" }
+
+// errBodyTooLarge marks a request body over its limit.
+var errBodyTooLarge = errors.New("request body too large")
+
+// newPage fills the data every page needs.
+func (a *App) newPage(r *http.Request, title string) views.Page {
+	site := *a.site.Load()
+	return views.Page{
+		Site:  site,
+		Title: title,
+		Path:  r.URL.Path,
+		Now:   a.Now(),
+	}
+}
+
+// absoluteURL turns a path into an absolute URL using the configured base URL, or the
+// request's own host when none is configured.
+func (a *App) absoluteURL(r *http.Request, path string) string {
+	if base := a.Config.BaseURL; base != "" {
+		return base + path
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
+// withNav loads the menu's sections into the page.
+func (a *App) withNav(r *http.Request, p *views.Page) error {
+	nav, err := a.DB.Categories(r.Context(), false)
+	if err != nil {
+		return err
+	}
+	p.Nav = nav
+	return nil
+}
+
+// render renders a whole page into a buffer first, so a template error becomes a clean
+// 500 instead of half a page.
+func (a *App) render(w http.ResponseWriter, status int, name string, p views.Page) error {
+	body, err := a.Views.Page(name, p)
+	if err != nil {
+		return err
+	}
+	a.writeHTML(w, status, body)
+	return nil
+}
+
+// renderFragment renders one block of a page for an htmx swap.
+func (a *App) renderFragment(w http.ResponseWriter, status int, name, block string, data any) error {
+	body, err := a.Views.Fragment(name, block, data)
+	if err != nil {
+		return err
+	}
+	a.writeHTML(w, status, body)
+	return nil
+}
+
+func (a *App) writeHTML(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}

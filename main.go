@@ -1,0 +1,200 @@
+// Command toasoan is a news portal for small newsrooms in one executable: the public
+// site, reader comments and the back office, with one SQLite file beside it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the site's zone must work on machines without zoneinfo
+
+	"toasoan/db"
+	"toasoan/demo"
+	"toasoan/handlers"
+	"toasoan/static"
+	"toasoan/viewcount"
+	"toasoan/views"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// siteZone is the default time zone of the site.
+const siteZone = "Asia/Ho_Chi_Minh"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `toasoan — a news portal in one executable.
+
+Usage:
+  toasoan [serve] [flags]   run the portal (the default)
+  toasoan version           print the version
+  toasoan help              this text
+
+Run "toasoan serve -h" for the serve flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "toasoan", buildVersion())
+		return 0
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "toasoan: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return version
+}
+
+// envOr reads an environment variable, or def when it is unset: flags then override it.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("TOASOAN_ADDR", ":8080"), "listen address [TOASOAN_ADDR]")
+	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
+	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
+	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/")); err != nil {
+		log.Error(err.Error())
+		return 1
+	}
+	return 0
+}
+
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if baseURL != "" && !strings.HasPrefix(baseURL, "http://") && !strings.HasPrefix(baseURL, "https://") {
+		return fmt.Errorf("-base-url must start with http:// or https://, got %q", baseURL)
+	}
+	loc, err := time.LoadLocation(siteZone)
+	if err != nil {
+		return fmt.Errorf("load time zone %s: %w", siteZone, err)
+	}
+	database, err := db.Open(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	if withDemo {
+		loaded, err := demo.Load(ctx, database, time.Now(), loc)
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		if loaded {
+			log.Info("demo content loaded", "articles", len(demo.Articles), "sections", len(demo.Sections))
+		}
+	}
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	renderer, err := views.New(views.Options{AssetURL: assets.URL, Location: loc})
+	if err != nil {
+		return err
+	}
+	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
+	app, err := handlers.New(ctx, database, renderer, assets, log, counts, handlers.Config{BaseURL: baseURL})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	flushCtx, stopFlush := context.WithCancel(context.Background())
+	flushDone := make(chan struct{})
+	go func() { counts.Run(flushCtx, 10*time.Second); close(flushDone) }()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("toasoan is running", "url", publicURL(ln.Addr(), baseURL), "database", database.Path(), "version", buildVersion())
+
+	select {
+	case err := <-serveErr:
+		stopFlush()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("requests still running at the deadline were cut", "err", err)
+	}
+	stopFlush()
+	<-flushDone
+	if err := counts.Flush(shutdownCtx); err != nil {
+		log.Error("final flush of view counts", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// publicURL is the address to print for the operator to open.
+func publicURL(a net.Addr, baseURL string) string {
+	if baseURL != "" {
+		return baseURL
+	}
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

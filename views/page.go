@@ -1,0 +1,49 @@
+package views
+
+import (
+	"time"
+
+	"toasoan/db"
+)
+
+// Site is the site-wide information every page shows.
+type Site struct {
+	Name        string
+	Description string
+	BaseURL     string // absolute base for canonical links and feeds, without a trailing slash
+}
+
+// Page is the data every page template receives; Main carries the page's own data.
+type Page struct {
+	Site        Site
+	Title       string // the page's own title; the layout appends the site name
+	Description string
+	Canonical   string
+	Path        string
+	Nav         []db.Category
+	Section     string // slug of the section to highlight in the menu
+	Now         time.Time
+	Status      int
+	Main        any
+}
+
+// Pagination describes a paged list for the pager partial.
+type Pagination struct {
+	Page, Pages int
+	BasePath    string // the list's path; the pager adds ?page=N
+}
+
+// HasPrev reports whether there is a previous page.
+func (p Pagination) HasPrev() bool { return p.Page > 1 }
+
+// HasNext reports whether there is a next page.
+func (p Pagination) HasNext() bool { return p.Page < p.Pages }
+
+// Window lists the page numbers to link around the current one.
+func (p Pagination) Window() []int {
+	var out []int
+	for i := max(1, p.Page-2); i <= min(p.Pages, p.Page+2); i++ {
+		out = append(out, i)
+	}
+	return out
+}

@@ -1,0 +1,151 @@
+// Package views owns all HTML: the embedded templates, their functions, and the renderer
+// that parses every page once at start-up and renders into buffers.
+package views
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"toasoan/db"
+	"toasoan/vntext"
+)
+
+//go:embed layouts partials pages
+var templateFiles embed.FS
+
+// Renderer holds one parsed template set per page.
+type Renderer struct {
+	pages map[string]*template.Template
+	loc   atomic.Pointer[time.Location]
+}
+
+// Options are what templates need from the outside.
+type Options struct {
+	AssetURL func(name string) string // hashed URL of a static asset
+	Location *time.Location           // the site's time zone
+}
+
+// New parses the base layout, the partials and every page; a broken template stops
+// start-up here rather than failing a request later.
+func New(opts Options) (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	r.loc.Store(loc)
+	base := template.New("").Funcs(r.funcs(opts))
+	shared, err := fs.Glob(templateFiles, "layouts/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := fs.Glob(templateFiles, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	base, err = base.ParseFS(templateFiles, append(shared, partials...)...)
+	if err != nil {
+		return nil, fmt.Errorf("views: %w", err)
+	}
+	pages, err := fs.Glob(templateFiles, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t, err = t.ParseFS(templateFiles, p); err != nil {
+			return nil, fmt.Errorf("views: %w", err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return r, nil
+}
+
+// SetLocation changes the time zone dates are shown in (a site setting).
+func (r *Renderer) SetLocation(loc *time.Location) { r.loc.Store(loc) }
+
+// Location is the site's time zone.
+func (r *Renderer) Location() *time.Location { return r.loc.Load() }
+
+// Page renders a whole page (its "base" layout) into bytes.
+func (r *Renderer) Page(name string, data any) ([]byte, error) {
+	return r.Fragment(name, "base", data)
+}
+
+// Fragment renders one named block of a page, for htmx requests that swap only it.
+func (r *Renderer) Fragment(page, block string, data any) ([]byte, error) {
+	t, ok := r.pages[page]
+	if !ok {
+		return nil, fmt.Errorf("views: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
+		return nil, fmt.Errorf("views: render %s/%s: %w", page, block, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// HasPage reports whether a page template exists.
+func (r *Renderer) HasPage(name string) bool {
+	_, ok := r.pages[name]
+	return ok
+}
+
+// ArticlePath is an article's canonical path: its slug and id, so the id finds it and
+// the slug tells readers and search engines what it is about.
+func ArticlePath(a db.Article) string {
+	return "/bai-viet/" + a.Slug + "-" + strconv.FormatInt(a.ID, 10)
+}
+
+// SectionPath is a section's path.
+func SectionPath(slug string) string { return "/chuyen-muc/" + slug }
+
+func (r *Renderer) funcs(opts Options) template.FuncMap {
+	in := func(t time.Time) time.Time { return t.In(r.loc.Load()) }
+	return template.FuncMap{
+		"asset":       opts.AssetURL,
+		"datetime":    func(t time.Time) string { return vntext.FormatDateTime(in(t)) },
+		"date":        func(t time.Time) string { return vntext.FormatDate(in(t)) },
+		"longdate":    func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
+		"isodate":     func(t time.Time) string { return in(t).Format(time.RFC3339) },
+		"reltime":     func(t time.Time) string { return vntext.RelativeTime(t, time.Now()) },
+		"number":      func(n any) string { return vntext.FormatInt(toInt64(n)) },
+		"articleURL":  ArticlePath,
+		"sectionURL":  SectionPath,
+		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
+		"add":         func(a, b int) int { return a + b },
+		"sub":         func(a, b int) int { return a - b },
+		"mediaURL":    MediaPath,
+	}
+}
+
+// MediaPath is the URL of a stored image at a given width (0 for the full size).
+func MediaPath(id int64, width int) string {
+	if width <= 0 {
+		return "/media/" + strconv.FormatInt(id, 10)
+	}
+	return "/media/" + strconv.FormatInt(id, 10) + "?w=" + strconv.Itoa(width)
+}
+
+func toInt64(n any) int64 {
+	switch v := n.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	case int32:
+		return int64(v)
+	}
+	return 0
+}
