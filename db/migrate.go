@@ -39,9 +39,11 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+	// Numbers must be unique; gaps are allowed so that work on separate branches can
+	// reserve numbers (every number is applied once, in order).
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
@@ -50,10 +52,10 @@ func loadMigrations() ([]migration, error) {
 // SchemaVersion is the number of the last migration this binary knows.
 func SchemaVersion() int {
 	ms, err := loadMigrations()
-	if err != nil {
+	if err != nil || len(ms) == 0 {
 		return 0
 	}
-	return len(ms)
+	return ms[len(ms)-1].version
 }
 
 // migrate applies each pending migration in its own transaction, recording the version
@@ -67,10 +69,13 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err := d.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if current > len(ms) {
-		return fmt.Errorf("schema version %d is newer than this binary knows (%d): upgrade toasoan", current, len(ms))
+	if last := ms[len(ms)-1].version; current > last {
+		return fmt.Errorf("schema version %d is newer than this binary knows (%d): upgrade toasoan", current, last)
 	}
-	for _, m := range ms[current:] {
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
 		err := d.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
