@@ -3,7 +3,7 @@ package db
 import (
 	"context"
 	"strings"
-		"testing"
+	"testing"
 	"time"
 	"unicode/utf8"
 
