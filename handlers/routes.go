@@ -18,6 +18,7 @@ func (a *App) Routes() http.Handler {
 	// Comments.
 
 	// Search.
+	mux.HandleFunc("GET /tim-kiem", a.handle(a.search))
 
 	// Feeds, sitemap, robots.
 
