@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestActiveSearchInBrowser types a query without accents into the header's search box
+// and expects highlighted accented results in place, without a page load, with the URL
+// updated; then back and forward work on the pushed URLs.
+func TestActiveSearchInBrowser(t *testing.T) {
+	srv := startServer(t, "", "-demo")
+	for _, size := range []struct {
+		name          string
+		width, height int
+	}{{"desktop", 1440, 900}, {"phone", 360, 740}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := newBrowser(t, size.width, size.height)
+			do(t, ctx, "open home",
+				chromedp.EmulateViewport(int64(size.width), int64(size.height)),
+				chromedp.Navigate(srv.URL+"/"),
+				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+			// A page load would wipe this marker.
+			must(t, ctx, "set marker", chromedp.Evaluate[bool](`window.searchMarker = "still here", true`))
+
+			do(t, ctx, "type in the header box", chromedp.SendKeys(chromedp.CSS("#search-q"), "chat doc da cam"))
+			must(t, ctx, "wait for highlighted results", chromedp.Poll[bool](
+				`document.querySelectorAll("#search-results .search-hit mark").length >= 4`))
+			marks := must(t, ctx, "marks", chromedp.Evaluate[[]string](
+				`[...document.querySelectorAll("#search-results .search-hit:first-child mark")].map(m => m.textContent.toLowerCase())`))
+			for _, w := range []string{"chất", "độc", "da", "cam"} {
+				if !slices.Contains(marks, w) {
+					t.Errorf("no <mark>%s</mark> among %v", w, marks)
+				}
+			}
+			marker := must(t, ctx, "marker", chromedp.Evaluate[string](`window.searchMarker || ""`))
+			if marker != "still here" {
+				t.Fatal("the page was reloaded")
+			}
+			loc := must(t, ctx, "location", chromedp.Evaluate[string](`location.pathname + location.search`))
+			if loc != "/tim-kiem?q=chat+doc+da+cam" {
+				t.Errorf("URL %q", loc)
+			}
+			title := must(t, ctx, "title", chromedp.Title())
+			if !strings.HasPrefix(title, "Tìm kiếm: chat doc da cam") {
+				t.Errorf("title %q", title)
+			}
+			count := must(t, ctx, "count", chromedp.Text(chromedp.CSS(".search-count")))
+			if !strings.HasPrefix(count, "Tìm thấy ") {
+				t.Errorf("count %q", count)
+			}
+			scrollWidth := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+			if scrollWidth > size.width {
+				t.Errorf("search page scrolls sideways: %d px in a %d px window", scrollWidth, size.width)
+			}
+			screenshot(t, ctx, "search-"+size.name)
+
+			// The page's own box refines in place: only the results change.
+			do(t, ctx, "refine", chromedp.Clear(chromedp.CSS("#search-page-q")),
+				chromedp.SendKeys(chromedp.CSS("#search-page-q"), "ĐÀ NẴNG"))
+			must(t, ctx, "wait for Đà Nẵng", chromedp.Poll[bool](
+				`[...document.querySelectorAll("#search-results mark")].some(m => m.textContent === "Đà")`))
+			loc = must(t, ctx, "location", chromedp.Evaluate[string](`decodeURIComponent(location.search)`))
+			if loc != "?q=ĐÀ+NẴNG" {
+				t.Errorf("URL after refining %q", loc)
+			}
+
+			// Back twice returns to the first search, then home; forward again.
+			must(t, ctx, "back", chromedp.Evaluate[bool](`history.back(), true`))
+			must(t, ctx, "first search again", chromedp.Poll[bool](
+				`location.search === "?q=chat+doc+da+cam" && document.querySelector("#search-page-q") && document.querySelector("#search-page-q").value === "chat doc da cam"`))
+			must(t, ctx, "back", chromedp.Evaluate[bool](`history.back(), true`))
+			must(t, ctx, "home again", chromedp.Poll[bool](
+				`location.pathname === "/" && document.querySelector(".top-story h2 a") !== null && document.querySelectorAll("header").length === 1`))
+			must(t, ctx, "forward", chromedp.Evaluate[bool](`history.forward(), true`))
+			must(t, ctx, "search again", chromedp.Poll[bool](
+				`document.querySelectorAll("#search-results mark").length > 0 && document.querySelectorAll("main").length === 1`))
+
+			// A bad date shows its Vietnamese message in place.
+			do(t, ctx, "open filters", chromedp.Click(chromedp.CSS(".search-filters summary")),
+				chromedp.SendKeys(chromedp.CSS(`input[name="from"]`), "31/02/2026\t"))
+			msg := must(t, ctx, "error", chromedp.Poll[string](
+				`(document.querySelector(".search-error") || {}).textContent || ""`))
+			if !strings.Contains(msg, "Từ ngày") {
+				t.Errorf("bad date message %q", msg)
+			}
+			// htmx restored history by fetching whole pages and swapping them in: still no
+			// page load.
+			if must(t, ctx, "marker", chromedp.Evaluate[string](`window.searchMarker || ""`)) != "still here" {
+				t.Error("a page load happened during history navigation or filtering")
+			}
+			screenshot(t, ctx, "search-error-"+size.name)
+		})
+	}
+}
