@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"toasoan/vntext"
@@ -182,6 +181,7 @@ func (d *DB) CreateArticle(ctx context.Context, a Article) (int64, error) {
 }
 
 func insertArticle(ctx context.Context, tx *sql.Tx, a Article, now time.Time) (int64, error) {
+	a = normalizeArticle(a)
 	slug, err := uniqueSlug(ctx, tx, a.Slug, 0)
 	if err != nil {
 		return 0, err
@@ -242,10 +242,10 @@ func indexArticle(ctx context.Context, tx *sql.Tx, id int64, title, lead, bodyHT
 	if _, err := tx.ExecContext(ctx, `DELETE FROM articles_fts WHERE rowid = ?`, id); err != nil {
 		return fmt.Errorf("db: unindex article %d: %w", id, err)
 	}
-	body := tagPattern.ReplaceAllString(bodyHTML, " ")
-	body = strings.NewReplacer("&nbsp;", " ", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'").Replace(body)
+	// plainText decodes every entity (bluemonday writes &#34; and &#39;), exactly as the
+	// snippets shown with the results do.
 	_, err := tx.ExecContext(ctx, `INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)`,
-		id, vntext.Fold(title), vntext.Fold(lead), vntext.Fold(body))
+		id, vntext.Fold(title), vntext.Fold(lead), vntext.Fold(plainText(bodyHTML)))
 	if err != nil {
 		return fmt.Errorf("db: index article %d: %w", id, err)
 	}

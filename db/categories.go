@@ -89,6 +89,7 @@ func (d *DB) CreateCategory(ctx context.Context, c Category) (int64, error) {
 }
 
 func insertCategory(ctx context.Context, tx *sql.Tx, c Category, now time.Time) (int64, error) {
+	c = normalizeCategory(c)
 	res, err := tx.ExecContext(ctx, `INSERT INTO categories (slug, name, description, position, hidden, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.Slug, c.Name, c.Description, c.Position, boolInt(c.Hidden), unix(now), unix(now))
 	if err != nil {
