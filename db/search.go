@@ -1,21 +1,31 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"html"
+	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"toasoan/vntext"
 )
 
-// Search ranking. bm25 weights per column of articles_fts (title, lead, body): a word in
-// the title says far more about an article than the same word deep in its body.
+// Search ranking and bounds. bm25 weights per column of articles_fts (title, lead, body):
+// a word in the title says far more about an article than the same word deep in its
+// body. Vietnamese words are written as syllables and the index holds them folded, so
+// two common syllables can match half of all articles; the bounds keep every search
+// cheap all the same (see README "Search").
 const (
 	bm25Expr = `bm25(articles_fts, 10.0, 4.0, 1.0)`
+	// MaxSearchResults bounds counting and paging: with more matches the count says "more
+	// than" and relevance is ranked among the newest MaxSearchResults of them, which for
+	// news is what a reader of a very broad query wants anyway.
+	MaxSearchResults = 1000
 	// rerankWindow is how many of the best bm25 candidates are re-ordered in Go by exact
 	// accented matches; pages beyond it keep plain bm25 order. It is rounded up to whole
 	// pages so no page straddles the two orders.
@@ -49,10 +59,12 @@ type SearchHit struct {
 // SearchResults is one page of hits and the number of matching articles.
 type SearchResults struct {
 	Hits  []SearchHit
-	Total int
+	Total int  // at most MaxSearchResults
+	More  bool // more than Total articles match; only the first Total can be paged through
 }
 
-// searchFilter is the WHERE clause every search shares: the match and what readers may see.
+// searchFilter is what every search shares: the match, and what readers may see and
+// asked for. The covering index answers visibility without reading article rows.
 func searchFilter(p SearchParams, now time.Time) (string, []any) {
 	where := `articles_fts MATCH ? AND a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0`
 	args := []any{p.Query.MatchExpression(), unix(now)}
@@ -68,7 +80,10 @@ func searchFilter(p SearchParams, now time.Time) (string, []any) {
 		where += ` AND a.publish_at < ?`
 		args = append(args, unix(p.To))
 	}
-	return `FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+	// CROSS JOIN keeps the full-text match as the outer loop: left to itself the planner
+	// walks every published article and runs the match once per row (seconds on 100,000
+	// articles instead of milliseconds).
+	return `FROM articles_fts CROSS JOIN articles a INDEXED BY articles_search_idx ON a.id = articles_fts.rowid
 		JOIN categories c ON c.id = a.category_id WHERE ` + where, args
 }
 
@@ -81,16 +96,28 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 	if p.Query.Empty() || p.Limit <= 0 {
 		return res, nil
 	}
+	match := p.Query.MatchExpression()
 	from, args := searchFilter(p, now)
-	if err := d.r.QueryRowContext(ctx, `SELECT count(*) `+from, args...).Scan(&res.Total); err != nil {
-		return res, fmt.Errorf("db: count search %q: %w", p.Query.MatchExpression(), err)
+	// One pass gathers the visible matches, newest created first, up to one past the
+	// bound: its length is the count, and ranking happens on it in Go. Past the bound a
+	// broad query costs no more than a narrow one, and bm25 is computed a bounded number
+	// of times.
+	score := bm25Expr
+	if p.Newest {
+		score = "0"
+	}
+	pool, err := d.searchPool(ctx, `SELECT a.id, a.publish_at, `+score+` `+from+`
+		ORDER BY articles_fts.rowid DESC LIMIT ?`, append(args, MaxSearchResults+1))
+	if err != nil {
+		return res, fmt.Errorf("db: search %q: %w", match, err)
+	}
+	res.Total = len(pool)
+	if res.Total > MaxSearchResults {
+		res.Total, res.More = MaxSearchResults, true
+		pool = pool[:MaxSearchResults]
 	}
 	if p.Offset >= res.Total {
 		return res, nil
-	}
-	order := bm25Expr + `, a.publish_at DESC, a.id DESC`
-	if p.Newest {
-		order = `a.publish_at DESC, a.id DESC`
 	}
 	window := (rerankWindow + p.Limit - 1) / p.Limit * p.Limit
 	rerank := !p.Newest && p.Query.Accented && p.Offset < window
@@ -98,14 +125,46 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 	if rerank {
 		limit, offset = window, 0
 	}
-	rows, err := d.r.QueryContext(ctx, `SELECT `+articleFullColumns+` `+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, offset)...)
-	if err != nil {
-		return res, fmt.Errorf("db: search %q: %w", p.Query.MatchExpression(), err)
+	limit = min(limit, res.Total-offset)
+
+	var ids []int64
+	if p.Newest && res.More {
+		// The newest matches need not be among the newest created: walk the articles
+		// newest first and stop at the page, checking each against the match set.
+		fromT, toT := int64(math.MinInt64), int64(math.MaxInt64)
+		if !p.From.IsZero() {
+			fromT = unix(p.From)
+		}
+		if !p.To.IsZero() {
+			toT = unix(p.To)
+		}
+		ids, err = d.searchIDs(ctx, `SELECT a.id FROM articles a INDEXED BY articles_public_idx
+			JOIN categories c ON c.id = a.category_id
+			WHERE a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0 AND (? = 0 OR a.category_id = ?)
+			  AND a.publish_at >= ? AND a.publish_at < ?
+			  AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)
+			ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			[]any{unix(now), p.CategoryID, p.CategoryID, fromT, toT, match, limit, offset})
+		if err != nil {
+			return res, fmt.Errorf("db: search %q newest: %w", match, err)
+		}
+	} else {
+		slices.SortFunc(pool, func(x, y poolEntry) int {
+			if !p.Newest && x.score != y.score {
+				return cmp.Compare(x.score, y.score) // bm25: lower is better
+			}
+			if x.at != y.at {
+				return cmp.Compare(y.at, x.at)
+			}
+			return cmp.Compare(y.id, x.id)
+		})
+		for _, e := range pool[offset : offset+limit] {
+			ids = append(ids, e.id)
+		}
 	}
-	list, err := scanArticles(rows)
+	list, err := d.articlesByID(ctx, ids)
 	if err != nil {
-		return res, fmt.Errorf("db: search %q: %w", p.Query.MatchExpression(), err)
+		return res, fmt.Errorf("db: search %q: %w", match, err)
 	}
 	if rerank {
 		list = rankExact(list, p.Query)
@@ -121,9 +180,79 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 	return res, nil
 }
 
-// plainText is an article body without tags and entities, whitespace collapsed, NFC.
+// poolEntry is a matching article with what ranking needs.
+type poolEntry struct {
+	id, at int64
+	score  float64
+}
+
+// searchPool runs the query that gathers candidate articles.
+func (d *DB) searchPool(ctx context.Context, q string, args []any) ([]poolEntry, error) {
+	rows, err := d.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []poolEntry
+	for rows.Next() {
+		var e poolEntry
+		if err := rows.Scan(&e.id, &e.at, &e.score); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// searchIDs runs a query that selects article ids in order.
+func (d *DB) searchIDs(ctx context.Context, q string, args []any) ([]int64, error) {
+	rows, err := d.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// articlesByID loads whole articles, in the order of ids. Only the page (or the rerank
+// window) is loaded, after ranking, so ranking never reads article bodies.
+func (d *DB) articlesByID(ctx context.Context, ids []int64) ([]Article, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := d.r.QueryContext(ctx, `SELECT `+articleFullColumns+` FROM articles a JOIN categories c ON c.id = a.category_id
+		WHERE a.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	list, err := scanArticles(rows)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(list, func(x, y Article) int { return pos[x.ID] - pos[y.ID] })
+	return list, nil
+}
+
+// plainText is an article body without tags and entities. Stored text is NFC already
+// (normalizeArticle); whitespace is left as it is, since it only separates words.
 func plainText(bodyHTML string) string {
-	return vntext.Normalize(html.UnescapeString(tagPattern.ReplaceAllString(bodyHTML, " ")))
+	return html.UnescapeString(tagPattern.ReplaceAllString(bodyHTML, " "))
 }
 
 // rankExact stably re-orders articles (given in bm25 order) by how many of the query's
@@ -133,10 +262,23 @@ func rankExact(list []Article, q SearchQuery) []Article {
 		a     Article
 		exact int
 	}
+	variants := make([][]string, len(q.Terms))
+	for i, t := range q.Terms {
+		variants[i] = spellings(strings.Join(t.Words, " "))
+	}
 	s := make([]scored, len(list))
 	for i, a := range list {
-		text := exactForm(a.Title + " \n " + a.Lead + " \n " + plainText(a.BodyHTML))
-		s[i] = scored{a: a, exact: exactTerms(text, q)}
+		text := a.Title + " \n " + a.Lead + " \n " + plainText(a.BodyHTML)
+		n := 0
+		for j, t := range q.Terms {
+			for _, v := range variants[j] {
+				if containsWord(text, v, t.Prefix) {
+					n++
+					break
+				}
+			}
+		}
+		s[i] = scored{a: a, exact: n}
 	}
 	slices.SortStableFunc(s, func(x, y scored) int { return y.exact - x.exact })
 	for i := range s {
@@ -145,16 +287,44 @@ func rankExact(list []Article, q SearchQuery) []Article {
 	return list
 }
 
-// exactTerms counts the query's terms found in text (in exactForm) as whole words with
-// the same letters and marks; the prefix term only needs to start a word.
-func exactTerms(text string, q SearchQuery) int {
-	n := 0
-	for _, t := range q.Terms {
-		if containsWord(text, strings.Join(t.Words, " "), t.Prefix) {
-			n++
+// newStyleTone moves the tone of a final oa, oe or uy to the second vowel (hòa → hoà):
+// the other spelling in use, which CanonicalTone maps back.
+var newStyleTone = strings.NewReplacer(
+	"òa", "oà", "óa", "oá", "ỏa", "oả", "õa", "oã", "ọa", "oạ",
+	"òe", "oè", "óe", "oé", "ỏe", "oẻ", "õe", "oẽ", "ọe", "oẹ",
+	"ùy", "uỳ", "úy", "uý", "ủy", "uỷ", "ũy", "uỹ", "ụy", "uỵ")
+
+// spellings lists how a query word (in exactForm: lower case, canonical tones) can be
+// written in NFC article text with the same accents: lower case, capitalized or upper
+// case, each with either tone placement. Searching the stored text for these is far
+// cheaper than transforming whole articles into exactForm.
+func spellings(w string) []string {
+	forms := []string{w}
+	if alt := newStyleTone.Replace(w); alt != w {
+		forms = append(forms, alt)
+	}
+	var out []string
+	for _, f := range forms {
+		out = append(out, f, strings.ToUpper(f))
+		if r, size := utf8.DecodeRuneInString(f); size > 0 {
+			var b strings.Builder
+			b.WriteRune(unicode.ToUpper(r))
+			// Every word of a phrase capitalized too: "Hai Bà Trưng".
+			prevSpace := false
+			for _, c := range f[size:] {
+				if prevSpace {
+					c = unicode.ToUpper(c)
+				}
+				prevSpace = c == ' '
+				b.WriteRune(c)
+			}
+			out = append(out, b.String())
+			if i := strings.IndexByte(f, ' '); i > 0 {
+				out = append(out, string(unicode.ToUpper(r))+f[size:]) // "Tết vì người nghèo"
+			}
 		}
 	}
-	return n
+	return out
 }
 
 // containsWord reports whether w occurs in text at word boundaries (only at its start

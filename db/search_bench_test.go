@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -78,20 +77,31 @@ func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 	b.Helper()
 	benchCorpus.once.Do(func() {
 		ctx := context.Background()
-		dir, err := os.MkdirTemp("", "toasoan-search-bench-")
-		if err != nil {
-			benchCorpus.err = err
-			return
+		words := demoWords()
+		r := rand.New(rand.NewPCG(2026, 11))
+		// TOASOAN_SEARCH_BENCH_DIR keeps the generated database between runs (for
+		// profiling); it is built there when empty and never removed.
+		dir := os.Getenv("TOASOAN_SEARCH_BENCH_DIR")
+		keep := dir != ""
+		if !keep {
+			var err error
+			if dir, err = os.MkdirTemp("", "toasoan-search-bench-"); err != nil {
+				benchCorpus.err = err
+				return
+			}
+			benchCorpus.dir = dir
 		}
-		benchCorpus.dir = dir
 		d, err := db.Open(ctx, dir)
 		if err != nil {
 			benchCorpus.err = err
 			return
 		}
 		benchCorpus.d = d
-		words := demoWords()
-		r := rand.New(rand.NewPCG(2026, 11))
+		defer func() { benchCorpus.pairs = benchQueries(rand.New(rand.NewPCG(5, 5)), words) }()
+		if has, err := d.HasArticles(ctx); err != nil || has {
+			benchCorpus.err = err
+			return
+		}
 		start := time.Now()
 		var cats []int64
 		err = d.InBulk(ctx, func(bk *db.Bulk) error {
@@ -138,20 +148,26 @@ func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 			return
 		}
 		b.Logf("generated %d articles in %s", benchArticles, time.Since(start).Round(time.Second))
-		// Two-word queries: adjacent words of the text, half typed without accents.
-		for len(benchCorpus.pairs) < 200 {
-			i := r.IntN(len(words) - 1)
-			q := strings.ToLower(words[i] + " " + words[i+1])
-			if len(benchCorpus.pairs)%2 == 1 {
-				q = vntext.Fold(q)
-			}
-			benchCorpus.pairs = append(benchCorpus.pairs, q)
-		}
 	})
 	if benchCorpus.err != nil {
 		b.Fatal(benchCorpus.err)
 	}
 	return benchCorpus.d, benchCorpus.pairs
+}
+
+// benchQueries are two-word queries: adjacent words of the text (so real pairs such as
+// "giải phóng"), half of them typed without accents.
+func benchQueries(r *rand.Rand, words []string) []string {
+	var qs []string
+	for len(qs) < 200 {
+		i := r.IntN(len(words) - 1)
+		q := strings.ToLower(words[i] + " " + words[i+1])
+		if len(qs)%2 == 1 {
+			q = vntext.Fold(q)
+		}
+		qs = append(qs, q)
+	}
+	return qs
 }
 
 // benchSearch runs the queries round robin, one search per iteration, and reports the
@@ -229,7 +245,7 @@ func BenchmarkSearchIndexSize(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	st, err := os.Stat(filepath.Join(benchCorpus.dir, db.FileName))
+	st, err := os.Stat(benchCorpus.d.Path())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -113,3 +113,27 @@ func FuzzSearchQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestExactSpellings(t *testing.T) {
+	got := spellings("hòa bình")
+	for _, want := range []string{"hòa bình", "hoà bình", "Hòa Bình", "Hoà Bình", "HÒA BÌNH", "Hòa bình"} {
+		found := false
+		for _, g := range got {
+			found = found || g == want
+		}
+		if !found {
+			t.Errorf("spellings of hòa bình miss %q: %v", want, got)
+		}
+	}
+	// An article written with the other tone placement, in capitals, still counts as
+	// exact; one with only the folded spelling does not.
+	q := ParseSearchQuery("Thanh Hoá ")
+	list := rankExact([]Article{
+		{ID: 1, Title: "Thanh Hoa mùa lúa"},
+		{ID: 2, Title: "Về THANH HÓA"},
+		{ID: 3, Title: "Thanh Hoá: hội nghị"},
+	}, q)
+	if list[0].ID != 2 || list[1].ID != 3 || list[2].ID != 1 {
+		t.Errorf("order %d %d %d", list[0].ID, list[1].ID, list[2].ID)
+	}
+}

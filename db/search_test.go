@@ -350,3 +350,117 @@ func TestSearchRerankWindow(t *testing.T) {
 		other = other || !exact
 	}
 }
+
+// TestSearchManyMatches covers the bounded paths: more matches than MaxSearchResults.
+func TestSearchManyMatches(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	const n = db.MaxSearchResults + 150
+	var cats []int64
+	err = d.InBulk(ctx, func(b *db.Bulk) error {
+		for _, s := range []string{"a", "b"} {
+			id, err := b.AddCategory(db.Category{Slug: s, Name: s})
+			if err != nil {
+				return err
+			}
+			cats = append(cats, id)
+		}
+		for i := range n {
+			word := "dương"
+			if i%10 == 0 {
+				word = "đường"
+			}
+			// Publish times go back and forth so id order is not time order.
+			at := searchNow.Add(-time.Duration((i*7919)%n+1) * time.Minute)
+			status := db.StatusPublished
+			if i%50 == 1 {
+				status = db.StatusDraft
+			}
+			if _, err := b.AddArticle(db.Article{Slug: fmt.Sprint("tin-", i), Title: fmt.Sprintf("Con %s số %d", word, i),
+				CategoryID: cats[i%2], Status: status, PublishAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := search(t, d, "duong ", db.SearchParams{Limit: 10})
+	if res.Total != db.MaxSearchResults || !res.More {
+		t.Fatalf("total %d more %v", res.Total, res.More)
+	}
+	// Newest first across pages, and exactly the newest visible matches.
+	var times []time.Time
+	seen := map[int64]bool{}
+	for off := 0; off < 200; off += 50 {
+		r := search(t, d, "duong ", db.SearchParams{Limit: 50, Offset: off, Newest: true})
+		for _, h := range r.Hits {
+			if seen[h.Article.ID] || h.Article.Status != db.StatusPublished {
+				t.Fatalf("article %d twice or not public", h.Article.ID)
+			}
+			seen[h.Article.ID] = true
+			times = append(times, h.Article.PublishAt)
+		}
+	}
+	for i := 1; i < len(times); i++ {
+		if times[i].After(times[i-1]) {
+			t.Fatalf("hit %d is newer than hit %d", i, i-1)
+		}
+	}
+	latest, err := d.PublicArticles(ctx, db.PublicListQuery{Limit: 1}, searchNow)
+	if err != nil || len(latest) == 0 || !times[0].Equal(latest[0].PublishAt) {
+		t.Errorf("newest hit at %v, newest article at %v", times[0], latest[0].PublishAt)
+	}
+	// Relevance pages are disjoint and the accented query ranks exact words first.
+	seen = map[int64]bool{}
+	r := search(t, d, "đường ", db.SearchParams{Limit: 10})
+	for _, h := range r.Hits {
+		if !strings.Contains(h.Article.Title, "đường") {
+			t.Errorf("first page holds %q", h.Article.Title)
+		}
+	}
+	for off := 0; off < db.MaxSearchResults; off += 100 {
+		for _, h := range search(t, d, "đường ", db.SearchParams{Limit: 100, Offset: off}).Hits {
+			if seen[h.Article.ID] {
+				t.Fatalf("article %d on two pages", h.Article.ID)
+			}
+			seen[h.Article.ID] = true
+		}
+	}
+	if len(seen) != db.MaxSearchResults {
+		t.Errorf("paged through %d, want %d", len(seen), db.MaxSearchResults)
+	}
+	// Filters still apply on the bounded paths.
+	for _, newest := range []bool{false, true} {
+		r := search(t, d, "duong ", db.SearchParams{Limit: 100, CategoryID: cats[1], Newest: newest,
+			From: searchNow.Add(-600 * time.Minute), To: searchNow.Add(-100 * time.Minute)})
+		if r.Total == 0 {
+			t.Errorf("newest %v: filtered search finds nothing", newest)
+		}
+		for _, h := range r.Hits {
+			at := h.Article.PublishAt
+			if h.Article.CategoryID != cats[1] || at.Before(searchNow.Add(-600*time.Minute)) || !at.Before(searchNow.Add(-100*time.Minute)) {
+				t.Errorf("newest %v: hit %d outside the filters", newest, h.Article.ID)
+			}
+		}
+	}
+	// The bounded newest path with a filter: only the date's upper bound, still > the bound.
+	to := searchNow.Add(-100 * time.Minute)
+	r = search(t, d, "duong ", db.SearchParams{Limit: 20, To: to, Newest: true})
+	if !r.More {
+		t.Fatalf("expected the bounded path, total %d", r.Total)
+	}
+	for i, h := range r.Hits {
+		if !h.Article.PublishAt.Before(to) || (i > 0 && h.Article.PublishAt.After(r.Hits[i-1].Article.PublishAt)) {
+			t.Errorf("hit %d at %v (to %v)", i, h.Article.PublishAt, to)
+		}
+	}
+	if len(r.Hits) == 0 || r.Hits[0].Article.PublishAt.Before(to.Add(-3*time.Minute)) {
+		t.Errorf("newest hit before the bound is missing")
+	}
+}
