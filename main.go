@@ -41,6 +41,7 @@ const usage = `toasoan — a news portal in one executable.
 
 Usage:
   toasoan [serve] [flags]   run the portal (the default)
+  toasoan seed [flags]      generate synthetic articles and comments (benchmarks, trials)
   toasoan version           print the version
   toasoan help              this text
 
@@ -55,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stderr)
+	case "seed":
+		return seedCommand(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion())
 		return 0
