@@ -70,6 +70,9 @@ var statusMessages = map[int]string{
 	http.StatusServiceUnavailable:    "Hệ thống đang bận hoặc bảo trì. Vui lòng thử lại sau.",
 }
 
+// msgWriteUnavailable tells a user their change was not saved because storage refused it.
+const msgWriteUnavailable = "Hệ thống tạm thời không lưu được dữ liệu (bộ nhớ máy chủ đầy hoặc đang ở chế độ chỉ đọc). Nội dung bạn gửi chưa được lưu; vui lòng thử lại sau ít phút."
+
 // fail logs an error and shows the Vietnamese error page with the right status; the
 // client never sees internal error text.
 func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -82,6 +85,10 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, errBodyTooLarge):
 		status = http.StatusRequestEntityTooLarge
+	case db.WriteUnavailable(err):
+		// Disk full or read-only file: say so plainly; reads keep working meanwhile.
+		status, msg = http.StatusServiceUnavailable, msgWriteUnavailable
+		w.Header().Set("Retry-After", "60")
 	}
 	if status >= 500 {
 		a.Log.Error("request failed", "method", r.Method, "uri", r.URL.RequestURI(), "status", status, "err", err)

@@ -411,3 +411,36 @@ func TestViewsAreBatched(t *testing.T) {
 		t.Errorf("after flush views = %d, want %d", stored.Views, a.Views+31)
 	}
 }
+
+func TestWriteUnavailableIs503(t *testing.T) {
+	s := newTestSite(t)
+	rec := httptestRecorder()
+	req, _ := http.NewRequest("POST", "/", nil)
+	full := fmt.Errorf("db: insert: %w", sqliteFullError(t, s))
+	s.app.handle(func(w http.ResponseWriter, r *http.Request) error { return full })(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "chưa được lưu") {
+		t.Fatalf("status %d body %.300s", rec.Code, rec.Body.String())
+	}
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}
+
+// sqliteFullError produces a real SQLITE_FULL error from a database capped at its size.
+func sqliteFullError(t *testing.T, s *testSite) error {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var pages int
+	d.Writer().QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+	d.Writer().ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages))
+	_, err = d.CreateCategory(ctx, db.Category{Slug: strings.Repeat("x", 20000), Name: "x"})
+	if !db.WriteUnavailable(err) {
+		t.Fatalf("could not provoke SQLITE_FULL: %v", err)
+	}
+	return err
+}
