@@ -3,9 +3,9 @@ package db
 import (
 	"context"
 	"errors"
-	"strconv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
