@@ -78,13 +78,14 @@ const msgWriteUnavailable = "Hệ thống tạm thời không lưu được dữ
 func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, ""
 	var he *Error
+	var tooLarge *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooLarge):
+		status = http.StatusRequestEntityTooLarge
 	case errors.As(err, &he):
 		status, msg = he.Status, he.Message
 	case errors.Is(err, db.ErrNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, errBodyTooLarge):
-		status = http.StatusRequestEntityTooLarge
 	case db.WriteUnavailable(err):
 		// Disk full or read-only file: say so plainly; reads keep working meanwhile.
 		status, msg = http.StatusServiceUnavailable, msgWriteUnavailable

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -88,6 +89,39 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Request body limits: forms are small; only uploads get more.
+const (
+	maxFormBody   = 1 << 20  // 1 MiB: a 5,000-character comment is ~20 KB even in NFD
+	maxUploadBody = 32 << 20 // 32 MiB: one image upload
+)
+
+// bodyLimit is the largest body a request may send; upload routes say so with a path
+// under /admin/media.
+func bodyLimit(r *http.Request) int64 {
+	if strings.HasPrefix(r.URL.Path, "/admin/media") || strings.HasPrefix(r.URL.Path, "/admin/upload") {
+		return maxUploadBody
+	}
+	return maxFormBody
+}
+
+// limitBodies caps every request body, so a 1 GB post is refused at once (by its
+// Content-Length) or cut off at the limit (when it is chunked) instead of being read.
+func (a *App) limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := bodyLimit(r)
+		if r.ContentLength > limit {
+			// Reading nothing of it: tell the client to stop sending.
+			w.Header().Set("Connection", "close")
+			a.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		next.ServeHTTP(w, r)
 	})
 }

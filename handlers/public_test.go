@@ -3,7 +3,9 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -443,4 +445,45 @@ func sqliteFullError(t *testing.T, s *testSite) error {
 		t.Fatalf("could not provoke SQLITE_FULL: %v", err)
 	}
 	return err
+}
+
+func TestBodyLimits(t *testing.T) {
+	s := newTestSite(t)
+	// Declared too large: refused before reading.
+	req, _ := http.NewRequest("POST", s.srv.URL+"/", strings.NewReader("x"))
+	req.ContentLength = 1 << 30
+	req.Body = io.NopCloser(io.LimitReader(zeroReader{}, 1<<30))
+	resp, err := s.client.Do(req)
+	if err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "Dữ liệu gửi lên quá lớn") {
+			t.Fatalf("1 GB body: %d", resp.StatusCode)
+		}
+	} // else: the server closed the connection while the client was still sending: also a refusal.
+	// The server still answers.
+	if r, _ := s.get(t, "/"); r.StatusCode != 200 {
+		t.Fatalf("after a huge body: %d", r.StatusCode)
+	}
+	// A handler reading a chunked body past the limit gets a 413 through the error path.
+	rec := httptestRecorder()
+	big := io.LimitReader(zeroReader{}, maxFormBody+10)
+	r2 := httptest.NewRequest("POST", "/x", big)
+	r2.ContentLength = -1
+	r2.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	s.app.limitBodies(s.app.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return r.ParseForm()
+	})).ServeHTTP(rec, r2)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("chunked oversize body: %d", rec.Code)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
 }

@@ -26,6 +26,7 @@ func (a *App) Routes() http.Handler {
 	// Back office.
 
 	var h http.Handler = a.routeOrError(mux)
+	h = a.limitBodies(h)
 	h = a.limitURL(h)
 	h = securityHeaders(h)
 	h = a.recoverPanics(h)
