@@ -2,6 +2,10 @@ module toasoan
 
 go 1.26.8
 
+// go1.26.9 and later fix html/template and net/http vulnerabilities govulncheck reports
+// in 1.26.8; the go command fetches this toolchain through the module proxy.
+toolchain go1.26.11
+
 require (
 	github.com/chromedp/chromedp v0.23.0
 	golang.org/x/net v0.62.0
