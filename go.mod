@@ -9,6 +9,7 @@ toolchain go1.26.11
 require (
 	github.com/chromedp/chromedp v0.23.0
 	golang.org/x/net v0.62.0
+	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.44.0
 	modernc.org/sqlite v1.62.0
 )
