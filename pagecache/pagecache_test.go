@@ -12,7 +12,9 @@ import (
 	"time"
 )
 
-func page(body string) *Page { return NewPage(200, "text/html; charset=utf-8", []byte(body), time.Time{}) }
+func page(body string) *Page {
+	return NewPage(200, "text/html; charset=utf-8", []byte(body), time.Time{})
+}
 
 func TestColdPageRenderedOnce(t *testing.T) {
 	c := New(time.Minute, 1<<20)
