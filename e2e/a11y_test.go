@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -145,6 +146,21 @@ func TestKeyboardAndAnnouncements(t *testing.T) {
 	live := must(t, ctx, "live region", chromedp.Evaluate[string](`(document.getElementById("thong-bao") || {getAttribute(){return ""}}).getAttribute("aria-live")`))
 	if live != "polite" {
 		t.Errorf("no polite live region for htmx announcements: %q", live)
+	}
+
+	// An htmx swap is read out through the live region, and the target is busy only
+	// while the request runs.
+	do(t, ctx, "plant an htmx element", chromedp.Evaluate[chromedp.Void](`(() => {
+		document.querySelector("main").insertAdjacentHTML("beforeend",
+			'<button type="button" id="swap-test" hx-get="/en/about" hx-select="#about-title" hx-target="#swap-out">Tải</button><div id="swap-out"></div>');
+		htmx.process(document.getElementById("swap-test"));
+	})()`), chromedp.Click(chromedp.CSS("#swap-test")))
+	said := must(t, ctx, "announcement", chromedp.Poll[string](`document.getElementById("thong-bao").textContent`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	swapped := must(t, ctx, "swapped", chromedp.Text(chromedp.CSS("#swap-out")))
+	busy := must(t, ctx, "busy", chromedp.Evaluate[bool](`document.getElementById("swap-out").hasAttribute("aria-busy")`))
+	if said != "Nội dung đã được cập nhật." || !strings.Contains(swapped, "About us") || busy {
+		t.Errorf("htmx swap: announced %q, swapped %q, still busy %v", said, swapped, busy)
 	}
 
 	// The print link: with JS it opens the print dialog and stays on the article.

@@ -134,9 +134,13 @@ func (a *App) articleSEO(w http.ResponseWriter, r *http.Request, p *views.Page, 
 	return nil
 }
 
-// sectionSEO advertises a section's own feeds on its page.
+// sectionSEO advertises a section's own feeds on its page, and gives it a description
+// when the section has none of its own.
 func sectionSEO(p *views.Page, c db.Category) {
 	p.Meta.Feeds = sectionFeeds(c.Slug, c.Name)
+	if strings.TrimSpace(p.Description) == "" {
+		p.Description = "Tin tức, bài viết chuyên mục " + c.Name + " - " + p.Site.Name
+	}
 }
 
 // homeSEO describes the site as a schema.org WebSite on the home page.

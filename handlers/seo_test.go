@@ -150,7 +150,7 @@ func TestArticleMetadata(t *testing.T) {
 				t.Errorf("facebook share %q", href)
 			}
 		case href.Host == "sp.zalo.me":
-			if href.Query().Get("href") != canonical {
+			if href.Path != "/share_inline" || href.Query().Get("url") != canonical {
 				t.Errorf("zalo share %q", href)
 			}
 		case href.Scheme == "mailto":
