@@ -99,6 +99,14 @@ func (b *bufferedResponse) finish(r *http.Request, zippers *sync.Pool) {
 	if status >= 400 && h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", noStore)
 	}
+	if status == http.StatusNotModified || status == http.StatusNoContent || status < 200 ||
+		(r.Method == http.MethodHead && len(body) == 0) {
+		// Bodiless answers (a handler's own 304, or a HEAD answered without writing the
+		// body) keep the headers the handler chose: a hash or length of nothing would lie.
+		b.w.WriteHeader(status)
+		b.w.Write(body)
+		return
+	}
 	getOrHead := r.Method == http.MethodGet || r.Method == http.MethodHead
 	compressible := compressibleType(h.Get("Content-Type")) && h.Get("Content-Encoding") == ""
 	if compressible {

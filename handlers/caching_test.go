@@ -218,6 +218,16 @@ func TestMiddlewareLeavesAdminAndOwnHeadersAlone(t *testing.T) {
 			w.Header().Set("Cache-Control", "public, max-age=5")
 		case "/dat-cookie":
 			http.SetCookie(w, &http.Cookie{Name: "session", Value: "x"})
+		case "/tu-tra-304":
+			w.Header().Set("ETag", `"own"`)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		case "/head-khong-than":
+			w.Header().Set("Content-Length", "12345")
+			if r.Method == http.MethodHead {
+				w.WriteHeader(http.StatusOK)
+				return
+			}
 		}
 		w.Write(page)
 	}))
@@ -243,6 +253,14 @@ func TestMiddlewareLeavesAdminAndOwnHeadersAlone(t *testing.T) {
 	resp = serve("GET", "/dat-cookie", nil)
 	if resp.Header.Get("Cache-Control") != privateCacheControl {
 		t.Errorf("cookie response: %q", resp.Header.Get("Cache-Control"))
+	}
+	resp = serve("GET", "/tu-tra-304", gz)
+	if resp.StatusCode != 304 || resp.Header.Get("ETag") != `"own"` || resp.Header.Get("Content-Length") != "" {
+		t.Errorf("handler's own 304: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp = serve("HEAD", "/head-khong-than", gz)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Length") != "12345" || resp.Header.Get("ETag") != "" {
+		t.Errorf("bodiless HEAD: %d %v", resp.StatusCode, resp.Header)
 	}
 	resp = serve("POST", "/bai-viet/x-1/binh-luan", gz)
 	if resp.Header.Get("ETag") != "" || strings.HasPrefix(resp.Header.Get("Cache-Control"), "public") || resp.Header.Get("Content-Encoding") != "gzip" {

@@ -269,8 +269,17 @@ func TestPagesOtherThanArticles(t *testing.T) {
 			jsonLD(t, doc) // parses, if any
 		})
 	}
+	// A section without a description of its own still gets one.
+	if _, err := s.app.DB.Writer().ExecContext(ctx, `UPDATE categories SET description = '' WHERE id = ?`, cats[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	_, body := s.get(t, views.SectionPath(cats[0].Slug))
+	if got, _ := metaContent(parse(t, body), "og:description"); !strings.Contains(got, cats[0].Name) {
+		t.Errorf("section without description: og:description %q", got)
+	}
+
 	// Error pages are noindex and still advertise the feed.
-	_, body := s.get(t, "/khong-co")
+	_, body = s.get(t, "/khong-co")
 	doc := parse(t, body)
 	if robots, _ := metaContent(doc, "robots"); robots != "noindex" {
 		t.Errorf("404 robots %q", robots)
