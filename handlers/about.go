@@ -17,15 +17,15 @@ type aboutENPage struct {
 	Custom     bool // the text comes from the about_en setting
 }
 
-// defaultAboutEN is shown until an administrator writes the about_en setting. %s marks
-// where the site's name goes.
+// defaultAboutEN is shown until an administrator writes the about_en setting. Each %s
+// is replaced by the site's name.
 const defaultAboutEN = `%s is a local news portal published in Vietnamese. This page is a short overview in English for visitors, partners and foreign media.
 
 The newsroom is led by an editor-in-chief, who is responsible under Vietnamese press law for everything the portal publishes, together with one or more deputy editors. Reporters and contributors write the articles; section editors review them; the editor-in-chief or a deputy approves publication. Corrections are published on the article concerned.
 
 Readers may comment under every article. Comments are read by moderators before they appear, and phone numbers given with a comment are never published.
 
-To contact the newsroom - for corrections, press releases, interview requests or permission to republish - please use the address, telephone number and e-mail shown at the bottom of every page. When republishing information from this portal, please cite it as the source.
+Corrections, press releases, interview requests and requests to republish should be addressed to the editorial office of %s; readers may also write to the newsroom through the comment form under any article. When republishing information from this portal, please cite it as the source.
 
 Every section has an RSS feed, and the whole site has one at /rss.xml.`
 
@@ -44,7 +44,7 @@ func (a *App) aboutEN(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := aboutENPage{Sections: p.Nav, Custom: strings.TrimSpace(text) != ""}
 	if !data.Custom {
-		text = strings.Replace(defaultAboutEN, "%s", p.Site.Name, 1)
+		text = strings.ReplaceAll(defaultAboutEN, "%s", p.Site.Name)
 	}
 	data.Paragraphs = paragraphs(vntext.NormalizeMultiline(text))
 	p.Main = data

@@ -420,3 +420,34 @@ func TestNoInlineScriptsInPages(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCacheAndCompress measures what the middleware adds to rendering the home
+// page: compare "with-etag" and "with-gzip" against "baseline" from the same run.
+func BenchmarkCacheAndCompress(b *testing.B) {
+	s := newTestSite(b)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.app.handle(s.app.home))
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+		ae   string
+	}{
+		{"baseline", mux, ""},
+		{"with-etag", s.app.cacheAndCompress(mux), ""},
+		{"with-gzip", s.app.cacheAndCompress(mux), "gzip"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/", nil)
+			if c.ae != "" {
+				req.Header.Set("Accept-Encoding", c.ae)
+			}
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				c.h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatal(rec.Code)
+				}
+			}
+		})
+	}
+}

@@ -175,7 +175,11 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 	}
 	canonical := views.ArticlePath(art)
 	if r.URL.Path != canonical {
-		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		target := canonical
+		if q := r.URL.RawQuery; q != "" { // keep ?in=1 (print view) and campaign tags
+			target += "?" + q
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
 	data := articlePage{Article: art}

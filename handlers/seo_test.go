@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,8 +134,12 @@ func TestArticleMetadata(t *testing.T) {
 	if len(rss) != 2 || rss[0] != views.SiteRSSPath || rss[1] != views.SectionRSSPath(a.CategorySlug) {
 		t.Errorf("RSS alternates %v", rss)
 	}
-	if atom := linkHrefs(doc, "alternate", "application/atom+xml"); len(atom) != 2 {
+	if atom := linkHrefs(doc, "alternate", "application/atom+xml"); len(atom) != 2 || atom[0] != views.SiteAtomPath || atom[1] != views.SectionAtomPath(a.CategorySlug) {
 		t.Errorf("Atom alternates %v", atom)
+	}
+	en := find(doc, func(n *html.Node) bool { return n.Data == "link" && attr(n, "hreflang") == "en" })
+	if len(en) != 1 || attr(en[0], "href") != views.AboutENPath {
+		t.Errorf("English alternate %v", en)
 	}
 
 	// Share links: Facebook and Zalo carry the encoded canonical URL; e-mail and print.
@@ -215,6 +220,11 @@ func TestPrintView(t *testing.T) {
 			t.Errorf("%s reflected", q)
 		}
 	}
+	// An old or bare link to the print view redirects to the canonical print view.
+	resp, _ = s.get(t, "/bai-viet/"+strconv.FormatInt(a.ID, 10)+"?in=1")
+	if resp.StatusCode != 301 || resp.Header.Get("Location") != views.ArticlePath(a)+"?in=1" {
+		t.Errorf("bare id print view: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	// Parameters the page does not read are ignored (campaign tags on shared links).
 	if resp, _ := s.get(t, views.ArticlePath(a)+"?utm_source=zalo&fbclid=x"); resp.StatusCode != 200 {
 		t.Errorf("tracking parameters: %d", resp.StatusCode)
@@ -266,7 +276,10 @@ func TestPagesOtherThanArticles(t *testing.T) {
 			if c.sectionFeed != "" && (len(rss) != 2 || rss[1] != c.sectionFeed) {
 				t.Errorf("section feed not advertised: %v", rss)
 			}
-			jsonLD(t, doc) // parses, if any
+			lds := jsonLD(t, doc) // parses, if any
+			if c.path == "/" && (len(lds) != 1 || lds[0]["@type"] != "WebSite" || lds[0]["url"] != c.canonical) {
+				t.Errorf("home JSON-LD %v", lds)
+			}
 		})
 	}
 	// A section without a description of its own still gets one.
