@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// SettingAboutEN holds the text of the English "About / Contact" page (plain text,
-// paragraphs separated by blank lines); unset means the built-in default text.
-const SettingAboutEN = "about_en"
-
 // SitemapArticle is one article's entry in the sitemap.
 type SitemapArticle struct {
 	ID       int64
