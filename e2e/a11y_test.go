@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -75,6 +76,15 @@ func TestAccessibilityWithAxe(t *testing.T) {
 	}{{"desktop", 1440, 900}, {"phone", 360, 740}} {
 		t.Run(size.name, func(t *testing.T) {
 			ctx := newBrowser(t, size.width, size.height)
+			// Record every Content-Security-Policy violation on every page: the strict CSP
+			// must block nothing the site itself does (JSON-LD, htmx, the site's script).
+			do(t, ctx, "watch CSP", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+					Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
+						e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sample || "")));`,
+				})
+				return err
+			}))
 			do(t, ctx, "open home", chromedp.EmulateViewport(int64(size.width), int64(size.height)),
 				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
 			article := must(t, ctx, "lead story", chromedp.Evaluate[string](`document.querySelector(".top-story h2 a").getAttribute("href")`))
@@ -96,6 +106,9 @@ func TestAccessibilityWithAxe(t *testing.T) {
 					hasForm := must(t, ctx, "comment form?", chromedp.Evaluate[bool](`!!document.querySelector("#binh-luan form")`))
 					t.Logf("article page: comment form present = %v", hasForm)
 				}
+				if csp := must(t, ctx, "CSP violations", chromedp.Evaluate[[]string](`window.__csp || ["watcher missing"]`)); len(csp) > 0 {
+					t.Errorf("%s: Content-Security-Policy violations: %v", p.name, csp)
+				}
 				for _, v := range runAxe(t, ctx, string(axeSource)) {
 					msg := v.ID + " (" + v.Impact + "): " + v.Help + "\n    " + strings.Join(v.Nodes, "\n    ")
 					if v.Impact == "serious" || v.Impact == "critical" {
@@ -115,6 +128,14 @@ func TestAccessibilityWithAxe(t *testing.T) {
 			}
 			if found["image-alt"] != "critical" || found["label"] != "critical" {
 				t.Errorf("axe missed planted violations: %v", found)
+			}
+			// And the CSP watcher works: an image from another host is blocked and recorded.
+			do(t, ctx, "plant a foreign image", chromedp.Evaluate[chromedp.Void](
+				`document.querySelector("main").insertAdjacentHTML("beforeend", '<img alt="" src="https://example.invalid/x.png">')`))
+			csp := must(t, ctx, "planted CSP violation", chromedp.Poll[[]string](`window.__csp.length ? window.__csp : null`,
+				chromedp.WithPollingTimeout(5*time.Second)))
+			if len(csp) == 0 || !strings.HasPrefix(csp[0], "img-src") {
+				t.Errorf("CSP watcher missed a planted violation: %v", csp)
 			}
 		})
 	}
