@@ -33,6 +33,10 @@ const gzipMinSize = 1024
 // isAdminPath reports whether a path belongs to the back office.
 func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
 
+// isCaptchaPath reports whether a path serves captcha images or audio: a reload keeps the
+// challenge's URL but changes its digits, so no cache may keep one.
+func isCaptchaPath(p string) bool { return strings.HasPrefix(p, "/captcha/") }
+
 // cacheAndCompress buffers each response of the public site, then, once per response:
 //   - on a 200 to GET/HEAD that set no Cache-Control of its own, adds an ETag (a hash of
 //     the body, so whatever changes the page changes its ETag), Cache-Control and Vary,
@@ -43,7 +47,7 @@ func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "
 //
 // /static is left alone (hashed, immutable, precompressed by package static). /admin is
 // never buffered, cached or compressed: its pages are no-store, and compressing pages
-// that carry secrets next to reflected input invites BREACH.
+// that carry secrets next to reflected input invites BREACH. /captcha/ is no-store too.
 func (a *App) cacheAndCompress(next http.Handler) http.Handler {
 	zippers := &sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression); return w }}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +55,7 @@ func (a *App) cacheAndCompress(next http.Handler) http.Handler {
 		case strings.HasPrefix(r.URL.Path, static.Prefix):
 			next.ServeHTTP(w, r)
 			return
-		case isAdminPath(r.URL.Path):
+		case isAdminPath(r.URL.Path), isCaptchaPath(r.URL.Path):
 			w.Header().Set("Cache-Control", noStore) // a handler may still override it
 			next.ServeHTTP(w, r)
 			return

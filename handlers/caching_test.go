@@ -243,6 +243,10 @@ func TestMiddlewareLeavesAdminAndOwnHeadersAlone(t *testing.T) {
 	if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("ETag") != "" || resp.Header.Get("Content-Encoding") != "" {
 		t.Errorf("admin: %v", resp.Header)
 	}
+	resp = serve("GET", "/captcha/abc123.png", gz)
+	if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("ETag") != "" {
+		t.Errorf("captcha: %v", resp.Header)
+	}
 	if resp := serve("GET", "/administration", gz); resp.Header.Get("ETag") == "" {
 		t.Error("/administration is not /admin")
 	}
