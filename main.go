@@ -95,6 +95,7 @@ func serve(args []string, stderr io.Writer) int {
 	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
 	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
 	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
+	frameAncestors := fs.String("frame-ancestors", envOr("TOASOAN_FRAME_ANCESTORS", "'none'"), "who may embed the site in a frame: 'none', 'self' or origins, space-separated [TOASOAN_FRAME_ANCESTORS]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -102,14 +103,19 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/")); err != nil {
+	if err := handlers.ValidFrameAncestors(*frameAncestors); err != nil {
+		fmt.Fprintln(stderr, "toasoan: -frame-ancestors:", err)
+		return 2
+	}
+	withFrames := func(c *handlers.Config) { c.FrameAncestors = *frameAncestors }
+	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/"), withFrames); err != nil {
 		log.Error(err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string) error {
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string, tune ...func(*handlers.Config)) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -143,7 +149,11 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 		return err
 	}
 	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
-	app, err := handlers.New(ctx, database, renderer, assets, log, counts, handlers.Config{BaseURL: baseURL})
+	cfg := handlers.Config{BaseURL: baseURL}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,13 @@ import (
 // Config is what the operator sets with flags.
 type Config struct {
 	BaseURL string // absolute base URL without trailing slash; "" to derive from requests
+
+	// FrameAncestors is the CSP frame-ancestors source list: who may embed the site in a
+	// frame. "" means 'none'. Checked with ValidFrameAncestors.
+	FrameAncestors string
+	// SitemapMaxURLs is how many URLs one sitemap file holds before /sitemap.xml becomes
+	// an index of several; 0 means the protocol's limit of 50,000.
+	SitemapMaxURLs int
 }
 
 // App is the one dependency struct; every handler is a method on it.

@@ -115,6 +115,7 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, ms
 	}
 	p := a.newPage(r, heading)
 	p.Status = status
+	p.Meta.Robots = "noindex"
 	p.Main = errorPage{Code: status, Heading: heading, Message: msg}
 	if r.Context().Err() == nil {
 		if nav, err := a.DB.Categories(r.Context(), false); err == nil {

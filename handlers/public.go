@@ -59,6 +59,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Main = data
+	a.homeSEO(r, &p)
 	return a.render(w, http.StatusOK, "home", p)
 }
 
@@ -119,6 +120,7 @@ func (a *App) section(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Main = sectionPage{Category: c, Articles: list,
 		Pagination: views.Pagination{Page: page, Pages: pages, BasePath: views.SectionPath(c.Slug)}}
+	sectionSEO(&p, c)
 	return a.render(w, http.StatusOK, "section", p)
 }
 
@@ -173,7 +175,11 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 	}
 	canonical := views.ArticlePath(art)
 	if r.URL.Path != canonical {
-		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		target := canonical
+		if q := r.URL.RawQuery; q != "" { // keep ?in=1 (print view) and campaign tags
+			target += "?" + q
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
 	data := articlePage{Article: art}
@@ -196,6 +202,9 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Main = data
+	if err := a.articleSEO(w, r, &p, art, data); err != nil {
+		return err
+	}
 	return a.render(w, http.StatusOK, "article", p)
 }
 

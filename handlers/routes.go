@@ -20,6 +20,13 @@ func (a *App) Routes() http.Handler {
 	// Search.
 
 	// Feeds, sitemap, robots.
+	mux.HandleFunc("GET /rss.xml", a.handle(a.siteRSS))
+	mux.HandleFunc("GET /atom.xml", a.handle(a.siteAtom))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.sectionRSS))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.sectionAtom))
+	mux.HandleFunc("GET /sitemap.xml", a.handle(a.sitemap))
+	mux.HandleFunc("GET /robots.txt", a.handle(a.robots))
+	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))
 
 	// Media.
 
@@ -27,8 +34,9 @@ func (a *App) Routes() http.Handler {
 
 	var h http.Handler = a.routeOrError(mux)
 	h = a.limitBodies(h)
+	h = a.cacheAndCompress(h)
 	h = a.limitURL(h)
-	h = securityHeaders(h)
+	h = a.securityHeaders(h)
 	h = a.recoverPanics(h)
 	h = a.logRequests(h)
 	return h
