@@ -5,6 +5,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -17,6 +18,12 @@ import (
 // Config is what the operator sets with flags.
 type Config struct {
 	BaseURL string // absolute base URL without trailing slash; "" to derive from requests
+
+	// Comments.
+	Moderation     string         // "true", "false", "first-time"; "" uses the site setting
+	CaptchaOff     bool           // no captcha on the comment form
+	CommentRate    int            // comments a minute per address; 0 = no limit
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
 }
 
 // App is the one dependency struct; every handler is a method on it.
@@ -29,7 +36,8 @@ type App struct {
 	Config Config
 	Now    func() time.Time // the clock; tests replace it
 
-	site atomic.Pointer[views.Site]
+	site     atomic.Pointer[views.Site]
+	comments *commentKit
 }
 
 // Defaults of the site settings.
@@ -42,6 +50,9 @@ const (
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
 	if err := a.ReloadSettings(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.initComments(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil

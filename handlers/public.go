@@ -141,7 +141,7 @@ type articlePage struct {
 	Views    int64
 	Newer    []db.Article
 	Older    []db.Article
-	Comments []db.Comment
+	Comments commentSection
 }
 
 // parseArticleRef reads the id at the end of "slug-123" (or a bare "123").
@@ -176,27 +176,39 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
 		return nil
 	}
+	a.Counts.Add(art.ID)
+	p, err := a.articleView(r, art, nil)
+	if err != nil {
+		return err
+	}
+	return a.render(w, http.StatusOK, "article", p)
+}
+
+// articleView builds an article page. form is the comment form to show (nil: a fresh
+// one); the comment handler passes a refused form to show it again with its errors.
+func (a *App) articleView(r *http.Request, art db.Article, form *commentForm) (views.Page, error) {
+	ctx, now := r.Context(), a.Now()
+	var err error
 	data := articlePage{Article: art}
 	if data.Newer, err = a.DB.NeighbourArticles(ctx, art, true, neighbourCount, now); err != nil {
-		return err
+		return views.Page{}, err
 	}
 	if data.Older, err = a.DB.NeighbourArticles(ctx, art, false, neighbourCount, now); err != nil {
-		return err
+		return views.Page{}, err
 	}
-	if data.Comments, err = a.DB.ApprovedComments(ctx, art.ID); err != nil {
-		return err
+	if data.Comments, err = a.commentSection(r, art, form); err != nil {
+		return views.Page{}, err
 	}
-	a.Counts.Add(art.ID)
 	data.Views = art.Views + a.Counts.Pending(art.ID)
 	p := a.newPage(r, art.Title)
 	p.Section = art.CategorySlug
 	p.Description = art.Lead
-	p.Canonical = a.absoluteURL(r, canonical)
+	p.Canonical = a.absoluteURL(r, views.ArticlePath(art))
 	if err := a.withNav(r, &p); err != nil {
-		return err
+		return views.Page{}, err
 	}
 	p.Main = data
-	return a.render(w, http.StatusOK, "article", p)
+	return p, nil
 }
 
 func (a *App) static(w http.ResponseWriter, r *http.Request) error {
