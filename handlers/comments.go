@@ -280,7 +280,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		f.General = msgFormExpired
 	}
-	a.validateCommentForm(&f)
+	phone := a.validateCommentForm(&f)
 	if !a.Config.CaptchaOff {
 		// Checked (and used up) even when other fields are wrong: every answer costs a
 		// challenge, so guessing needs a new image each time.
@@ -294,7 +294,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !f.HasErrors() {
-		blocked, err := a.DB.CommentBlocked(ctx, ip, f.Phone)
+		blocked, err := a.DB.CommentBlocked(ctx, ip, phone)
 		if err != nil {
 			return err
 		}
@@ -315,7 +315,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := a.Now()
-	c := db.Comment{ArticleID: art.ID, Name: f.Name, Phone: f.Phone, Title: f.Title, Body: f.Content,
+	c := db.Comment{ArticleID: art.ID, Name: f.Name, Phone: phone, Title: f.Title, Body: f.Content,
 		Status: db.CommentPending, IP: ip, UserAgent: cleanUserAgent(r.UserAgent()), CreatedAt: now}
 	if mode == ModerationOff {
 		c.Status = db.CommentApproved
@@ -434,8 +434,9 @@ func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 	return f
 }
 
-// validateCommentForm checks the cleaned fields and normalizes the phone number.
-func (a *App) validateCommentForm(f *commentForm) {
+// validateCommentForm checks the cleaned fields and returns the phone number normalized
+// for storage (the form keeps it as typed).
+func (a *App) validateCommentForm(f *commentForm) (phone string) {
 	switch n := vntext.CharCount(f.Name); {
 	case n == 0:
 		f.fail("name", "Vui lòng nhập họ tên.")
@@ -446,7 +447,7 @@ func (a *App) validateCommentForm(f *commentForm) {
 	}
 	if f.Phone != "" {
 		if p, ok := normalizePhone(f.Phone); ok {
-			f.Phone = p
+			phone = p
 		} else {
 			f.fail("phone", "Số điện thoại không hợp lệ. Ví dụ: 0912 345 678 hoặc +84 912 345 678.")
 		}
@@ -468,6 +469,7 @@ func (a *App) validateCommentForm(f *commentForm) {
 	case antispam.CountLinks(f.Title)+antispam.CountLinks(f.Content) > maxCommentLinks:
 		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
 	}
+	return phone
 }
 
 // cleanLine cleans a one-line field: NFC, zero-width and control characters out,
