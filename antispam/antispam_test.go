@@ -87,7 +87,6 @@ func TestLimiterIsBounded(t *testing.T) {
 	}
 }
 
-
 func TestFormToken(t *testing.T) {
 	f := NewFormToken([]byte("secret-key-for-tests"), 3*time.Second, time.Hour)
 	tok := f.Issue(42, t0)
@@ -198,9 +197,9 @@ func TestParseCIDRs(t *testing.T) {
 func TestCountLinks(t *testing.T) {
 	cases := map[string]int{
 		"Không có liên kết nào, giá 3.5 triệu đồng.": 0,
-		"Xem https://example.com/a?b=c nhé":         1,
+		"Xem https://example.com/a?b=c nhé":          1,
 		"www.spam.vn và http://x.y/z":                2,
-		"Mua tại shop-re.com hoặc ban-hang.vn/giam": 2,
+		"Mua tại shop-re.com hoặc ban-hang.vn/giam":  2,
 		"HTTPS://EXAMPLE.ORG":                        1,
 		"email: a@b (không phải liên kết)":           0,
 		"v.v. và TP.HCM":                             0,

@@ -567,7 +567,7 @@ func TestStripMarkupUnit(t *testing.T) {
 	s := newCommentSite(t, Config{})
 	a := s.app
 	cases := map[string]string{
-		"Giá 5 < 7 và 9 > 3":          "Giá 5 < 7 và 9 > 3",
+		"Giá 5 < 7 và 9 > 3":           "Giá 5 < 7 và 9 > 3",
 		"Tôi <b>rất</b> đồng ý":        "Tôi rất đồng ý",
 		"<script>alert(1)</script>Xin": "Xin",
 		"&lt;b&gt;đậm&lt;/b&gt;":       "đậm",
