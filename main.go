@@ -97,6 +97,7 @@ func serve(args []string, stderr io.Writer) int {
 	moderation := fs.String("moderation", "", "comment moderation for this run: true (every comment waits), false (publish at once) or first-time; empty uses the site setting")
 	withCaptcha := fs.Bool("captcha", true, "require a captcha on the comment form")
 	commentRate := fs.Int("comment-rate", 5, "comments a minute per client address; 0 = no limit")
+	minFill := fs.Duration("comment-min-fill", 3*time.Second, "refuse comment forms posted sooner than this after they were served")
 	trustedProxies := fs.String("trusted-proxies", envOr("TOASOAN_TRUSTED_PROXIES", ""), "comma-separated CIDR list of reverse proxies whose X-Forwarded-For is believed [TOASOAN_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -106,9 +107,13 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := handlers.Config{BaseURL: strings.TrimSuffix(*baseURL, "/"), Moderation: *moderation,
-		CaptchaOff: !*withCaptcha, CommentRate: *commentRate}
+		CaptchaOff: !*withCaptcha, CommentRate: *commentRate, CommentMinFill: *minFill}
 	if *moderation != "" && !handlers.ValidModeration(*moderation) {
 		log.Error(fmt.Sprintf("-moderation must be true, false or first-time, got %q", *moderation))
+		return 2
+	}
+	if *minFill <= 0 {
+		log.Error(fmt.Sprintf("-comment-min-fill must be more than 0, got %s", *minFill))
 		return 2
 	}
 	if *commentRate < 0 {

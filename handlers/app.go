@@ -24,6 +24,7 @@ type Config struct {
 	CaptchaOff     bool           // no captcha on the comment form
 	CommentRate    int            // comments a minute per address; 0 = no limit
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	CommentMinFill time.Duration  // forms posted sooner after serving are refused; 0 = 3 s
 }
 
 // App is the one dependency struct; every handler is a method on it.

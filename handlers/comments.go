@@ -31,7 +31,7 @@ const (
 	maxCommentLinks    = 2   // links in title and content together
 	maxUserAgent       = 400 // stored for moderators, cut beyond this
 	maxCommentBody     = 128 << 10
-	commentMinFill     = 3 * time.Second // posts sooner after the form was served are refused
+	commentMinFill     = 3 * time.Second // default: posts sooner after the form was served are refused
 	commentTokenMaxAge = 24 * time.Hour
 	duplicateWindow    = 24 * time.Hour
 	captchaKeep        = 50_000 // live captchas kept at most (each row is under 100 bytes)
@@ -87,10 +87,14 @@ func (a *App) initComments(ctx context.Context) error {
 		return err
 	}
 	clock := func() time.Time { return a.Now() }
+	minFill := a.Config.CommentMinFill
+	if minFill <= 0 {
+		minFill = commentMinFill
+	}
 	k := &commentKit{
 		strict:  bluemonday.StrictPolicy(),
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
-		token:   antispam.NewFormToken([]byte(secret), commentMinFill, commentTokenMaxAge),
+		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
 		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
 		cop:     http.NewCrossOriginProtection(),
 	}
