@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -39,6 +40,29 @@ func TestCommentFormInBrowser(t *testing.T) {
 	}{{"desktop", 1440, 900}, {"phone", 360, 740}} {
 		t.Run(size.name, func(t *testing.T) {
 			ctx := newBrowser(t, size.width, size.height)
+			// Console exceptions and CSP violations fail the test (htmx must run under the
+			// strict policy); 422 responses logged by the network layer are expected.
+			var consoleMu sync.Mutex
+			var problems []string
+			go func() {
+				for m, err := range chromedp.Console(ctx) {
+					if err != nil {
+						return
+					}
+					if m.IsException() || strings.Contains(m.Text, "Content Security Policy") || strings.Contains(m.Text, "htmx:") {
+						consoleMu.Lock()
+						problems = append(problems, m.String())
+						consoleMu.Unlock()
+					}
+				}
+			}()
+			defer func() {
+				consoleMu.Lock()
+				defer consoleMu.Unlock()
+				for _, p := range problems {
+					t.Errorf("browser console: %s", p)
+				}
+			}()
 			do(t, ctx, "open home",
 				chromedp.EmulateViewport(int64(size.width), int64(size.height)),
 				chromedp.Navigate(srv.URL+"/"),

@@ -136,13 +136,26 @@ func (f commentForm) RefreshURL() string {
 // commentField is one labelled field of the form, for the "comment-field" template.
 type commentField struct {
 	Name, Label, Value, Error string
-	Required                  bool
+	Required, Autofocus       bool
 }
 
 // Field describes the field name with its label, value and error.
 func (f commentForm) Field(name, label string, required bool) commentField {
 	v := map[string]string{"name": f.Name, "phone": f.Phone, "title": f.Title, "content": f.Content}[name]
-	return commentField{Name: name, Label: label, Value: v, Error: f.Errors[name], Required: required}
+	return commentField{Name: name, Label: label, Value: v, Error: f.Errors[name], Required: required,
+		Autofocus: f.FirstError() == name}
+}
+
+// FirstError is the first field, in form order, with an error: it gets the focus, so
+// keyboard and screen-reader users land on what to fix (htmx focuses [autofocus] after a
+// swap; browsers do on load).
+func (f commentForm) FirstError() string {
+	for _, name := range []string{"name", "phone", "title", "content", "captcha"} {
+		if f.Errors[name] != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // HasErrors reports whether the form was refused.
