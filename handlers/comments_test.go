@@ -1103,3 +1103,56 @@ func BenchmarkCommentCleaning(b *testing.B) {
 		a.cleanText(in)
 	}
 }
+
+// TestCommentOddInputs: SQL and path-like text is stored as typed; query parameters that
+// are not what the server wrote are ignored or answered safely.
+func TestCommentOddInputs(t *testing.T) {
+	s := newCommentSite(t, Config{Moderation: ModerationOff})
+	v := validComment(s.openForm(t))
+	v.Set("name", "Robert'); DROP TABLE comments;--")
+	v.Set("title", "../../etc/passwd %00 ${jndi:ldap://x}")
+	v.Set("content", "SELECT * FROM users WHERE 1=1; -- và {{.Site}} {{template \"x\"}}")
+	if resp, body := s.post(t, s.art.ID, v, true, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	got := s.storedComments(t, s.art.ID)
+	c := got[len(got)-1]
+	if c.Name != v.Get("name") || c.Title != v.Get("title") || c.Body != v.Get("content") {
+		t.Fatalf("stored %q / %q / %q", c.Name, c.Title, c.Body)
+	}
+	_, page := s.get(t, views.ArticlePath(s.art))
+	if !strings.Contains(text(parse(t, page)), "SELECT * FROM users WHERE 1=1; -- và {{.Site}} {{template \"x\"}}") {
+		t.Error("template-looking text not shown as typed")
+	}
+
+	// A notice parameter other than the two the server writes shows nothing.
+	_, page = s.get(t, views.ArticlePath(s.art)+"?binh-luan=%3Cscript%3Ealert(1)%3C/script%3E")
+	if st := find(parse(t, page), byID("comment-status")); len(st) != 1 || text(st[0]) != "" {
+		t.Errorf("unknown notice shown: %q", text(st[0]))
+	}
+	assertNoInjectedMarkup(t, "notice parameter", page)
+
+	// A replaced captcha id that is not one is ignored: a new captcha, nothing else gone.
+	_, page = s.get(t, views.ArticlePath(s.art))
+	live := inputValue(t, parse(t, page), "captcha_id")
+	for _, cu := range []string{"' OR 1=1 --", "../../x", strings.Repeat("A", 1000), "%"} {
+		resp, body := s.do(t, http.MethodGet, commentPath(s.art.ID)+"/ma-bao-mat?cu="+url.QueryEscape(cu), http.Header{"Hx-Request": {"true"}})
+		if resp.StatusCode != http.StatusOK || len(find(parse(t, body), byID("captcha-box"))) != 1 {
+			t.Errorf("refresh with cu=%.20q: %d", cu, resp.StatusCode)
+		}
+	}
+	if resp, _ := s.get(t, "/ma-bao-mat/"+live); resp.StatusCode != http.StatusOK {
+		t.Error("a refresh with a bogus id removed another reader's captcha")
+	}
+
+	// A poll with a made-up version gets the list; a bad article id is 404.
+	resp, body := s.do(t, http.MethodGet, commentPath(s.art.ID)+"?v=%3Cx%3E", http.Header{"Hx-Request": {"true"}})
+	if resp.StatusCode != http.StatusOK || len(find(parse(t, body), byID("comment-list"))) != 1 {
+		t.Errorf("poll with a bogus version: %d", resp.StatusCode)
+	}
+	for _, p := range []string{"/bai-viet/999999/binh-luan", "/bai-viet/abc/binh-luan", "/bai-viet/999999/binh-luan/ma-bao-mat"} {
+		if resp, _ := s.do(t, http.MethodGet, p, http.Header{"Hx-Request": {"true"}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}
