@@ -1156,3 +1156,25 @@ func TestCommentOddInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentSecretSurvivesRestart: the fill-time key is generated once and kept, so a
+// form served before a restart can be posted after it.
+func TestCommentSecretSurvivesRestart(t *testing.T) {
+	s := newCommentSite(t, Config{CaptchaOff: true})
+	ctx := context.Background()
+	secret, err := s.app.DB.Setting(ctx, db.SettingCommentFormSecret, "")
+	if err != nil || len(secret) != 64 {
+		t.Fatalf("secret %q, %v", secret, err)
+	}
+	token := s.app.comments.token.Issue(s.art.ID, testNow)
+	again, err := New(ctx, s.app.DB, s.app.Views, s.app.Assets, s.app.Log, s.app.Counts, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := again.comments.token.Check(token, s.art.ID, testNow.Add(time.Minute)); err != nil {
+		t.Fatalf("token from before the restart: %v", err)
+	}
+	if kept, _ := s.app.DB.Setting(ctx, db.SettingCommentFormSecret, ""); kept != secret {
+		t.Fatal("the secret changed on restart")
+	}
+}
