@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // the site's zone must work on machines without zoneinfo
 
+	"toasoan/antispam"
 	"toasoan/db"
 	"toasoan/demo"
 	"toasoan/handlers"
@@ -96,6 +97,12 @@ func serve(args []string, stderr io.Writer) int {
 	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
 	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
 	frameAncestors := fs.String("frame-ancestors", envOr("TOASOAN_FRAME_ANCESTORS", "'none'"), "who may embed the site in a frame: 'none', 'self' or origins, space-separated [TOASOAN_FRAME_ANCESTORS]")
+	// Comments.
+	moderation := fs.String("moderation", "", "comment moderation for this run: true (every comment waits), false (publish at once) or first-time; empty uses the site setting")
+	withCaptcha := fs.Bool("captcha", true, "require a captcha on the comment form")
+	commentRate := fs.Int("comment-rate", 5, "comments a minute per client address; 0 = no limit")
+	minFill := fs.Duration("comment-min-fill", 3*time.Second, "refuse comment forms posted sooner than this after they were served")
+	trustedProxies := fs.String("trusted-proxies", envOr("TOASOAN_TRUSTED_PROXIES", ""), "comma-separated CIDR list of reverse proxies whose X-Forwarded-For is believed [TOASOAN_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -107,15 +114,36 @@ func serve(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "toasoan: -frame-ancestors:", err)
 		return 2
 	}
-	withFrames := func(c *handlers.Config) { c.FrameAncestors = *frameAncestors }
-	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/"), withFrames); err != nil {
+	cfg := handlers.Config{BaseURL: strings.TrimSuffix(*baseURL, "/"), Moderation: *moderation,
+		CaptchaOff: !*withCaptcha, CommentRate: *commentRate, CommentMinFill: *minFill,
+		FrameAncestors: *frameAncestors}
+	if *moderation != "" && !handlers.ValidModeration(*moderation) {
+		log.Error(fmt.Sprintf("-moderation must be true, false or first-time, got %q", *moderation))
+		return 2
+	}
+	if *minFill <= 0 {
+		log.Error(fmt.Sprintf("-comment-min-fill must be more than 0, got %s", *minFill))
+		return 2
+	}
+	if *commentRate < 0 {
+		log.Error(fmt.Sprintf("-comment-rate must be 0 or more, got %d", *commentRate))
+		return 2
+	}
+	proxies, err := antispam.ParseCIDRs(*trustedProxies)
+	if err != nil {
+		log.Error("-trusted-proxies: " + err.Error())
+		return 2
+	}
+	cfg.TrustedProxies = proxies
+	if err := serveWith(log, *addr, *dataDir, *withDemo, cfg); err != nil {
 		log.Error(err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string, tune ...func(*handlers.Config)) error {
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config) error {
+	baseURL := cfg.BaseURL
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -149,10 +177,6 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 		return err
 	}
 	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
-	cfg := handlers.Config{BaseURL: baseURL}
-	for _, f := range tune {
-		f(&cfg)
-	}
 	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,12 @@ type Config struct {
 	// SitemapMaxURLs is how many URLs one sitemap file holds before /sitemap.xml becomes
 	// an index of several; 0 means the protocol's limit of 50,000.
 	SitemapMaxURLs int
+	// Comments.
+	Moderation     string         // "true", "false", "first-time"; "" uses the site setting
+	CaptchaOff     bool           // no captcha on the comment form
+	CommentRate    int            // comments a minute per address; 0 = no limit
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	CommentMinFill time.Duration  // forms posted sooner after serving are refused; 0 = 3 s
 }
 
 // App is the one dependency struct; every handler is a method on it.
@@ -36,7 +43,8 @@ type App struct {
 	Config Config
 	Now    func() time.Time // the clock; tests replace it
 
-	site atomic.Pointer[views.Site]
+	site     atomic.Pointer[views.Site]
+	comments *commentKit
 }
 
 // Defaults of the site settings.
@@ -49,6 +57,9 @@ const (
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
 	if err := a.ReloadSettings(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.initComments(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -80,10 +80,10 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *Error
 	var tooLarge *http.MaxBytesError
 	switch {
+	case errors.As(err, &he): // first: it may wrap one of the causes below with its own message
+		status, msg = he.Status, he.Message
 	case errors.As(err, &tooLarge):
 		status = http.StatusRequestEntityTooLarge
-	case errors.As(err, &he):
-		status, msg = he.Status, he.Message
 	case errors.Is(err, db.ErrNotFound):
 		status = http.StatusNotFound
 	case db.WriteUnavailable(err):
@@ -92,7 +92,8 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "60")
 	}
 	if status >= 500 {
-		a.Log.Error("request failed", "method", r.Method, "uri", r.URL.RequestURI(), "status", status, "err", err)
+		// The path only: query strings can carry what readers typed.
+		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
 	a.renderError(w, r, status, msg)
 }

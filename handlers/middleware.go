@@ -37,7 +37,7 @@ func (a *App) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				a.Log.Error("panic", "method", r.Method, "uri", r.URL.RequestURI(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				a.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				a.renderError(w, r, http.StatusInternalServerError, "")
 			}
 		}()

@@ -143,7 +143,7 @@ type articlePage struct {
 	Views    int64
 	Newer    []db.Article
 	Older    []db.Article
-	Comments []db.Comment
+	Comments commentSection
 }
 
 // parseArticleRef reads the id at the end of "slug-123" (or a bare "123").
@@ -182,30 +182,47 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
+	a.Counts.Add(art.ID)
+	p, err := a.articleView(w, r, art, nil)
+	if err != nil {
+		return err
+	}
+	if !p.Main.(articlePage).Comments.Form.Deferred {
+		// One-time form values are inline: this copy is for one reader only.
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	return a.render(w, http.StatusOK, "article", p)
+}
+
+// articleView builds an article page. form is the comment form to show (nil: a fresh
+// one); the comment handler passes a refused form to show it again with its errors.
+// It sets the page's Last-Modified on w.
+func (a *App) articleView(w http.ResponseWriter, r *http.Request, art db.Article, form *commentForm) (views.Page, error) {
+	ctx, now := r.Context(), a.Now()
+	var err error
 	data := articlePage{Article: art}
 	if data.Newer, err = a.DB.NeighbourArticles(ctx, art, true, neighbourCount, now); err != nil {
-		return err
+		return views.Page{}, err
 	}
 	if data.Older, err = a.DB.NeighbourArticles(ctx, art, false, neighbourCount, now); err != nil {
-		return err
+		return views.Page{}, err
 	}
-	if data.Comments, err = a.DB.ApprovedComments(ctx, art.ID); err != nil {
-		return err
+	if data.Comments, err = a.commentSection(r, art, form); err != nil {
+		return views.Page{}, err
 	}
-	a.Counts.Add(art.ID)
 	data.Views = art.Views + a.Counts.Pending(art.ID)
 	p := a.newPage(r, art.Title)
 	p.Section = art.CategorySlug
 	p.Description = art.Lead
-	p.Canonical = a.absoluteURL(r, canonical)
+	p.Canonical = a.absoluteURL(r, views.ArticlePath(art))
 	if err := a.withNav(r, &p); err != nil {
-		return err
+		return views.Page{}, err
 	}
 	p.Main = data
 	if err := a.articleSEO(w, r, &p, art, data); err != nil {
-		return err
+		return views.Page{}, err
 	}
-	return a.render(w, http.StatusOK, "article", p)
+	return p, nil
 }
 
 func (a *App) static(w http.ResponseWriter, r *http.Request) error {

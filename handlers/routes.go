@@ -16,6 +16,11 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /healthz", a.healthz)
 
 	// Comments.
+	mux.Handle("POST /bai-viet/{id}/binh-luan", a.comments.cop.Handler(a.handle(a.postComment)))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan", a.handle(a.commentListFragment))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/bieu-mau", a.handle(a.formSecrets))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/ma-bao-mat", a.handle(a.refreshCaptcha))
+	mux.HandleFunc("GET /ma-bao-mat/{id}", a.handle(a.captchaImage))
 
 	// Search.
 
