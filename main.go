@@ -42,6 +42,11 @@ const usage = `toasoan — a news portal in one executable.
 Usage:
   toasoan [serve] [flags]   run the portal (the default)
   toasoan version           print the version
+  toasoan backup -data DIR FILE      write a verified copy of the live database
+  toasoan restore -data DIR FILE     put a backup in place (server stopped)
+  toasoan check -data DIR            integrity, schema version, counts, orphaned media
+  toasoan export -data DIR FILE      everything public as JSON Lines
+  toasoan import-wxr -data DIR FILE  import a WordPress export (WXR)
   toasoan help              this text
 
 Run "toasoan serve -h" for the serve flags.
@@ -58,6 +63,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion())
 		return 0
+	case "backup":
+		return backupCmd(args, stdout, stderr)
+	case "restore":
+		return restoreCmd(args, stdout, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
+	case "export":
+		return exportCmd(args, stdout, stderr)
+	case "import-wxr":
+		return importWXRCmd(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -92,21 +107,26 @@ func serve(args []string, stderr io.Writer) int {
 	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
 	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
 	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
+	ops := addOpsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/")); err != nil {
+	if err := ops.validate(); err != nil {
+		fmt.Fprintln(stderr, "toasoan serve:", err)
+		return 2
+	}
+	log := newLogger(stderr, ops.LogFormat)
+	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/"), ops); err != nil {
 		log.Error(err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string) error {
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string, ops *opsConfig) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -117,6 +137,12 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 	if err != nil {
 		return fmt.Errorf("load time zone %s: %w", siteZone, err)
 	}
+	// The lock keeps `toasoan restore` (and a second server) off this data directory.
+	lock, err := db.LockDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	database, err := db.Open(ctx, dataDir)
 	if err != nil {
 		return err
@@ -149,8 +175,13 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	opsRT, err := startOps(ops, log, database, app.Routes())
+	if err != nil {
+		return err
+	}
+	defer opsRT.Stop(context.Background())
 	srv := &http.Server{
-		Handler:           app.Routes(),
+		Handler:           opsRT.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -64,7 +64,7 @@ func startServer(t *testing.T, dataDir string, flags ...string) *server {
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
-	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir}, flags...)
+	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir, "-log-format", "text"}, flags...)
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = append(os.Environ(), "TOASOAN_ADDR=", "TOASOAN_DATA=")
 	stderr, err := cmd.StderrPipe()

@@ -26,6 +26,7 @@ func (a *App) Routes() http.Handler {
 	// Back office.
 
 	var h http.Handler = a.routeOrError(mux)
+	h = a.wordpressRedirects(h) // old WordPress URLs after import-wxr (handlers/wordpress.go)
 	h = a.limitURL(h)
 	h = securityHeaders(h)
 	h = a.recoverPanics(h)
