@@ -46,7 +46,7 @@ func backupCmd(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	stats, err := db.BackupFile(ctx, filepath.Join(*dataDir, db.FileName), dst)
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan backup:", err)
+		fmt.Fprintln(stderr, "toasoan", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "backup ok: %s, %s, schema %d, %s, in %s\n", stats.Path, humanBytes(stats.Size),

@@ -40,7 +40,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer) int {
 	defer lock.Unlock()
 	stats, kept, err := db.Restore(context.Background(), *dataDir, fs.Arg(0), time.Now())
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan restore:", err)
+		fmt.Fprintln(stderr, "toasoan", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "restore ok: %s, %s, schema %d, %s\n", stats.Path, humanBytes(stats.Size), stats.SchemaVersion, stats)

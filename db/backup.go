@@ -189,7 +189,7 @@ func tableCounts(ctx context.Context, conn *sql.DB) ([]TableCount, error) {
 func Restore(ctx context.Context, dataDir, src string, now time.Time) (FileStats, string, error) {
 	stats, err := VerifyFile(ctx, src)
 	if err != nil {
-		return FileStats{}, "", fmt.Errorf("restore: refusing %w", err)
+		return FileStats{}, "", fmt.Errorf("the backup is not usable: %w", err)
 	}
 	dst := filepath.Join(dataDir, FileName)
 	tmp := dst + ".restoring"

@@ -156,6 +156,7 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 type Reader struct {
 	dec       *xml.Decoder
 	lim       *recordLimiter
+	tokLine   int // line where the current token starts
 	inRSS     bool
 	inChannel bool
 	done      bool
@@ -177,6 +178,7 @@ func NewReader(r io.Reader, maxRecord int64) *Reader {
 func (r *Reader) Next() (Record, error) {
 	for {
 		r.lim.n = 0
+		r.tokLine = r.line()
 		tok, err := r.dec.Token()
 		if err != nil {
 			if err == io.EOF {
@@ -232,7 +234,7 @@ func (r *Reader) start(t xml.StartElement) (Record, bool, error) {
 		r.inChannel = true
 		return Record{}, false, nil
 	}
-	line := r.line()
+	line := r.tokLine
 	switch {
 	case t.Name.Local == "item" && t.Name.Space == "":
 		var it Item
@@ -279,8 +281,9 @@ func (r *Reader) line() int {
 	return line
 }
 
+// fail reports a problem with the token just read, at the line where it starts.
 func (r *Reader) fail(msg string, err error) error {
-	return &Error{Line: r.line(), Msg: msg, Err: err}
+	return &Error{Line: r.tokLine, Msg: msg, Err: err}
 }
 
 // describe turns decoder errors into an *Error with a line number and plain words.
