@@ -41,10 +41,10 @@ func TestPlainTextAndTitle(t *testing.T) {
 		t.Errorf("PlainText NFD = %q", got)
 	}
 	cases := map[string]string{
-		"Tin nhanh <không chuyên mục>":           "Tin nhanh <không chuyên mục>",
-		"Giá vàng &amp; <em>ổn định</em>":        "Giá vàng & ổn định",
+		"Tin nhanh <không chuyên mục>":          "Tin nhanh <không chuyên mục>",
+		"Giá vàng &amp; <em>ổn định</em>":       "Giá vàng & ổn định",
 		"<script>alert(1)</script>  Tiêu   đề ": "alert(1) Tiêu đề",
-		"a < b và c > d":                         "a < b và c > d",
+		"a < b và c > d":                        "a < b và c > d",
 	}
 	for in, want := range cases {
 		if got := Title(in); got != want {
