@@ -141,7 +141,7 @@ func startOps(o *opsConfig, log *slog.Logger, database *db.DB, app http.Handler)
 				log.Error("metrics listener stopped", "err", err)
 			}
 		}()
-		log.Info("metrics listening", "url", "http://"+ln.Addr().String()+"/metrics")
+		log.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
 	}
 	go func() {
 		defer close(rt.done)
