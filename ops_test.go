@@ -303,3 +303,25 @@ func TestServeHoldsTheDataDirLock(t *testing.T) {
 		t.Fatalf("second server on a locked directory: %v", err)
 	}
 }
+
+func TestProgressOutput(t *testing.T) {
+	var plain bytes.Buffer
+	p := newProgress(&plain, false)
+	for i := 1; i <= 250; i++ {
+		p.update(i, 250)
+	}
+	p.finish()
+	lines := strings.Split(strings.TrimSpace(plain.String()), "\n")
+	if len(lines) != 11 || lines[0] != "imported 1/250 items (0%)" || lines[10] != "imported 250/250 items (100%)" || strings.Contains(plain.String(), "\r") {
+		t.Errorf("plain progress: %q", plain.String())
+	}
+	var term bytes.Buffer
+	p = newProgress(&term, true)
+	p.update(1, 4)
+	p.update(4, 4) // the last update is always drawn
+	p.finish()
+	if !strings.HasPrefix(term.String(), "\r[#######                       ]  25% 1/4") ||
+		!strings.HasSuffix(term.String(), "\r[##############################] 100% 4/4\n") {
+		t.Errorf("terminal progress: %q", term.String())
+	}
+}

@@ -202,7 +202,8 @@ func Restore(ctx context.Context, dataDir, src string, now time.Time) (FileStats
 		// Fold the old database's WAL into it first, so the copy kept aside is whole.
 		if err := checkpoint(ctx, dst); err != nil {
 			os.Remove(tmp)
-			return FileStats{}, "", fmt.Errorf("restore: the current database %s cannot be checkpointed (%w); move it away by hand", dst, err)
+			return FileStats{}, "", fmt.Errorf("restore: the current database %s is in use by another process "+
+				"(a toasoan started without the lock, Litestream, a sqlite3 shell?): stop it first (%w)", dst, err)
 		}
 		kept = dst + ".before-restore-" + now.UTC().Format("20060102-150405")
 		if err := os.Rename(dst, kept); err != nil {
