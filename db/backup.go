@@ -77,6 +77,11 @@ func BackupFile(ctx context.Context, src, dst string) (FileStats, error) {
 		os.Remove(tmp)
 		return FileStats{}, fmt.Errorf("backup: copy %s: %w", src, describeOpenError(src, err))
 	}
+	// A backup holds phone numbers, IP addresses and password hashes: owner only.
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		os.Remove(tmp)
+		return FileStats{}, fmt.Errorf("backup: %w", err)
+	}
 	stats, err := VerifyFile(ctx, tmp)
 	if err != nil {
 		os.Remove(tmp)

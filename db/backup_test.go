@@ -152,6 +152,9 @@ func TestBackupWhileWritersWriteThenRestoreRowByRow(t *testing.T) {
 		if stats.Size < 24<<20 || stats.SchemaVersion != SchemaVersion() {
 			t.Errorf("backup %d stats %+v", i, stats)
 		}
+		if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("backup file mode: %v %v", fi.Mode(), err)
+		}
 		if _, err := os.Stat(dst + ".partial"); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("partial file left behind: %v", err)
 		}

@@ -211,3 +211,42 @@ func TestDecodeNameAndDates(t *testing.T) {
 		}
 	}
 }
+
+func TestImportMemoryStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 1500 articles")
+	}
+	// ~15 MB export written to a file, imported for real: the heap must not grow with it.
+	path := t.TempDir() + "/lon.xml"
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, &generated{posts: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	d, err := db.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	runtime.GC()
+	var peak uint64
+	var ms runtime.MemStats
+	_, n, err := ImportFile(context.Background(), d, path, Options{Progress: func(done, total int) {
+		if done%100 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Articles != 1500 {
+		t.Fatalf("imported %+v", n)
+	}
+	if peak > 40<<20 {
+		t.Errorf("heap peaked at %d MiB importing a 15 MB export", peak>>20)
+	}
+}
