@@ -102,15 +102,11 @@ type backupScheduler struct {
 // Run backs up every s.Every until ctx ends. The first backup comes when the last
 // recorded success is older than Every (at once after a long stop), else on schedule.
 func (s *backupScheduler) Run(ctx context.Context) {
-	wait := s.Every
-	if st, err := s.DB.BackupStatus(ctx); err == nil {
-		if since := s.Now().Sub(st.LastSuccess); st.LastSuccess.IsZero() || since >= s.Every {
-			wait = 0
-		} else {
-			wait = s.Every - since
-		}
+	st, err := s.DB.BackupStatus(ctx)
+	if err != nil {
+		s.Log.Error("read backup status; backing up now", "err", err)
 	}
-	timer := time.NewTimer(wait)
+	timer := time.NewTimer(firstBackupWait(st.LastSuccess, s.Now(), s.Every))
 	defer timer.Stop()
 	for {
 		select {
@@ -121,6 +117,20 @@ func (s *backupScheduler) Run(ctx context.Context) {
 		s.RunOnce(ctx)
 		timer.Reset(s.Every)
 	}
+}
+
+// firstBackupWait is how long after start the first automatic backup runs: at once when
+// none ever succeeded or the last is overdue (the server was down), else when it is due.
+// A restart therefore neither skips a backup nor makes an extra one.
+func firstBackupWait(last, now time.Time, every time.Duration) time.Duration {
+	if last.IsZero() {
+		return 0
+	}
+	since := now.Sub(last)
+	if since >= every || since < 0 { // a clock set back: do not wait longer than every
+		return 0
+	}
+	return every - since
 }
 
 // RunOnce makes one backup, records its outcome in settings for the dashboard, logs a

@@ -325,3 +325,40 @@ func TestProgressOutput(t *testing.T) {
 		t.Errorf("terminal progress: %q", term.String())
 	}
 }
+
+func TestFirstBackupWait(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	cases := []struct {
+		last time.Time
+		want time.Duration
+	}{
+		{time.Time{}, 0},              // never backed up
+		{now.Add(-25 * time.Hour), 0}, // overdue after a long stop
+		{now.Add(-day), 0},            // exactly due
+		{now.Add(-20 * time.Hour), 4 * time.Hour},
+		{now.Add(time.Hour), 0}, // clock set back
+	}
+	for _, c := range cases {
+		if got := firstBackupWait(c.last, now, day); got != c.want {
+			t.Errorf("last %v: wait %v, want %v", c.last, got, c.want)
+		}
+	}
+}
+
+func TestExportToStandardOutput(t *testing.T) {
+	data := demoDataDir(t)
+	code, out, errOut := runCmd(t, "export", "-data", data, "-")
+	if code != 0 || !strings.Contains(errOut, "export ok: 6 sections, 48 articles") {
+		t.Fatalf("export -: %d %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for i, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Fatalf("line %d is not JSON: %q", i+1, l)
+		}
+	}
+	if len(lines) < 1+6+48 {
+		t.Errorf("%d lines", len(lines))
+	}
+}
