@@ -44,6 +44,11 @@ Usage:
   toasoan [serve] [flags]   run the portal (the default)
   toasoan seed [flags]      generate synthetic articles and comments (benchmarks, trials)
   toasoan version           print the version
+  toasoan backup -data DIR FILE      write a verified copy of the live database
+  toasoan restore -data DIR FILE     put a backup in place (server stopped)
+  toasoan check -data DIR            integrity, schema version, counts, orphaned media
+  toasoan export -data DIR FILE      everything public as JSON Lines
+  toasoan import-wxr -data DIR FILE  import a WordPress export (WXR)
   toasoan help              this text
 
 Run "toasoan serve -h" for the serve flags.
@@ -62,6 +67,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion())
 		return 0
+	case "backup":
+		return backupCmd(args, stdout, stderr)
+	case "restore":
+		return restoreCmd(args, stdout, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
+	case "export":
+		return exportCmd(args, stdout, stderr)
+	case "import-wxr":
+		return importWXRCmd(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -103,13 +118,18 @@ func serve(args []string, stderr io.Writer) int {
 	commentRate := fs.Int("comment-rate", 5, "comments a minute per client address; 0 = no limit")
 	minFill := fs.Duration("comment-min-fill", 3*time.Second, "refuse comment forms posted sooner than this after they were served")
 	trustedProxies := fs.String("trusted-proxies", envOr("TOASOAN_TRUSTED_PROXIES", ""), "comma-separated CIDR list of reverse proxies whose X-Forwarded-For is believed [TOASOAN_TRUSTED_PROXIES]")
+	ops := addOpsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := ops.validate(); err != nil {
+		fmt.Fprintln(stderr, "toasoan serve:", err)
+		return 2
+	}
+	log := newLogger(stderr, ops.LogFormat)
 	if err := handlers.ValidFrameAncestors(*frameAncestors); err != nil {
 		fmt.Fprintln(stderr, "toasoan: -frame-ancestors:", err)
 		return 2
@@ -135,14 +155,14 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	cfg.TrustedProxies = proxies
-	if err := serveWith(log, *addr, *dataDir, *withDemo, cfg); err != nil {
+	if err := serveWith(log, *addr, *dataDir, *withDemo, cfg, ops); err != nil {
 		log.Error(err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config) error {
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config, ops *opsConfig) error {
 	baseURL := cfg.BaseURL
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -154,6 +174,12 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	if err != nil {
 		return fmt.Errorf("load time zone %s: %w", siteZone, err)
 	}
+	// The lock keeps `toasoan restore` (and a second server) off this data directory.
+	lock, err := db.LockDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	database, err := db.Open(ctx, dataDir)
 	if err != nil {
 		return err
@@ -186,8 +212,14 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	opsRT, err := startOps(ops, log, database, app.Routes())
+	if err != nil {
+		return err
+	}
+	defer opsRT.Stop(context.Background())
+	app.Metrics = opsRT.Metrics
 	srv := &http.Server{
-		Handler:           app.Routes(),
+		Handler:           opsRT.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/metrics"
 	"toasoan/static"
 	"toasoan/viewcount"
 	"toasoan/views"
@@ -40,8 +41,10 @@ type App struct {
 	Assets *static.Assets
 	Log    *slog.Logger
 	Counts *viewcount.Counter
-	Config Config
-	Now    func() time.Time // the clock; tests replace it
+	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
+	Metrics *metrics.Metrics
+	Config  Config
+	Now     func() time.Time // the clock; tests replace it
 
 	site     atomic.Pointer[views.Site]
 	comments *commentKit

@@ -367,6 +367,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.Metrics.CommentPosted()
 	return a.commentAccepted(w, r, art, c.Status)
 }
 
