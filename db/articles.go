@@ -275,7 +275,9 @@ func (d *DB) AddViews(ctx context.Context, day string, counts map[int64]int64) e
 	if len(counts) == 0 {
 		return nil
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	// Quiet: view counts on cached pages may lag by the cache's lifetime rather than
+	// retiring every cached page every few seconds.
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		total, err := tx.PrepareContext(ctx, `UPDATE articles SET views = views + ? WHERE id = ?`)
 		if err != nil {
 			return err

@@ -343,7 +343,7 @@ func (d *DB) BackupStatus(ctx context.Context) (BackupStatus, error) {
 // RecordBackup stores the outcome of an automatic backup: the file on success, the error
 // text on failure (the earlier success stays, so the dashboard shows both).
 func (d *DB) RecordBackup(ctx context.Context, at time.Time, file string, backupErr error) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		set := func(k, v string) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v)

@@ -70,5 +70,6 @@ func (d *DB) RecountComments(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("db: recount comments: %w", err)
 	}
+	d.changed()
 	return nil
 }

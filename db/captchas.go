@@ -11,7 +11,7 @@ import (
 // expired rows and, beyond keep rows, the oldest ones: a flood of page views cannot grow
 // the table without bound (the oldest challenges then fail as expired).
 func (d *DB) CreateCaptcha(ctx context.Context, id, digits string, now, expires time.Time, keep int) error {
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM captchas WHERE expires_at <= ?`, unix(now)); err != nil {
 			return err
 		}

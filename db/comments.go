@@ -123,7 +123,8 @@ type ReaderCommentOptions struct {
 // check and the insert happen in one immediate transaction, so concurrent posts of the
 // same text cannot both pass. It returns the comment as stored (id and final status).
 func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOptions) (Comment, error) {
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	// Quiet: a pending comment changes no page; a published one is reported below.
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		if !o.DuplicateSince.IsZero() {
 			var dup int
 			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
@@ -156,6 +157,9 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 	})
 	if err != nil {
 		return Comment{}, err
+	}
+	if c.Status == CommentApproved {
+		d.changed()
 	}
 	return c, nil
 }

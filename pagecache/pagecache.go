@@ -10,6 +10,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,19 +22,24 @@ import (
 type Page struct {
 	Status      int
 	ContentType string
+	Header      http.Header // other headers the response carries (Last-Modified, Location)
 	Body        []byte
 	Gzip        []byte // nil when compressing does not pay
 	ETag        string // strong, quoted
-	Modified    time.Time
+	// NoStore marks a response to hand to the requests waiting on this render but not to
+	// keep (a redirect, a page meant for one reader).
+	NoStore bool
+	// ArticleID is the article the page shows, whose view is counted at every serve.
+	ArticleID int64
 
 	gen     uint64
 	expires time.Time
 }
 
 // NewPage wraps a rendered body, computing its ETag and gzip copy once.
-func NewPage(status int, contentType string, body []byte, modified time.Time) *Page {
+func NewPage(status int, contentType string, header http.Header, body []byte) *Page {
 	sum := sha256.Sum256(body)
-	p := &Page{Status: status, ContentType: contentType, Body: body, Modified: modified,
+	p := &Page{Status: status, ContentType: contentType, Header: header, Body: body,
 		ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
 	if len(body) > 512 {
 		var buf bytes.Buffer
@@ -67,9 +73,10 @@ type Cache struct {
 	hits, misses atomic.Uint64
 }
 
-// New returns a cache whose entries live at most ttl and together take at most maxBytes.
-func New(ttl time.Duration, maxBytes int) *Cache {
-	return &Cache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[string]*Page{}}
+// New returns a cache whose entries live at most ttl and together take at most maxBytes;
+// now is the clock (time.Now, or a test's).
+func New(ttl time.Duration, maxBytes int, now func() time.Time) *Cache {
+	return &Cache{ttl: ttl, maxBytes: maxBytes, now: now, entries: map[string]*Page{}}
 }
 
 // Invalidate retires every cached page: call it after any write that can change a public page.
@@ -80,7 +87,8 @@ func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.L
 
 // Get returns the cached page for key, or renders it with render — once, however many
 // requests ask at the same moment. A render error is returned and nothing is cached;
-// pages whose status is not 200 are not cached either.
+// pages whose status is not 200, or marked NoStore, are not kept either. hit reports
+// whether the page came from the cache or from another request's render.
 func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, error) {
 	if p := c.lookup(key); p != nil {
 		c.hits.Add(1)
@@ -95,7 +103,7 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 		if err != nil {
 			return nil, err
 		}
-		if p.Status == 200 {
+		if p.Status == 200 && !p.NoStore {
 			p.gen = gen
 			p.expires = c.now().Add(c.ttl)
 			c.store(key, p)

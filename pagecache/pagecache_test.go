@@ -13,11 +13,11 @@ import (
 )
 
 func page(body string) *Page {
-	return NewPage(200, "text/html; charset=utf-8", []byte(body), time.Time{})
+	return NewPage(200, "text/html; charset=utf-8", nil, []byte(body))
 }
 
 func TestColdPageRenderedOnce(t *testing.T) {
-	c := New(time.Minute, 1<<20)
+	c := New(time.Minute, 1<<20, time.Now)
 	var renders atomic.Int32
 	release := make(chan struct{})
 	var wg sync.WaitGroup
@@ -45,7 +45,7 @@ func TestColdPageRenderedOnce(t *testing.T) {
 }
 
 func TestInvalidateAndTTL(t *testing.T) {
-	c := New(time.Minute, 1<<20)
+	c := New(time.Minute, 1<<20, time.Now)
 	now := time.Unix(1000, 0)
 	c.now = func() time.Time { return now }
 	n := 0
@@ -68,13 +68,13 @@ func TestInvalidateAndTTL(t *testing.T) {
 }
 
 func TestErrorsAndNon200NotCached(t *testing.T) {
-	c := New(time.Minute, 1<<20)
+	c := New(time.Minute, 1<<20, time.Now)
 	if _, _, err := c.Get("/x", func() (*Page, error) { return nil, errors.New("boom") }); err == nil {
 		t.Fatal("error swallowed")
 	}
 	n := 0
 	for range 2 {
-		c.Get("/missing", func() (*Page, error) { n++; return NewPage(404, "text/html", []byte("404"), time.Time{}), nil })
+		c.Get("/missing", func() (*Page, error) { n++; return NewPage(404, "text/html", nil, []byte("404")), nil })
 	}
 	if n != 2 || c.Len() != 0 {
 		t.Fatalf("404 cached: renders %d, len %d", n, c.Len())
@@ -82,7 +82,7 @@ func TestErrorsAndNon200NotCached(t *testing.T) {
 }
 
 func TestBoundedBytes(t *testing.T) {
-	c := New(time.Minute, 10_000)
+	c := New(time.Minute, 10_000, time.Now)
 	for i := range 100 {
 		key := "/p" + string(rune('a'+i%26)) + strings.Repeat("z", i)
 		c.Get(key, func() (*Page, error) { return page(strings.Repeat("đ", 1000)), nil })
