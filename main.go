@@ -41,6 +41,7 @@ const usage = `toasoan — a news portal in one executable.
 
 Usage:
   toasoan [serve] [flags]   run the portal (the default)
+  toasoan user add|passwd|list   manage newsroom accounts
   toasoan version           print the version
   toasoan help              this text
 
@@ -55,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stderr)
+	case "user":
+		return userCommand(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion())
 		return 0
@@ -148,6 +151,10 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if err := app.BootstrapAccounts(ctx, withDemo, publicURL(ln.Addr(), baseURL)); err != nil {
+		ln.Close()
+		return err
 	}
 	srv := &http.Server{
 		Handler:           app.Routes(),

@@ -30,6 +30,7 @@ type App struct {
 	Now    func() time.Time // the clock; tests replace it
 
 	site atomic.Pointer[views.Site]
+	back *backOffice // sessions and state of the back office (admin.go)
 }
 
 // Defaults of the site settings.
@@ -42,6 +43,10 @@ const (
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
 	if err := a.ReloadSettings(ctx); err != nil {
+		return nil, err
+	}
+	a.back = newBackOffice(ctx, a)
+	if err := a.loadZoneSetting(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil

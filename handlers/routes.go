@@ -22,8 +22,10 @@ func (a *App) Routes() http.Handler {
 	// Feeds, sitemap, robots.
 
 	// Media.
+	a.mediaRoutes(mux)
 
 	// Back office.
+	a.backOfficeRoutes(mux)
 
 	var h http.Handler = a.routeOrError(mux)
 	h = a.limitURL(h)
