@@ -68,4 +68,6 @@ func TestUserCommand(t *testing.T) {
 	}
 }
 
-func run0(stderr *bytes.Buffer) int { return userCommand(nil, strings.NewReader(""), &bytes.Buffer{}, stderr) }
+func run0(stderr *bytes.Buffer) int {
+	return userCommand(nil, strings.NewReader(""), &bytes.Buffer{}, stderr)
+}

@@ -326,4 +326,3 @@ func (a *App) unblockCommenter(w http.ResponseWriter, r *http.Request, u db.User
 	backToQueue(w, r)
 	return nil
 }
-
