@@ -198,6 +198,9 @@ func (d *DB) UpdateArticle(ctx context.Context, by Actor, now time.Time, id int6
 		if err != nil {
 			return err
 		}
+		if in.PublishAt.IsZero() && cur.Status == StatusPublished {
+			in.PublishAt = cur.PublishAt // a published article always has its time
+		}
 		if cur.Version != version {
 			if sameContent(cur, in) {
 				newVersion = cur.Version
@@ -371,4 +374,10 @@ func (d *DB) RevisionByID(ctx context.Context, articleID, id int64) (Revision, e
 		return r, fmt.Errorf("db: revision %d of %d: %w", id, articleID, notFound(err))
 	}
 	return r, nil
+}
+
+// EditedAfterPublish reports whether the article was changed after it went out (a minute
+// of grace), so readers see an "updated" time.
+func (a Article) EditedAfterPublish() bool {
+	return a.Status == StatusPublished && !a.PublishAt.IsZero() && a.UpdatedAt.After(a.PublishAt.Add(time.Minute))
 }

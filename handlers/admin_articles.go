@@ -87,12 +87,14 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 		return errBadRequest("Trạng thái không hợp lệ.")
 	}
 	if s := q.Get("section"); s != "" {
-		if data.Section, _ = parseID(s); data.Section == 0 {
+		var ok bool
+		if data.Section, ok = parseID(s); !ok {
 			return errBadRequest("Chuyên mục không hợp lệ.")
 		}
 	}
 	if s := q.Get("author"); s != "" {
-		if data.Author, _ = parseID(s); data.Author == 0 {
+		var ok bool
+		if data.Author, ok = parseID(s); !ok {
 			return errBadRequest("Tác giả không hợp lệ.")
 		}
 	}
