@@ -215,4 +215,3 @@ func TestNewsroomInBrowser(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-

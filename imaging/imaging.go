@@ -127,7 +127,10 @@ func Process(data []byte) (Result, error) {
 	if err != nil {
 		return Result{}, refuse("Tệp ảnh bị hỏng hoặc không đọc được.")
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
+	if cfg.Width < 1 || cfg.Height < 1 {
+		return Result{}, refuse("Tệp ảnh bị hỏng: kích thước %d×%d không hợp lệ.", cfg.Width, cfg.Height)
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
 		return Result{}, refuse("Ảnh có kích thước %d×%d điểm ảnh, vượt giới hạn %d điểm mỗi cạnh và %d triệu điểm ảnh.",
 			cfg.Width, cfg.Height, MaxSide, MaxPixels/1_000_000)
 	}
