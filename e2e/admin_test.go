@@ -2,13 +2,17 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"toasoan/db"
@@ -109,6 +113,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 		chromedp.Submit(chromedp.CSS("#login-password")),
 		chromedp.WaitVisible(chromedp.CSS(".cards")))
 	screenshot(t, ctx, "admin-dashboard-desktop")
+	docShot(t, ctx, "newsroom-dashboard")
 	if n := must(t, ctx, "chart bars", chromedp.Evaluate[int](`document.querySelectorAll(".chart svg rect").length`)); n != 60 {
 		t.Errorf("dashboard charts have %d bars, want 60", n)
 	}
@@ -123,16 +128,30 @@ func TestNewsroomInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#a-section"), "1"),
 		chromedp.Click(chromedp.CSS("trix-editor")),
 		chromedp.SendKeys(chromedp.CSS("trix-editor"), "Cây cầu dài 320 mét, rộng 12 mét, được xây trong 18 tháng. "))
+	// Telex as an input method types it: "Vieetj" composes V, Vi, Vie, Viê, Viêt, Việt
+	// before committing the word.
+	for _, step := range []string{"V", "Vi", "Vie", "Viê", "Viêt", "Việt"} {
+		n := int64(utf8.RuneCountInString(step))
+		if _, err := chromedp.Call(ctx, input.ImeSetComposition, input.ImeSetCompositionParams{Text: step, SelectionStart: n, SelectionEnd: n}); err != nil {
+			t.Fatalf("IME composition: %v", err)
+		}
+	}
+	if _, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: "Việt"}); err != nil {
+		t.Fatalf("IME commit: %v", err)
+	}
+	do(t, ctx, "type after the IME", chromedp.SendKeys(chromedp.CSS("trix-editor"), " Nam. "))
 	if ok := must(t, ctx, "paste an image", chromedp.Evaluate[bool](pastePNG, chromedp.EvalAwaitPromise)); !ok {
 		t.Fatal("paste script failed")
 	}
 	do(t, ctx, "wait for the upload",
 		chromedp.WaitVisible(chromedp.CSS(`trix-editor figure img[src^="/media/"]`)))
 	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body")))
-	if !strings.Contains(body, "Cây cầu dài 320 mét") || !strings.Contains(body, `src="/media/`) {
+	if !strings.Contains(body, "Cây cầu dài 320 mét") || !strings.Contains(body, "Việt Nam.") || strings.Contains(body, "ViêtViệt") ||
+		!strings.Contains(body, `src="/media/`) {
 		t.Fatalf("editor body %q", body)
 	}
 	screenshot(t, ctx, "admin-editor-desktop")
+	docShot(t, ctx, "newsroom-editor")
 	do(t, ctx, "save the draft",
 		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")))
@@ -172,6 +191,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(row)))
 	before := must(t, ctx, "pending badge", chromedp.Text(chromedp.CSS("#pending-count")))
 	screenshot(t, ctx, "admin-comments-desktop")
+	docShot(t, ctx, "newsroom-comments")
 	do(t, ctx, "approve",
 		chromedp.Click(chromedp.CSS(row+` button[data-action=duyet]`)),
 		chromedp.WaitVisible(chromedp.CSS(row+`.approved`)))
@@ -187,6 +207,18 @@ func TestNewsroomInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#binh-luan-"+itoa(commentID))))
 	if txt := must(t, ctx, "comment", chromedp.Text(chromedp.CSS("#binh-luan-"+itoa(commentID)))); !strings.Contains(txt, "thuận tiện") || strings.Contains(txt, "0912345678") {
 		t.Errorf("public comment %q", txt)
+	}
+	console.check(t)
+
+	// The media library: drop a picture on the zone (the script puts it in the picker
+	// and submits the form).
+	do(t, ctx, "media library", chromedp.Navigate(srv.URL+"/admin/anh"), chromedp.WaitVisible(chromedp.CSS("[data-dropzone]")))
+	if ok := must(t, ctx, "drop", chromedp.Evaluate[bool](dropPNG, chromedp.EvalAwaitPromise)); !ok {
+		t.Fatal("drop script failed")
+	}
+	do(t, ctx, "after the drop", chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if n := must(t, ctx, "images", chromedp.Evaluate[int](`document.querySelectorAll(".media-grid img").length`)); n != 2 {
+		t.Errorf("media library shows %d images after the drop, want 2", n)
 	}
 	console.check(t)
 
@@ -212,6 +244,31 @@ func TestNewsroomInBrowser(t *testing.T) {
 		}
 	}
 	console.check(t)
+}
+
+// dropPNG drops a small PNG file on the media library's drop zone.
+const dropPNG = `(async () => {
+  const c = document.createElement("canvas"); c.width = 640; c.height = 360;
+  const g = c.getContext("2d"); g.fillStyle = "#8a1c1c"; g.fillRect(0, 0, 640, 360);
+  const blob = await new Promise(r => c.toBlob(r, "image/png"));
+  const dt = new DataTransfer(); dt.items.add(new File([blob], "tha-vao.png", { type: "image/png" }));
+  const zone = document.querySelector("[data-dropzone]");
+  zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  return true;
+})()`
+
+// docShot saves a viewport screenshot into $DOCS_SHOTS (the README's pictures) when set.
+func docShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("DOCS_SHOTS")
+	if dir == "" {
+		return
+	}
+	buf := must(t, ctx, "doc screenshot "+name, chromedp.CaptureScreenshot())
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
