@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -235,6 +236,10 @@ func TestNewsroomInBrowser(t *testing.T) {
 			{"media", "/admin/anh", ".media-grid"},
 			{"comments", "/admin/binh-luan", "table.list"},
 			{"users", "/admin/nguoi-dung", "table.list"},
+			{"sections", "/admin/chuyen-muc", "table.list"},
+			{"settings", "/admin/cai-dat", "#st-name"},
+			{"audit", "/admin/nhat-ky", "table.list"},
+			{"revisions", "/admin/bai-viet/1/phien-ban", "table.list"},
 		} {
 			do(t, ctx, p.name, chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
 			if w := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > int(size.w) {
@@ -272,3 +277,33 @@ func docShot(t *testing.T, ctx context.Context, name string) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var setupLinkInLog = regexp.MustCompile(`link="?(http://[^"\s]+/admin/thiet-lap\?token=[^"\s]+)`)
+
+// TestFirstStartSetupLink: a fresh database prints a one-time link that creates the
+// first admin; after a restart the old link is dead and a new one is printed.
+func TestFirstStartSetupLink(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServer(t, dir)
+	m := setupLinkInLog.FindStringSubmatch(srv.Log())
+	if m == nil {
+		t.Fatalf("no setup link in the log:\n%s", srv.Log())
+	}
+	link := m[1]
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("setup link: %d", resp.StatusCode)
+	}
+	srv.Stop(t)
+	srv2 := startServer(t, dir)
+	if resp, err := http.Get(strings.Replace(link, srv.URL, srv2.URL, 1)); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("old setup link after a restart: %v %v", resp.StatusCode, err)
+	}
+	if setupLinkInLog.FindStringSubmatch(srv2.Log()) == nil {
+		t.Error("no new setup link after the restart")
+	}
+}

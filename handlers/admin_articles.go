@@ -504,6 +504,13 @@ func (a *App) previewArticle(w http.ResponseWriter, r *http.Request, u db.User) 
 		art.PublishAt = a.Now()
 	}
 	data := articlePage{Article: art, Views: art.Views}
+	now := a.Now()
+	if data.Newer, err = a.DB.NeighbourArticles(r.Context(), art, true, neighbourCount, now); err != nil {
+		return err
+	}
+	if data.Older, err = a.DB.NeighbourArticles(r.Context(), art, false, neighbourCount, now); err != nil {
+		return err
+	}
 	if data.Comments, err = a.DB.ApprovedComments(r.Context(), art.ID); err != nil {
 		return err
 	}

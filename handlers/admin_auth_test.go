@@ -332,3 +332,26 @@ func TestSetupLink(t *testing.T) {
 		t.Errorf("reused setup link: %d", r.StatusCode)
 	}
 }
+
+func TestSessionsOnlyOnAdminRoutes(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	b := s.loginAs(t, db.RoleEditor)
+	for _, p := range []string{"/", "/bai-viet/1", "/chuyen-muc/thoi-su", "/healthz"} {
+		r, _ := b.get(p)
+		if len(r.Header.Values("Set-Cookie")) != 0 || r.Header.Get("Cache-Control") == "no-store" && p != "/healthz" {
+			t.Errorf("GET %s: Set-Cookie %v, Cache-Control %q", p, r.Header.Values("Set-Cookie"), r.Header.Get("Cache-Control"))
+		}
+		if strings.Contains(r.Header.Get("Content-Security-Policy"), "nonce-") {
+			t.Errorf("GET %s carries the admin CSP", p)
+		}
+	}
+	r, _ := b.get("/admin/")
+	csp := r.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "style-src 'self' 'nonce-") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("admin CSP %q", csp)
+	}
+	r2, _ := b.get("/admin/")
+	if r2.Header.Get("Content-Security-Policy") == csp {
+		t.Error("the style nonce does not change between responses")
+	}
+}
