@@ -27,6 +27,26 @@ type auditPage struct {
 	PageQuery  string
 }
 
+// auditActionLabels name the logged actions in Vietnamese.
+var auditActionLabels = map[string]string{
+	"login": "Đăng nhập", "login.failed": "Đăng nhập sai", "login.throttled": "Đăng nhập bị chặn tạm", "logout": "Đăng xuất",
+	"user.create": "Tạo tài khoản", "user.update": "Sửa tài khoản", "user.password": "Đặt lại mật khẩu",
+	"article.create": "Tạo bài", "article.update": "Sửa bài", "article.review": "Gửi duyệt", "article.draft": "Về bản nháp",
+	"article.published": "Đăng bài", "article.archived": "Lưu trữ bài",
+	"comment.approved": "Duyệt bình luận", "comment.rejected": "Từ chối bình luận", "comment.spam": "Đánh dấu thư rác",
+	"comment.deleted": "Xóa bình luận", "comment.edit": "Sửa bình luận", "block.add": "Chặn", "block.remove": "Bỏ chặn",
+	"media.upload": "Tải ảnh lên", "section.create": "Tạo chuyên mục", "section.update": "Sửa chuyên mục",
+	"section.move": "Đổi thứ tự chuyên mục", "setting.update": "Đổi cài đặt",
+}
+
+// ActionLabel is an action's Vietnamese name (the code itself when unknown).
+func (auditPage) ActionLabel(action string) string {
+	if l, ok := auditActionLabels[action]; ok {
+		return l
+	}
+	return action
+}
+
 var auditObjects = map[string]bool{db.ObjectUser: true, db.ObjectArticle: true, db.ObjectComment: true,
 	db.ObjectCategory: true, db.ObjectMedia: true, db.ObjectSetting: true, db.ObjectBlock: true}
 

@@ -63,6 +63,13 @@ func TestLoginCookieFlags(t *testing.T) {
 			if got.Name != c.name || !got.HttpOnly || got.SameSite != http.SameSiteLaxMode || got.Secure != c.wantSecure || got.Path != "/" {
 				t.Errorf("cookie %+v", got)
 			}
+			if !got.Expires.IsZero() || got.MaxAge != 0 || got.Domain != "" {
+				t.Errorf("session cookie must be a host-only browser-session cookie: %+v", got)
+			}
+			sm := s.app.back.sessions
+			if sm.IdleTimeout != sessionIdleTimeout || sm.Lifetime != sessionLifetime || sessionIdleTimeout <= 0 || sessionLifetime > 24*time.Hour {
+				t.Errorf("idle timeout %v, lifetime %v", sm.IdleTimeout, sm.Lifetime)
+			}
 		})
 	}
 }

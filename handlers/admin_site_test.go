@@ -137,7 +137,7 @@ func TestSettingsReloadAndTimeZone(t *testing.T) {
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	ctx := context.Background()
-	form := url.Values{"site_name": {"Báo Sông Lam <i>điện tử</i>"}, "site_description": {"Tin nhanh"}, "time_zone": {"Asia/Tokyo"},
+	form := url.Values{"site_name": {"Báo Sông Lam <i>điện tử</i>"}, "site_description": {"Tin nhanh mỗi ngày"}, "time_zone": {"Asia/Tokyo"},
 		"comment_moderation": {"first-time"}, "comment_captcha": {""}, "about_en": {"About us: a district news portal.\nContact: toa-soan@example.vn"}}
 	if r, body := admin.post("/admin/cai-dat", form); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d %s", r.StatusCode, body)
@@ -148,6 +148,9 @@ func TestSettingsReloadAndTimeZone(t *testing.T) {
 	}
 	if s.app.Views.Location().String() != "Asia/Tokyo" {
 		t.Errorf("zone %s", s.app.Views.Location())
+	}
+	if d, _ := s.app.DB.Setting(ctx, db.SettingSiteDescription, ""); d != "Tin nhanh mỗi ngày" {
+		t.Errorf("description not NFC: %q", d)
 	}
 	for k, want := range map[string]string{db.SettingCommentModeration: "first-time", db.SettingCommentCaptcha: "false",
 		db.SettingAboutEN: "About us: a district news portal.\nContact: toa-soan@example.vn"} {
