@@ -270,7 +270,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 	f.CoverAlt = vntext.Normalize(pf.Get("cover_alt"))
 	f.FormToken = pf.Get("form_token")
 	rawBody := pf.Get("body")
-	f.Body = a.back.policy.Sanitize(vntext.NormalizeMultiline(rawBody))
+	f.Body = a.sanitizeBody(vntext.NormalizeMultiline(rawBody))
 	if v := pf.Get("version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -590,7 +590,7 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 	if err != nil {
 		return err
 	}
-	in := db.ArticleInput{Title: rev.Title, Lead: rev.Lead, BodyHTML: a.back.policy.Sanitize(rev.BodyHTML), Byline: rev.Byline,
+	in := db.ArticleInput{Title: rev.Title, Lead: rev.Lead, BodyHTML: a.sanitizeBody(rev.BodyHTML), Byline: rev.Byline,
 		CategoryID: rev.CategoryID, Slug: art.Slug, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt, PublishAt: art.PublishAt}
 	_, err = a.DB.UpdateArticle(r.Context(), actor(r, u), a.Now(), art.ID, version, in,
 		"khôi phục phiên bản "+vntext.FormatDateTime(rev.CreatedAt.In(a.Views.Location())))

@@ -251,7 +251,7 @@ func TestArticleSanitizingNFCAndSearchIndex(t *testing.T) {
 	f := newArticleForm(nfd)
 	f.Set("body", `<h2>Tiêu đề mục</h2><p onclick="x()" style="color:red" class="c">Đoạn <a href="javascript:alert(1)">xấu</a>
 		<a href="https://vnexpress.net/">nguồn</a></p><script>alert(1)</script><img src="https://evil.example/t.gif">
-		<figure><img src="/media/5?w=960" width="960" height="640" onerror="x()"><figcaption>Chú thích</figcaption></figure>
+		<figure data-trix-content-type="image/svg+xml" data-trix-attributes='{"caption":"Chú thích"}' class="attachment" onclick="x()"><img src="/media/5?w=960" srcset="https://evil.example/a.jpg 2x" width="960" height="640" onerror="x()"><figcaption>Chú thích</figcaption></figure>
 		<iframe src="https://evil.example"></iframe><table><tr><td colspan="2">ô</td></tr></table><svg><script>alert(2)</script></svg>
 		<a href="/bai-viet/x-1" target="_top">nội bộ</a>'; DROP TABLE articles; --`)
 	f.Set("lead", "Sapo <b>đậm</b> \u0111")
@@ -261,12 +261,13 @@ func TestArticleSanitizingNFCAndSearchIndex(t *testing.T) {
 		t.Errorf("title not NFC: %q", a.Title)
 	}
 	body := a.BodyHTML
-	for _, bad := range []string{"onclick", "style=", "class=", "javascript:", "<script", "evil.example", "<iframe", "onerror", "<svg", "target=\"_top\""} {
+	for _, bad := range []string{"onclick", "style=", "class=", "javascript:", "<script", "evil.example", "<iframe", "onerror", "<svg", "target=\"_top\"", "svg+xml"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("body keeps %q: %s", bad, body)
 		}
 	}
-	for _, good := range []string{"<h2>Tiêu đề mục</h2>", `src="/media/5?w=960"`, "<figcaption>Chú thích</figcaption>",
+	for _, good := range []string{"<h2>Tiêu đề mục</h2>", `src="/media/5?w=960" srcset="/media/5?w=320 320w, /media/5?w=640 640w`, "<figcaption>Chú thích</figcaption>",
+		`data-trix-attributes="{&#34;caption&#34;:&#34;Chú thích&#34;}"`,
 		`rel="nofollow noopener"`, `colspan="2"`, "DROP TABLE articles"} {
 		if !strings.Contains(body, good) {
 			t.Errorf("body lost %q: %s", good, body)

@@ -2,8 +2,11 @@ package handlers
 
 import (
 	"regexp"
+	"strconv"
 
 	"github.com/microcosm-cc/bluemonday"
+
+	"toasoan/views"
 )
 
 // mediaSrc matches the only image sources an article may use: the site's own stored
@@ -38,8 +41,30 @@ func articlePolicy() *bluemonday.Policy {
 	p.AllowAttrs("src").Matching(mediaSrc).OnElements("img")
 	p.AllowAttrs("alt").OnElements("img")
 	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
-	// Figures with captions wrap pictures.
+	// Figures with captions wrap pictures. Trix keeps what it needs to edit a picture again
+	// (its URL, type and caption) in data attributes of the figure: inert for readers.
 	p.AllowElements("figure", "figcaption")
+	p.AllowAttrs("data-trix-attachment", "data-trix-attributes").OnElements("figure")
+	p.AllowAttrs("data-trix-content-type").Matching(regexp.MustCompile(`^image/(jpeg|png|webp|gif)$`)).OnElements("figure")
 	// No style, class, id or event attributes anywhere: the site's CSS styles the body.
 	return p
 }
+
+// bodyImage finds the stored images of a sanitized body (the policy allows no others).
+var bodyImage = regexp.MustCompile(`<img src="/media/([0-9]{1,18})(?:\?w=[0-9]{1,5})?"`)
+
+// withSrcset gives every image of a sanitized body the srcset of its resized copies, so
+// a phone downloads the 320 or 640 px copy.
+func withSrcset(body string) string {
+	return bodyImage.ReplaceAllStringFunc(body, func(tag string) string {
+		m := bodyImage.FindStringSubmatch(tag)
+		id, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil {
+			return tag
+		}
+		return tag + ` srcset="` + views.MediaSrcset(id) + `" sizes="(max-width: 760px) 100vw, 760px"`
+	})
+}
+
+// sanitizeBody is the one way an article body is cleaned before it is stored.
+func (a *App) sanitizeBody(s string) string { return withSrcset(a.back.policy.Sanitize(s)) }
