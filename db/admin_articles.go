@@ -159,6 +159,10 @@ func (d *DB) CreateDraft(ctx context.Context, by Actor, now time.Time, in Articl
 			return err
 		}
 		if formToken != "" {
+			// A form is not submitted twice days apart: old tokens only take space.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM form_tokens WHERE created_at < ?`, unix(now.Add(-48*time.Hour))); err != nil {
+				return fmt.Errorf("db: prune form tokens: %w", err)
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO form_tokens (token, article_id, created_at) VALUES (?, ?, ?)`,
 				formToken, id, unix(now)); err != nil {
 				return fmt.Errorf("db: form token: %w", err)

@@ -318,6 +318,10 @@ func (d *DB) LoginFailures(ctx context.Context, kind, key string) (int, time.Tim
 // audit entry, in one transaction.
 func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, name string) error {
 	return d.inTx(ctx, func(tx *sql.Tx) error {
+		// Forget failures a day old: made-up names must not fill the table forever.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE last_at < ?`, unix(now.Add(-24*time.Hour))); err != nil {
+			return fmt.Errorf("db: prune login failures: %w", err)
+		}
 		for _, k := range [][2]string{{ThrottleUser, name}, {ThrottleIP, by.IP}} {
 			if k[1] == "" {
 				continue
