@@ -192,6 +192,22 @@ func TestCoverImageFromEditorForm(t *testing.T) {
 	if a.CoverMediaID == 0 || a.CoverAlt != "Cây cầu lúc hoàng hôn" {
 		t.Fatalf("cover %d %q", a.CoverMediaID, a.CoverAlt)
 	}
+	// A second article takes the same picture by its library number; clearing the field
+	// removes it.
+	g := newArticleForm("Bài dùng lại ảnh")
+	g.Set("cover_media_id", strconv.FormatInt(a.CoverMediaID, 10))
+	id2 := createArticle(t, editor, g)
+	if got := s.article(t, id2).CoverMediaID; got != a.CoverMediaID {
+		t.Errorf("cover by number: %d", got)
+	}
+	g.Set("cover_media_id", "")
+	g.Set("version", "1")
+	if r, _ := editor.post("/admin/bai-viet/"+strconv.FormatInt(id2, 10), g); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clear cover: %d", r.StatusCode)
+	}
+	if got := s.article(t, id2).CoverMediaID; got != 0 {
+		t.Errorf("cover after clearing: %d", got)
+	}
 	// An SVG as cover: 422 with the message, nothing written.
 	f.Set("form_token", "other")
 	ctype, body = multipartBody(t, f, "cover_file", "bia.svg", []byte(`<svg onload="alert(1)"/>`))
