@@ -70,4 +70,3 @@ func TestHostileInputOnEveryForm(t *testing.T) {
 		}
 	}
 }
-
