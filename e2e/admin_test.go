@@ -21,15 +21,15 @@ import (
 
 var passwordInLog = regexp.MustCompile(`demo admin created.*password=(\S+)`)
 
-// consoleErrors collects the page's console errors and exceptions (CSP refusals are
+// adminConsoleErrors collects the page's console errors and exceptions (CSP refusals are
 // logged there) until the test ends.
-type consoleErrors struct {
+type adminConsoleErrors struct {
 	mu   sync.Mutex
 	msgs []string
 }
 
-func watchConsole(ctx context.Context) *consoleErrors {
-	c := &consoleErrors{}
+func watchAdminConsole(ctx context.Context) *adminConsoleErrors {
+	c := &adminConsoleErrors{}
 	msgs := chromedp.Console(ctx)
 	go func() {
 		for m, err := range msgs {
@@ -46,7 +46,7 @@ func watchConsole(ctx context.Context) *consoleErrors {
 	return c
 }
 
-func (c *consoleErrors) check(t *testing.T) {
+func (c *adminConsoleErrors) check(t *testing.T) {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -102,7 +102,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 	}
 
 	ctx := newBrowser(t, 1440, 900)
-	console := watchConsole(ctx)
+	console := watchAdminConsole(ctx)
 	do(t, ctx, "log in",
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(srv.URL+"/admin"),
@@ -186,7 +186,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 	screenshot(t, ctx, "admin-published-article-desktop")
 
 	// Moderate: approve the pending comment in place, then find it on the article.
-	row := "#comment-" + itoa(commentID)
+	row := "#comment-" + idStr(commentID)
 	do(t, ctx, "moderation queue",
 		chromedp.Navigate(srv.URL+"/admin/binh-luan?status=pending"),
 		chromedp.WaitVisible(chromedp.CSS(row)))
@@ -204,9 +204,9 @@ func TestNewsroomInBrowser(t *testing.T) {
 		t.Errorf("approving navigated to %s; htmx should swap the row in place", url)
 	}
 	do(t, ctx, "article with the comment",
-		chromedp.Navigate(srv.URL+"/bai-viet/"+itoa(target[0].ID)),
-		chromedp.WaitVisible(chromedp.CSS("#binh-luan-"+itoa(commentID))))
-	if txt := must(t, ctx, "comment", chromedp.Text(chromedp.CSS("#binh-luan-"+itoa(commentID)))); !strings.Contains(txt, "thuận tiện") || strings.Contains(txt, "0912345678") {
+		chromedp.Navigate(srv.URL+"/bai-viet/"+idStr(target[0].ID)),
+		chromedp.WaitVisible(chromedp.CSS("#binh-luan-"+idStr(commentID))))
+	if txt := must(t, ctx, "comment", chromedp.Text(chromedp.CSS("#binh-luan-"+idStr(commentID)))); !strings.Contains(txt, "thuận tiện") || strings.Contains(txt, "0912345678") {
 		t.Errorf("public comment %q", txt)
 	}
 	console.check(t)
@@ -276,7 +276,7 @@ func docShot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func idStr(n int64) string { return strconv.FormatInt(n, 10) }
 
 var setupLinkInLog = regexp.MustCompile(`link="?(http://[^"\s]+/admin/thiet-lap\?token=[^"\s]+)`)
 

@@ -126,8 +126,8 @@ func (a *App) adminChain(next http.Handler) http.Handler {
 // adminFunc is a back-office handler that gets the signed-in user.
 type adminFunc func(w http.ResponseWriter, r *http.Request, u db.User) error
 
-// errForbidden is the 403 of a role that may not do something.
-func errForbidden() error {
+// errAdminForbidden is the 403 of a role that may not do something.
+func errAdminForbidden() error {
 	return &Error{Status: http.StatusForbidden, Message: "Tài khoản của bạn không có quyền thực hiện thao tác này."}
 }
 
@@ -153,7 +153,7 @@ func (a *App) requireRole(minRole string, fn adminFunc) http.Handler {
 			return nil
 		}
 		if roleRank(u.Role) < roleRank(minRole) {
-			return errForbidden()
+			return errAdminForbidden()
 		}
 		return fn(w, r, u)
 	}))
@@ -177,14 +177,14 @@ func (a *App) currentUser(r *http.Request) (db.User, bool, error) {
 	return u, true, nil
 }
 
-// actor is the audit identity of a request's user.
-func actor(r *http.Request, u db.User) db.Actor {
-	return db.Actor{UserID: u.ID, UserName: u.Name, IP: clientIP(r)}
+// adminActor is the audit identity of a request's user.
+func adminActor(r *http.Request, u db.User) db.Actor {
+	return db.Actor{UserID: u.ID, UserName: u.Name, IP: adminIP(r)}
 }
 
-// clientIP is the connection's address. Behind a reverse proxy this is the proxy; the
+// adminIP is the connection's address. Behind a reverse proxy this is the proxy; the
 // operator then throttles at the proxy (we do not trust forwarded headers by default).
-func clientIP(r *http.Request) string {
+func adminIP(r *http.Request) string {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i >= 0 {
 		host = host[:i]
@@ -243,8 +243,8 @@ func (a *App) adminPageData(r *http.Request, u db.User, menu string, data any) (
 // flash stores a one-time notice for the next page.
 func (a *App) flash(r *http.Request, msg string) { a.back.sessions.Put(r.Context(), sessFlash, msg) }
 
-// seeOther redirects after a successful POST (303), or tells htmx to.
-func seeOther(w http.ResponseWriter, r *http.Request, target string) {
+// adminSeeOther redirects after a successful POST (303), or tells htmx to.
+func adminSeeOther(w http.ResponseWriter, r *http.Request, target string) {
 	if isHTMX(r) {
 		w.Header().Set("HX-Redirect", target)
 		w.WriteHeader(http.StatusNoContent)
@@ -253,8 +253,8 @@ func seeOther(w http.ResponseWriter, r *http.Request, target string) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// randomToken is a URL-safe random string of n bytes of entropy.
-func randomToken(n int) string {
+// adminToken is a URL-safe random string of n bytes of entropy.
+func adminToken(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)

@@ -70,7 +70,7 @@ type articleListPage struct {
 // StatusLabel is a status's Vietnamese name.
 func (articleListPage) StatusLabel(s string) string { return statusLabels[s] }
 
-func parseID(s string) (int64, bool) {
+func parseAdminID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	return id, err == nil && id > 0 && !strings.HasPrefix(s, "+")
 }
@@ -88,13 +88,13 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	}
 	if s := q.Get("section"); s != "" {
 		var ok bool
-		if data.Section, ok = parseID(s); !ok {
+		if data.Section, ok = parseAdminID(s); !ok {
 			return errBadRequest("Chuyên mục không hợp lệ.")
 		}
 	}
 	if s := q.Get("author"); s != "" {
 		var ok bool
-		if data.Author, ok = parseID(s); !ok {
+		if data.Author, ok = parseAdminID(s); !ok {
 			return errBadRequest("Tác giả không hợp lệ.")
 		}
 	}
@@ -223,13 +223,13 @@ func (a *App) renderArticleForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (a *App) newArticlePage(w http.ResponseWriter, r *http.Request, u db.User) error {
-	f := articleForm{FormToken: randomToken(18), Errors: map[string]string{}, Byline: u.Label()}
+	f := articleForm{FormToken: adminToken(18), Errors: map[string]string{}, Byline: u.Label()}
 	return a.renderArticleForm(w, r, http.StatusOK, u, f)
 }
 
 // loadArticle reads {id} and the article, checking that u may see it.
 func (a *App) loadArticle(r *http.Request, u db.User) (db.Article, error) {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	if !ok {
 		return db.Article{}, errNotFound()
 	}
@@ -241,7 +241,7 @@ func (a *App) loadArticle(r *http.Request, u db.User) (db.Article, error) {
 		return art, err
 	}
 	if !canViewArticle(u, art) {
-		return art, errForbidden()
+		return art, errAdminForbidden()
 	}
 	return art, nil
 }
@@ -310,7 +310,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		f.Errors["slug"] = "Đường dẫn cần có chữ cái hoặc chữ số."
 	}
 	f.Slug = cleanSlug
-	catID, ok := parseID(pf.Get("category_id"))
+	catID, ok := parseAdminID(pf.Get("category_id"))
 	if !ok {
 		f.Errors["category_id"] = "Vui lòng chọn chuyên mục."
 	}
@@ -326,7 +326,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		}
 	}
 	if v := pf.Get("cover_media_id"); v != "" && pf.Get("remove_cover") == "" {
-		id, ok := parseID(v)
+		id, ok := parseAdminID(v)
 		if !ok {
 			f.Errors["cover"] = "Ảnh đại diện không hợp lệ."
 		} else if _, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) {
@@ -387,7 +387,7 @@ func (a *App) createArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 	if len(f.Errors) > 0 {
 		return a.renderArticleForm(w, r, http.StatusUnprocessableEntity, u, f)
 	}
-	id, created, err := a.DB.CreateDraft(r.Context(), actor(r, u), a.Now(), in, f.FormToken)
+	id, created, err := a.DB.CreateDraft(r.Context(), adminActor(r, u), a.Now(), in, f.FormToken)
 	if errors.Is(err, db.ErrUnknownSection) {
 		f.Errors["category_id"] = "Chuyên mục không tồn tại."
 		return a.renderArticleForm(w, r, http.StatusUnprocessableEntity, u, f)
@@ -398,7 +398,7 @@ func (a *App) createArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 	if created {
 		a.flash(r, "Đã lưu bản nháp.")
 	}
-	seeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(id, 10))
+	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(id, 10))
 	return nil
 }
 
@@ -408,7 +408,7 @@ func (a *App) updateArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	if !canEditArticle(u, art) {
-		return errForbidden()
+		return errAdminForbidden()
 	}
 	f := articleForm{ID: art.ID, Article: art}
 	in, err := a.readArticleForm(w, r, u, &f)
@@ -421,7 +421,7 @@ func (a *App) updateArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 	if len(f.Errors) > 0 {
 		return a.renderArticleForm(w, r, http.StatusUnprocessableEntity, u, f)
 	}
-	_, err = a.DB.UpdateArticle(r.Context(), actor(r, u), a.Now(), art.ID, f.Version, in, "")
+	_, err = a.DB.UpdateArticle(r.Context(), adminActor(r, u), a.Now(), art.ID, f.Version, in, "")
 	switch {
 	case errors.Is(err, db.ErrStale):
 		f.Stale = true
@@ -433,7 +433,7 @@ func (a *App) updateArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	a.flash(r, "Đã lưu.")
-	seeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
+	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
 	return nil
 }
 
@@ -442,7 +442,7 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	to := r.PostFormValue("to")
@@ -450,7 +450,7 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 		return errBadRequest("Trạng thái không hợp lệ.")
 	}
 	if !canTransition(u, art, to) {
-		return errForbidden()
+		return errAdminForbidden()
 	}
 	version, err := strconv.Atoi(r.PostFormValue("version"))
 	if err != nil || version < 1 {
@@ -474,7 +474,7 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 	if len(f.Errors) > 0 {
 		return a.renderArticleForm(w, r, http.StatusUnprocessableEntity, u, f)
 	}
-	err = a.DB.TransitionArticle(r.Context(), actor(r, u), a.Now(), art.ID, version, t)
+	err = a.DB.TransitionArticle(r.Context(), adminActor(r, u), a.Now(), art.ID, version, t)
 	switch {
 	case errors.Is(err, db.ErrStale):
 		f.Stale = true
@@ -490,7 +490,7 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 		msg = "Đã hẹn giờ đăng bài lúc " + vntext.FormatDateTime(t.PublishAt.In(a.Views.Location())) + "."
 	}
 	a.flash(r, msg)
-	seeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
+	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
 	return nil
 }
 
@@ -545,7 +545,7 @@ func (a *App) articleRevisions(w http.ResponseWriter, r *http.Request, u db.User
 		return err
 	}
 	if s := r.URL.Query().Get("rev"); s != "" {
-		id, ok := parseID(s)
+		id, ok := parseAdminID(s)
 		if !ok {
 			return errBadRequest("Phiên bản không hợp lệ.")
 		}
@@ -570,12 +570,12 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	if !canEditArticle(u, art) {
-		return errForbidden()
+		return errAdminForbidden()
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
-	id, ok := parseID(r.PathValue("rev"))
+	id, ok := parseAdminID(r.PathValue("rev"))
 	if !ok {
 		return errNotFound()
 	}
@@ -592,7 +592,7 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 	}
 	in := db.ArticleInput{Title: rev.Title, Lead: rev.Lead, BodyHTML: a.sanitizeBody(rev.BodyHTML), Byline: rev.Byline,
 		CategoryID: rev.CategoryID, Slug: art.Slug, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt, PublishAt: art.PublishAt}
-	_, err = a.DB.UpdateArticle(r.Context(), actor(r, u), a.Now(), art.ID, version, in,
+	_, err = a.DB.UpdateArticle(r.Context(), adminActor(r, u), a.Now(), art.ID, version, in,
 		"khôi phục phiên bản "+vntext.FormatDateTime(rev.CreatedAt.In(a.Views.Location())))
 	if errors.Is(err, db.ErrStale) {
 		return &Error{Status: http.StatusConflict, Message: "Bài viết vừa được người khác sửa. Hãy tải lại trang rồi thử lại."}
@@ -604,7 +604,7 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	a.flash(r, "Đã khôi phục phiên bản cũ.")
-	seeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
+	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
 	return nil
 }
 

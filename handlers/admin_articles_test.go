@@ -25,7 +25,7 @@ func newArticleForm(title string) url.Values {
 var articleLocation = regexp.MustCompile(`^/admin/bai-viet/([0-9]+)$`)
 
 // createArticle creates an article through the form and returns its id.
-func createArticle(t *testing.T, b *browser, form url.Values) int64 {
+func createArticle(t *testing.T, b *adminBrowser, form url.Values) int64 {
 	t.Helper()
 	resp, body := b.post("/admin/bai-viet", form)
 	m := articleLocation.FindStringSubmatch(resp.Header.Get("Location"))
@@ -45,7 +45,7 @@ func (s *adminSite) article(t *testing.T, id int64) db.Article {
 	return a
 }
 
-func transition(b *browser, id int64, version int, to string, extra url.Values) (*http.Response, string) {
+func postTransition(b *adminBrowser, id int64, version int, to string, extra url.Values) (*http.Response, string) {
 	f := url.Values{"to": {to}, "version": {strconv.Itoa(version)}}
 	for k, v := range extra {
 		f[k] = v
@@ -67,10 +67,10 @@ func TestWorkflowFromDraftToPublished(t *testing.T) {
 		t.Errorf("draft is public: %d", r.StatusCode)
 	}
 	// The author may submit but not publish.
-	if r, _ := transition(author, id, a.Version, db.StatusPublished, nil); r.StatusCode != http.StatusForbidden {
+	if r, _ := postTransition(author, id, a.Version, db.StatusPublished, nil); r.StatusCode != http.StatusForbidden {
 		t.Errorf("author publishes: %d", r.StatusCode)
 	}
-	if r, _ := transition(author, id, a.Version, db.StatusReview, nil); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(author, id, a.Version, db.StatusReview, nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submit for review: %d", r.StatusCode)
 	}
 	a = s.article(t, id)
@@ -84,10 +84,10 @@ func TestWorkflowFromDraftToPublished(t *testing.T) {
 		t.Errorf("author edits in review: %d", r.StatusCode)
 	}
 	// Sending back needs a note.
-	if r, body := transition(editor, id, a.Version, db.StatusDraft, nil); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "lý do trả lại") {
+	if r, body := postTransition(editor, id, a.Version, db.StatusDraft, nil); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "lý do trả lại") {
 		t.Errorf("send back without a note: %d", r.StatusCode)
 	}
-	if r, _ := transition(editor, id, a.Version, db.StatusDraft, url.Values{"note": {"Bổ sung ảnh và nguồn tin."}}); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(editor, id, a.Version, db.StatusDraft, url.Values{"note": {"Bổ sung ảnh và nguồn tin."}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("send back: %d", r.StatusCode)
 	}
 	a = s.article(t, id)
@@ -98,11 +98,11 @@ func TestWorkflowFromDraftToPublished(t *testing.T) {
 	if !strings.Contains(body, "Bổ sung ảnh và nguồn tin.") {
 		t.Error("the author does not see the editor's note")
 	}
-	if r, _ := transition(author, id, a.Version, db.StatusReview, nil); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(author, id, a.Version, db.StatusReview, nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("resubmit")
 	}
 	a = s.article(t, id)
-	if r, _ := transition(editor, id, a.Version, db.StatusPublished, nil); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(editor, id, a.Version, db.StatusPublished, nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("publish")
 	}
 	a = s.article(t, id)
@@ -117,10 +117,10 @@ func TestWorkflowFromDraftToPublished(t *testing.T) {
 		t.Error("a fresh article shows an update time")
 	}
 	// A double click on publish is harmless; an impossible step is refused.
-	if r, _ := transition(editor, id, a.Version-1, db.StatusPublished, nil); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(editor, id, a.Version-1, db.StatusPublished, nil); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("repeated publish: %d", r.StatusCode)
 	}
-	if r, _ := transition(editor, id, a.Version, db.StatusReview, nil); r.StatusCode != http.StatusConflict {
+	if r, _ := postTransition(editor, id, a.Version, db.StatusReview, nil); r.StatusCode != http.StatusConflict {
 		t.Errorf("published → review: %d", r.StatusCode)
 	}
 	// Editing a published article shows the update time to readers.
@@ -139,7 +139,7 @@ func TestWorkflowFromDraftToPublished(t *testing.T) {
 	}
 	// Archive takes it off the site.
 	a = s.article(t, id)
-	if r, _ := transition(editor, id, a.Version, db.StatusArchived, nil); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(editor, id, a.Version, db.StatusArchived, nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("archive")
 	}
 	if r, _ := s.get(t, "/bai-viet/"+strconv.FormatInt(id, 10)); r.StatusCode != http.StatusNotFound {
@@ -160,7 +160,7 @@ func TestScheduledPublishAppearsOnTimeAndSurvivesRestart(t *testing.T) {
 	id := createArticle(t, editor, newArticleForm(title))
 	a := s.article(t, id)
 	at := testNow.Add(3 * time.Hour).In(s.loc)
-	if r, _ := transition(editor, id, a.Version, db.StatusPublished, url.Values{"publish_at": {at.Format(dateTimeLocal)}}); r.StatusCode != http.StatusSeeOther {
+	if r, _ := postTransition(editor, id, a.Version, db.StatusPublished, url.Values{"publish_at": {at.Format(dateTimeLocal)}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("schedule")
 	}
 	_, list := editor.get("/admin/bai-viet?status=published")
@@ -367,7 +367,7 @@ func TestSlugsRevisionsPreview(t *testing.T) {
 		t.Fatalf("slugs %q %q", a1.Slug, a2.Slug)
 	}
 	// Publish, then change the slug: the old URL redirects to the new one.
-	transition(editor, id1, a1.Version, db.StatusPublished, nil)
+	postTransition(editor, id1, a1.Version, db.StatusPublished, nil)
 	a1 = s.article(t, id1)
 	g := newArticleForm(a1.Title)
 	g.Set("version", strconv.Itoa(a1.Version))
@@ -430,8 +430,8 @@ func TestSlugsRevisionsPreview(t *testing.T) {
 	}
 }
 
-// multipartBody builds a multipart form with one file.
-func multipartBody(t *testing.T, fields url.Values, field, filename string, data []byte) (string, *bytes.Buffer) {
+// adminMultipart builds a multipart form with one file.
+func adminMultipart(t *testing.T, fields url.Values, field, filename string, data []byte) (string, *bytes.Buffer) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)

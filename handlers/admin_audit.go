@@ -69,7 +69,7 @@ func (a *App) auditPage(w http.ResponseWriter, r *http.Request, u db.User) error
 		query.ObjectType = data.Object
 	}
 	if data.ObjectID != "" {
-		id, ok := parseID(data.ObjectID)
+		id, ok := parseAdminID(data.ObjectID)
 		if !ok {
 			return errBadRequest("Mã đối tượng không hợp lệ.")
 		}

@@ -28,8 +28,8 @@ const (
 
 // Form limits of the login and setup forms.
 const (
-	maxFormBytes = 64 << 10
-	maxNameLen   = 100
+	maxAdminForm   = 64 << 10
+	maxUserNameLen = 100
 )
 
 // backoff is how long after the last failure the next attempt must wait.
@@ -96,17 +96,17 @@ func (a *App) loginPage(w http.ResponseWriter, r *http.Request) error {
 const badCredentials = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 func (a *App) login(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	ctx, now := r.Context(), a.Now()
 	name := strings.ToLower(strings.TrimSpace(vntext.Normalize(r.PostFormValue("name"))))
 	password := r.PostFormValue("password")
 	form := loginForm{Name: name, Next: safeNext(r.PostFormValue("next"))}
-	if len(name) > maxNameLen {
+	if len(name) > maxUserNameLen {
 		form.Name = ""
 	}
-	ip := clientIP(r)
+	ip := adminIP(r)
 	retry, err := a.loginRetryAt(ctx, name, ip, now)
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.renderAdmin(w, r, http.StatusTooManyRequests, "admin_login", "Đăng nhập", "", db.User{}, form)
 	}
-	if name == "" || password == "" || len(name) > maxNameLen {
+	if name == "" || password == "" || len(name) > maxUserNameLen {
 		form.Error = "Vui lòng nhập tên đăng nhập và mật khẩu."
 		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_login", "Đăng nhập", "", db.User{}, form)
 	}
@@ -139,7 +139,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 	if err := a.startSession(r, u); err != nil {
 		return err
 	}
-	if err := a.DB.RecordLogin(ctx, actor(r, u), now); err != nil {
+	if err := a.DB.RecordLogin(ctx, adminActor(r, u), now); err != nil {
 		return err
 	}
 	http.Redirect(w, r, form.Next, http.StatusSeeOther)
@@ -166,10 +166,10 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request, u db.User) error {
 	if err := a.back.sessions.Destroy(ctx); err != nil {
 		return err
 	}
-	if err := a.DB.Audit(ctx, actor(r, u), a.Now(), "logout", db.ObjectUser, u.ID, ""); err != nil {
+	if err := a.DB.Audit(ctx, adminActor(r, u), a.Now(), "logout", db.ObjectUser, u.ID, ""); err != nil {
 		return err
 	}
-	seeOther(w, r, "/admin/login")
+	adminSeeOther(w, r, "/admin/login")
 	return nil
 }
 
@@ -181,8 +181,8 @@ func vietDuration(d time.Duration) string {
 	return strconv.Itoa(int(math.Ceil(d.Minutes()))) + " phút"
 }
 
-// parseForm reads an urlencoded form body of at most limit bytes.
-func parseForm(w http.ResponseWriter, r *http.Request, limit int64) error {
+// parseAdminForm reads an urlencoded form body of at most limit bytes.
+func parseAdminForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
@@ -206,7 +206,7 @@ func (a *App) BootstrapAccounts(ctx context.Context, withDemo bool, siteURL stri
 		return nil
 	}
 	if withDemo {
-		pw := randomToken(12)
+		pw := adminToken(12)
 		if _, err := a.DB.CreateUser(ctx, db.Actor{UserName: "demo"}, a.Now(), db.NewUser{
 			Name: "admin", DisplayName: "Quản trị viên", Role: db.RoleAdmin, Password: pw}); err != nil {
 			return err
@@ -215,7 +215,7 @@ func (a *App) BootstrapAccounts(ctx context.Context, withDemo bool, siteURL stri
 			"login", siteURL+"/admin/login")
 		return nil
 	}
-	token := randomToken(24)
+	token := adminToken(24)
 	a.back.mu.Lock()
 	a.back.setupToken = token
 	a.back.mu.Unlock()
@@ -248,7 +248,7 @@ func (a *App) setupPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *App) setup(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	ctx, now := r.Context(), a.Now()
@@ -265,7 +265,7 @@ func (a *App) setup(w http.ResponseWriter, r *http.Request) error {
 		} else if n > 0 {
 			return &Error{Status: http.StatusNotFound, Message: "Liên kết thiết lập không hợp lệ hoặc đã được dùng."}
 		}
-		id, err := a.DB.CreateUser(ctx, db.Actor{IP: clientIP(r), UserName: nu.Name}, now, nu)
+		id, err := a.DB.CreateUser(ctx, db.Actor{IP: adminIP(r), UserName: nu.Name}, now, nu)
 		if userFormError(err, f.Errors) {
 			return err
 		}
@@ -298,11 +298,11 @@ func (a *App) readUserForm(r *http.Request, name, display *string, errs map[stri
 		errs["name"] = "Vui lòng nhập tên đăng nhập."
 	case !db.ValidUserName(*name):
 		errs["name"] = "Tên đăng nhập gồm 2–40 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới."
-		if len(*name) > maxNameLen {
+		if len(*name) > maxUserNameLen {
 			*name = ""
 		}
 	}
-	if len([]rune(*display)) > maxNameLen {
+	if len([]rune(*display)) > maxUserNameLen {
 		errs["display_name"] = "Tên hiển thị tối đa 100 ký tự."
 	}
 	switch {

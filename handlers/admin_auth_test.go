@@ -47,7 +47,7 @@ func TestLoginCookieFlags(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newAdminSite(t, Config{BaseURL: c.base})
 			b := s.newBrowser(t)
-			resp, _ := b.post("/admin/login", url.Values{"name": {"editor1"}, "password": {testPassword}})
+			resp, _ := b.post("/admin/login", url.Values{"name": {"editor1"}, "password": {adminTestPassword}})
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("login: %d", resp.StatusCode)
 			}
@@ -81,7 +81,7 @@ func TestSessionFixationAndLogout(t *testing.T) {
 	u, _ := url.Parse(s.srv.URL)
 	planted := "planted-token-0123456789abcdefghijklmnopqrstu"
 	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "toasoan_session", Value: planted, Path: "/"}})
-	resp, _ := b.post("/admin/login", url.Values{"name": {"admin1"}, "password": {testPassword}})
+	resp, _ := b.post("/admin/login", url.Values{"name": {"admin1"}, "password": {adminTestPassword}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login: %d", resp.StatusCode)
 	}
@@ -142,7 +142,7 @@ func TestLoginFailuresAreGenericThrottledAndAudited(t *testing.T) {
 		}
 	}
 	// Now the account must wait, even with the right password.
-	r, body := fail("editor1", testPassword)
+	r, body := fail("editor1", adminTestPassword)
 	if r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("after %d failures: %d, want 429", freeFailuresUser, r.StatusCode)
 	}
@@ -154,7 +154,7 @@ func TestLoginFailuresAreGenericThrottledAndAudited(t *testing.T) {
 	}
 	// Other accounts from elsewhere are not locked out by this account's failures.
 	other := s.newBrowser(t)
-	if r, _ := other.post("/admin/login", url.Values{"name": {"author1"}, "password": {testPassword}}); r.StatusCode != http.StatusSeeOther {
+	if r, _ := other.post("/admin/login", url.Values{"name": {"author1"}, "password": {adminTestPassword}}); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("another account: %d", r.StatusCode)
 	}
 	// After the wait the right password works; one more failure doubles the wait.
@@ -162,12 +162,12 @@ func TestLoginFailuresAreGenericThrottledAndAudited(t *testing.T) {
 	if r, _ := fail("editor1", "sai-lan-nua"); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("after the wait: %d", r.StatusCode)
 	}
-	r, _ = fail("editor1", testPassword)
+	r, _ = fail("editor1", adminTestPassword)
 	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "60" {
 		t.Fatalf("second backoff: %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
 	s.clock.Advance(61 * time.Second)
-	if r, _ := fail("editor1", testPassword); r.StatusCode != http.StatusSeeOther {
+	if r, _ := fail("editor1", adminTestPassword); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("right password after the wait: %d", r.StatusCode)
 	}
 	// Success clears the count.
@@ -196,7 +196,7 @@ func TestLoginThrottledPerAddress(t *testing.T) {
 			t.Fatalf("failure %d: %d", i, r.StatusCode)
 		}
 	}
-	if r, _ := b.post("/admin/login", url.Values{"name": {"admin1"}, "password": {testPassword}}); r.StatusCode != http.StatusTooManyRequests {
+	if r, _ := b.post("/admin/login", url.Values{"name": {"admin1"}, "password": {adminTestPassword}}); r.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("after %d failures from one address: %d, want 429", freeFailuresIP, r.StatusCode)
 	}
 }
@@ -238,7 +238,7 @@ func TestLoginBadInput(t *testing.T) {
 		t.Errorf("NFD: %d", r.StatusCode)
 	}
 	// The open-redirect guard keeps "next" inside the back office.
-	r, _ = b.post("/admin/login", url.Values{"name": {"admin1"}, "password": {testPassword}, "next": {"https://evil.example/"}})
+	r, _ = b.post("/admin/login", url.Values{"name": {"admin1"}, "password": {adminTestPassword}, "next": {"https://evil.example/"}})
 	if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/admin/" {
 		t.Errorf("next to another site: %d %q", r.StatusCode, r.Header.Get("Location"))
 	}
@@ -253,7 +253,7 @@ func TestCrossSiteStateChangesRefused(t *testing.T) {
 	} {
 		for _, path := range []string{"/admin/login", "/admin/logout", "/admin/bai-viet"} {
 			r, body := b.send(http.MethodPost, path, "application/x-www-form-urlencoded",
-				strings.NewReader("name=admin1&password="+url.QueryEscape(testPassword)), h)
+				strings.NewReader("name=admin1&password="+url.QueryEscape(adminTestPassword)), h)
 			if r.StatusCode != http.StatusForbidden {
 				t.Errorf("POST %s with %v: %d, want 403", path, h, r.StatusCode)
 			}
@@ -281,7 +281,7 @@ func TestDisablingUserEndsSessions(t *testing.T) {
 	if r, _ := author.get("/admin/"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("disabled user's session: %d, want 303 to login", r.StatusCode)
 	}
-	if r, _ := author.post("/admin/login", url.Values{"name": {"author1"}, "password": {testPassword}}); r.StatusCode != http.StatusUnprocessableEntity {
+	if r, _ := author.post("/admin/login", url.Values{"name": {"author1"}, "password": {adminTestPassword}}); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("disabled user logs in: %d", r.StatusCode)
 	}
 	// A password reset ends the other sessions too.
@@ -312,9 +312,9 @@ func TestSetupLink(t *testing.T) {
 		t.Fatalf("setup page: %d", r.StatusCode)
 	}
 	bad := []url.Values{
-		{"token": {token}, "name": {"Quản Trị"}, "password": {testPassword}, "password2": {testPassword}},
+		{"token": {token}, "name": {"Quản Trị"}, "password": {adminTestPassword}, "password2": {adminTestPassword}},
 		{"token": {token}, "name": {"chief"}, "password": {"ngan"}, "password2": {"ngan"}},
-		{"token": {token}, "name": {"chief"}, "password": {testPassword}, "password2": {"khac-nhau-123456"}},
+		{"token": {token}, "name": {"chief"}, "password": {adminTestPassword}, "password2": {"khac-nhau-123456"}},
 		{"token": {token}},
 	}
 	for _, f := range bad {
@@ -323,7 +323,7 @@ func TestSetupLink(t *testing.T) {
 		}
 	}
 	r, _ := b.post("/admin/thiet-lap", url.Values{"token": {token}, "name": {"chief"}, "display_name": {"Tổng biên tập"},
-		"password": {testPassword}, "password2": {testPassword}})
+		"password": {adminTestPassword}, "password2": {adminTestPassword}})
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("setup: %d", r.StatusCode)
 	}

@@ -29,8 +29,8 @@ var moderationActions = map[string]string{
 	"xoa":     db.CommentDeleted,
 }
 
-// commentStatusLabels are the Vietnamese names of comment statuses.
-var commentStatusLabels = map[string]string{
+// queueStatusLabels are the Vietnamese names of comment statuses.
+var queueStatusLabels = map[string]string{
 	db.CommentPending:  "Chờ duyệt",
 	db.CommentApproved: "Đã duyệt",
 	db.CommentRejected: "Từ chối",
@@ -53,17 +53,17 @@ type queuePage struct {
 	PageQuery  string
 }
 
-// commentRow is one row of the queue as htmx swaps it, with the menu's pending count.
-type commentRow struct {
+// queueRow is one row of the queue as htmx swaps it, with the menu's pending count.
+type queueRow struct {
 	C       db.ModComment
 	Pending int
 }
 
 // StatusLabel is a comment status's Vietnamese name.
-func (queuePage) StatusLabel(s string) string { return commentStatusLabels[s] }
+func (queuePage) StatusLabel(s string) string { return queueStatusLabels[s] }
 
 // StatusLabel is a comment status's Vietnamese name.
-func (commentRow) StatusLabel(s string) string { return commentStatusLabels[s] }
+func (queueRow) StatusLabel(s string) string { return queueStatusLabels[s] }
 
 func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User) error {
 	ctx := r.Context()
@@ -73,11 +73,11 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	data := queuePage{Status: q.Get("status")}
-	if data.Status != "" && commentStatusLabels[data.Status] == "" {
+	if data.Status != "" && queueStatusLabels[data.Status] == "" {
 		return errBadRequest("Trạng thái bình luận không hợp lệ.")
 	}
 	if s := q.Get("article"); s != "" {
-		id, ok := parseID(s)
+		id, ok := parseAdminID(s)
 		if !ok {
 			return errBadRequest("Mã bài viết không hợp lệ.")
 		}
@@ -95,7 +95,7 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	for _, s := range db.CommentStatuses {
-		data.Tabs = append(data.Tabs, statusCount{Status: s, Label: commentStatusLabels[s], Count: counts[s]})
+		data.Tabs = append(data.Tabs, statusCount{Status: s, Label: queueStatusLabels[s], Count: counts[s]})
 		data.All += counts[s]
 	}
 	if data.Comments, data.Total, err = a.DB.ModerationComments(ctx, db.ModerationQuery{Status: data.Status,
@@ -137,16 +137,16 @@ func (a *App) renderCommentRow(w http.ResponseWriter, r *http.Request, id int64)
 	if err != nil {
 		return err
 	}
-	return a.renderFragment(w, http.StatusOK, "admin_comments", "comment-row-swap", commentRow{C: c, Pending: n})
+	return a.renderFragment(w, http.StatusOK, "admin_comments", "comment-row-swap", queueRow{C: c, Pending: n})
 }
 
 func (a *App) moderateOne(w http.ResponseWriter, r *http.Request, u db.User) error {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	status := moderationActions[r.PathValue("action")]
 	if !ok || status == "" {
 		return errNotFound()
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	if _, err := a.DB.ModerationComment(r.Context(), id); err != nil {
@@ -155,19 +155,19 @@ func (a *App) moderateOne(w http.ResponseWriter, r *http.Request, u db.User) err
 		}
 		return err
 	}
-	if _, err := a.DB.ModerateComments(r.Context(), actor(r, u), a.Now(), []int64{id}, status); err != nil {
+	if _, err := a.DB.ModerateComments(r.Context(), adminActor(r, u), a.Now(), []int64{id}, status); err != nil {
 		return err
 	}
 	if isHTMX(r) {
 		return a.renderCommentRow(w, r, id)
 	}
-	a.flash(r, "Đã chuyển bình luận sang «"+commentStatusLabels[status]+"».")
+	a.flash(r, "Đã chuyển bình luận sang «"+queueStatusLabels[status]+"».")
 	backToQueue(w, r)
 	return nil
 }
 
 func (a *App) moderateBulk(w http.ResponseWriter, r *http.Request, u db.User) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	status := moderationActions[r.PostFormValue("action")]
@@ -183,17 +183,17 @@ func (a *App) moderateBulk(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	var ids []int64
 	for _, s := range raw {
-		id, ok := parseID(s)
+		id, ok := parseAdminID(s)
 		if !ok {
 			return errBadRequest("Mã bình luận không hợp lệ.")
 		}
 		ids = append(ids, id)
 	}
-	n, err := a.DB.ModerateComments(r.Context(), actor(r, u), a.Now(), ids, status)
+	n, err := a.DB.ModerateComments(r.Context(), adminActor(r, u), a.Now(), ids, status)
 	if err != nil {
 		return err
 	}
-	a.flash(r, fmt.Sprintf("Đã chuyển %d bình luận sang «%s».", n, commentStatusLabels[status]))
+	a.flash(r, fmt.Sprintf("Đã chuyển %d bình luận sang «%s».", n, queueStatusLabels[status]))
 	if isHTMX(r) {
 		w.Header().Set("HX-Refresh", "true")
 		w.WriteHeader(http.StatusNoContent)
@@ -212,7 +212,7 @@ type commentEditForm struct {
 }
 
 func (a *App) loadModComment(r *http.Request) (db.ModComment, error) {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	if !ok {
 		return db.ModComment{}, errNotFound()
 	}
@@ -232,9 +232,9 @@ func (a *App) editCommentPage(w http.ResponseWriter, r *http.Request, u db.User)
 		commentEditForm{C: c, Title: c.Title, Body: c.Body})
 }
 
-// plainText turns submitted text into stored plain text: markup stripped, entities
+// moderatedText turns submitted text into stored plain text: markup stripped, entities
 // decoded (html/template escapes it again on output), NFC.
-func (a *App) plainText(s string, multiline bool) string {
+func (a *App) moderatedText(s string, multiline bool) string {
 	if multiline {
 		s = vntext.NormalizeMultiline(s)
 	} else {
@@ -248,11 +248,11 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
-	f := commentEditForm{C: c, Title: a.plainText(r.PostFormValue("title"), false),
-		Body: a.plainText(r.PostFormValue("body"), true), Errors: map[string]string{}}
+	f := commentEditForm{C: c, Title: a.moderatedText(r.PostFormValue("title"), false),
+		Body: a.moderatedText(r.PostFormValue("body"), true), Errors: map[string]string{}}
 	switch n := vntext.CharCount(f.Title); {
 	case n == 0:
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."
@@ -268,7 +268,7 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 	if len(f.Errors) > 0 {
 		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_comment_edit", "Sửa bình luận", "comments", u, f)
 	}
-	if err := a.DB.EditComment(r.Context(), actor(r, u), a.Now(), c.ID, f.Title, f.Body); err != nil {
+	if err := a.DB.EditComment(r.Context(), adminActor(r, u), a.Now(), c.ID, f.Title, f.Body); err != nil {
 		return err
 	}
 	a.flash(r, "Đã sửa bình luận.")
@@ -289,17 +289,17 @@ func readBlock(r *http.Request) (string, string, error) {
 }
 
 func (a *App) blockCommenter(w http.ResponseWriter, r *http.Request, u db.User) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	kind, value, err := readBlock(r)
 	if err != nil {
 		return err
 	}
-	if err := a.DB.BlockCommenter(r.Context(), actor(r, u), a.Now(), kind, value); err != nil {
+	if err := a.DB.BlockCommenter(r.Context(), adminActor(r, u), a.Now(), kind, value); err != nil {
 		return err
 	}
-	if id, ok := parseID(r.PostFormValue("comment")); ok && isHTMX(r) {
+	if id, ok := parseAdminID(r.PostFormValue("comment")); ok && isHTMX(r) {
 		return a.renderCommentRow(w, r, id)
 	}
 	label := "địa chỉ IP"
@@ -312,14 +312,14 @@ func (a *App) blockCommenter(w http.ResponseWriter, r *http.Request, u db.User) 
 }
 
 func (a *App) unblockCommenter(w http.ResponseWriter, r *http.Request, u db.User) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	kind, value, err := readBlock(r)
 	if err != nil {
 		return err
 	}
-	if err := a.DB.UnblockCommenter(r.Context(), actor(r, u), a.Now(), kind, value); err != nil {
+	if err := a.DB.UnblockCommenter(r.Context(), adminActor(r, u), a.Now(), kind, value); err != nil {
 		return err
 	}
 	a.flash(r, "Đã bỏ chặn "+value+".")

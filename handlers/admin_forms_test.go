@@ -26,13 +26,13 @@ func TestHostileInputOnEveryForm(t *testing.T) {
 		{"/admin/bai-viet", []string{"title", "slug", "lead", "byline", "cover_alt", "publish_at", "category_id", "form_token"}, nil},
 		{"/admin/bai-viet/1", []string{"title", "slug", "lead", "byline", "cover_alt", "publish_at"}, url.Values{"version": {"1"}, "category_id": {"1"}}},
 		{"/admin/bai-viet/1/trang-thai", []string{"note", "publish_at"}, url.Values{"to": {"draft"}, "version": {"1"}}},
-		{"/admin/binh-luan/" + itoa64(cid) + "/sua", []string{"title", "body"}, nil},
+		{"/admin/binh-luan/" + idText(cid) + "/sua", []string{"title", "body"}, nil},
 		{"/admin/binh-luan", []string{"action", "ids", "back"}, nil},
 		{"/admin/chan", []string{"kind", "value", "comment"}, nil},
 		{"/admin/chuyen-muc", []string{"name", "slug", "description"}, nil},
 		{"/admin/chuyen-muc/2", []string{"name", "slug", "description"}, nil},
 		{"/admin/nguoi-dung", []string{"name", "display_name", "role", "password", "password2"}, nil},
-		{"/admin/nguoi-dung/" + itoa64(s.users[db.RoleAuthor].ID), []string{"display_name", "role"}, nil},
+		{"/admin/nguoi-dung/" + idText(s.users[db.RoleAuthor].ID), []string{"display_name", "role"}, nil},
 		{"/admin/cai-dat", []string{"site_name", "site_description", "time_zone", "comment_moderation", "about_en"}, url.Values{"time_zone": {"UTC"}}},
 	}
 	for _, payload := range []string{xss, sqli, strings.Repeat("Ư", 20_000)} {

@@ -20,39 +20,39 @@ import (
 	"toasoan/views"
 )
 
-// testPassword is every test account's password.
-const testPassword = "mật-khẩu-đủ-dài-123"
+// adminTestPassword is every test account's password.
+const adminTestPassword = "mật-khẩu-đủ-dài-123"
 
 // adminSite is a test site with one account per role.
 type adminSite struct {
 	*testSite
-	clock   *testClock
+	clock   *adminClock
 	dataDir string
 	users   map[string]db.User // by role
 }
 
-// testClock is a settable clock for App.Now.
-type testClock struct {
+// adminClock is a settable clock for App.Now.
+type adminClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *testClock) Advance(d time.Duration) {
+func (c *adminClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *adminClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
 
 // newAdminSite starts the real routes over a real SQLite file with demo content and
-// three accounts (admin, editor, author) whose password is testPassword.
+// three accounts (admin, editor, author) whose password is adminTestPassword.
 func newAdminSite(t *testing.T, cfg Config) *adminSite {
 	t.Helper()
 	dir := t.TempDir()
 	s := openAdminSite(t, dir, cfg, true)
 	for _, role := range db.Roles {
 		if _, err := s.app.DB.CreateUser(context.Background(), db.Actor{UserName: "test"}, testNow, db.NewUser{
-			Name: role + "1", DisplayName: "Người " + role, Role: role, Password: testPassword}); err != nil {
+			Name: role + "1", DisplayName: "Người " + role, Role: role, Password: adminTestPassword}); err != nil {
 			t.Fatal(err)
 		}
 		u, err := s.app.DB.UserByName(context.Background(), role+"1")
@@ -97,7 +97,7 @@ func openAdminSite(t *testing.T, dir string, cfg Config, withDemo bool) *adminSi
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{now: testNow}
+	clock := &adminClock{now: testNow}
 	app.Now = clock.Now
 	srv := httptest.NewServer(app.Routes())
 	t.Cleanup(srv.Close)
@@ -105,27 +105,27 @@ func openAdminSite(t *testing.T, dir string, cfg Config, withDemo bool) *adminSi
 	return &adminSite{testSite: &testSite{app: app, srv: srv, client: client, loc: loc}, clock: clock, dataDir: dir, users: map[string]db.User{}}
 }
 
-// browser is a client with its own cookie jar that does not follow redirects.
-type browser struct {
+// adminBrowser is a client with its own cookie jar that does not follow redirects.
+type adminBrowser struct {
 	t      *testing.T
 	s      *adminSite
 	client *http.Client
 }
 
-func (s *adminSite) newBrowser(t *testing.T) *browser {
+func (s *adminSite) newBrowser(t *testing.T) *adminBrowser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &browser{t: t, s: s, client: &http.Client{Jar: jar,
+	return &adminBrowser{t: t, s: s, client: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 // loginAs returns a browser signed in with the account of a role.
-func (s *adminSite) loginAs(t *testing.T, role string) *browser {
+func (s *adminSite) loginAs(t *testing.T, role string) *adminBrowser {
 	t.Helper()
 	b := s.newBrowser(t)
-	resp, body := b.post("/admin/login", url.Values{"name": {role + "1"}, "password": {testPassword}})
+	resp, body := b.post("/admin/login", url.Values{"name": {role + "1"}, "password": {adminTestPassword}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login as %s: %d %s", role, resp.StatusCode, body)
 	}
@@ -133,26 +133,26 @@ func (s *adminSite) loginAs(t *testing.T, role string) *browser {
 }
 
 // get fetches a path like a browser's navigation.
-func (b *browser) get(path string) (*http.Response, string) {
+func (b *adminBrowser) get(path string) (*http.Response, string) {
 	b.t.Helper()
 	return b.send(http.MethodGet, path, "", nil, nil)
 }
 
 // post sends a form the way a same-origin browser form does.
-func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+func (b *adminBrowser) post(path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
 	return b.send(http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()),
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {b.s.srv.URL}})
 }
 
 // htmx sends a form as htmx does.
-func (b *browser) htmx(path string, form url.Values) (*http.Response, string) {
+func (b *adminBrowser) htmx(path string, form url.Values) (*http.Response, string) {
 	b.t.Helper()
 	return b.send(http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()),
 		http.Header{"Sec-Fetch-Site": {"same-origin"}, "HX-Request": {"true"}})
 }
 
-func (b *browser) send(method, path, ctype string, body io.Reader, h http.Header) (*http.Response, string) {
+func (b *adminBrowser) send(method, path, ctype string, body io.Reader, h http.Header) (*http.Response, string) {
 	b.t.Helper()
 	req, err := http.NewRequest(method, b.s.srv.URL+path, body)
 	if err != nil {
@@ -177,7 +177,7 @@ func (b *browser) send(method, path, ctype string, body io.Reader, h http.Header
 }
 
 // sessionCookie is the browser's session cookie value, or "".
-func (b *browser) sessionCookie() string {
+func (b *adminBrowser) sessionCookie() string {
 	u, _ := url.Parse(b.s.srv.URL)
 	for _, c := range b.client.Jar.Cookies(u) {
 		if strings.HasSuffix(c.Name, "toasoan_session") {

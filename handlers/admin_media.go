@@ -55,7 +55,7 @@ func (a *App) storeUpload(r *http.Request, u db.User, fh *multipart.FileHeader) 
 	for _, v := range res.Variants {
 		nm.Variants = append(nm.Variants, db.MediaVariant{Width: v.Width, MIME: v.MIME, Data: v.Data})
 	}
-	id, _, err := a.DB.StoreMedia(r.Context(), actor(r, u), a.Now(), nm)
+	id, _, err := a.DB.StoreMedia(r.Context(), adminActor(r, u), a.Now(), nm)
 	if err != nil {
 		return db.Media{}, err
 	}
@@ -72,11 +72,11 @@ type uploadReply struct {
 	Error  string `json:"error,omitempty"`
 }
 
-func wantsJSON(r *http.Request) bool {
+func acceptsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
 	b, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -88,8 +88,8 @@ const editorImageWidth = 960
 
 func (a *App) uploadMedia(w http.ResponseWriter, r *http.Request, u db.User) error {
 	refuse := func(status int, msg string) error {
-		if wantsJSON(r) {
-			writeJSON(w, status, uploadReply{Error: msg})
+		if acceptsJSON(r) {
+			writeAdminJSON(w, status, uploadReply{Error: msg})
 			return nil
 		}
 		return a.renderMediaLibrary(w, r, u, status, msg)
@@ -118,13 +118,13 @@ func (a *App) uploadMedia(w http.ResponseWriter, r *http.Request, u db.User) err
 		}
 		last = m
 	}
-	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, uploadReply{ID: last.ID, URL: views.MediaPath(last.ID, min(editorImageWidth, widestVariant(last))),
+	if acceptsJSON(r) {
+		writeAdminJSON(w, http.StatusOK, uploadReply{ID: last.ID, URL: views.MediaPath(last.ID, min(editorImageWidth, widestVariant(last))),
 			Full: views.MediaPath(last.ID, 0), Width: last.Width, Height: last.Height})
 		return nil
 	}
 	a.flash(r, "Đã tải ảnh lên.")
-	seeOther(w, r, "/admin/anh")
+	adminSeeOther(w, r, "/admin/anh")
 	return nil
 }
 
@@ -171,7 +171,7 @@ func (a *App) renderMediaLibrary(w http.ResponseWriter, r *http.Request, u db.Us
 // serveMedia serves a stored image; ?w= picks the smallest stored copy at least that
 // wide. Images never change once stored, so they are cached for a year.
 func (a *App) serveMedia(w http.ResponseWriter, r *http.Request) error {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	if !ok {
 		return errNotFound()
 	}

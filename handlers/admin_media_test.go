@@ -35,9 +35,9 @@ func testJPEG(t *testing.T, w, h int, shade uint8) []byte {
 
 // upload posts one file to the media library, as the editor's script does (JSON) or as
 // the library's form does.
-func (b *browser) upload(filename string, data []byte, asJSON bool) (*http.Response, string) {
+func (b *adminBrowser) upload(filename string, data []byte, asJSON bool) (*http.Response, string) {
 	b.t.Helper()
-	ctype, body := multipartBody(b.t, nil, "file", filename, data)
+	ctype, body := adminMultipart(b.t, nil, "file", filename, data)
 	h := http.Header{"Sec-Fetch-Site": {"same-origin"}}
 	if asJSON {
 		h.Set("Accept", "application/json")
@@ -163,13 +163,13 @@ func TestUploadAttacks(t *testing.T) {
 		t.Errorf("%d media stored from attacks", n)
 	}
 	// No file at all.
-	ctype, body := multipartBody(t, url.Values{"x": {"y"}}, "", "", nil)
+	ctype, body := adminMultipart(t, url.Values{"x": {"y"}}, "", "", nil)
 	r, _ := editor.send(http.MethodPost, "/admin/anh", ctype, body, http.Header{"Sec-Fetch-Site": {"same-origin"}})
 	if r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("no file: %d", r.StatusCode)
 	}
 	// Cross-site upload refused.
-	ctype, body = multipartBody(t, nil, "file", "a.jpg", testJPEG(t, 10, 10, 1))
+	ctype, body = adminMultipart(t, nil, "file", "a.jpg", testJPEG(t, 10, 10, 1))
 	r, _ = editor.send(http.MethodPost, "/admin/anh", ctype, body, http.Header{"Sec-Fetch-Site": {"cross-site"}})
 	if r.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-site upload: %d", r.StatusCode)
@@ -181,7 +181,7 @@ func TestCoverImageFromEditorForm(t *testing.T) {
 	editor := s.loginAs(t, db.RoleEditor)
 	f := newArticleForm("Bài có ảnh đại diện")
 	f.Set("cover_alt", "Cây cầu lúc hoàng hôn")
-	ctype, body := multipartBody(t, f, "cover_file", "bia.jpg", testJPEG(t, 800, 450, 50))
+	ctype, body := adminMultipart(t, f, "cover_file", "bia.jpg", testJPEG(t, 800, 450, 50))
 	r, _ := editor.send(http.MethodPost, "/admin/bai-viet", ctype, body, http.Header{"Sec-Fetch-Site": {"same-origin"}})
 	m := articleLocation.FindStringSubmatch(r.Header.Get("Location"))
 	if r.StatusCode != http.StatusSeeOther || m == nil {
@@ -210,7 +210,7 @@ func TestCoverImageFromEditorForm(t *testing.T) {
 	}
 	// An SVG as cover: 422 with the message, nothing written.
 	f.Set("form_token", "other")
-	ctype, body = multipartBody(t, f, "cover_file", "bia.svg", []byte(`<svg onload="alert(1)"/>`))
+	ctype, body = adminMultipart(t, f, "cover_file", "bia.svg", []byte(`<svg onload="alert(1)"/>`))
 	r, page := editor.send(http.MethodPost, "/admin/bai-viet", ctype, body, http.Header{"Sec-Fetch-Site": {"same-origin"}})
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "SVG") {
 		t.Errorf("svg cover: %d", r.StatusCode)

@@ -70,7 +70,7 @@ func TestRoleActionMatrix(t *testing.T) {
 		{"save settings", "POST", "/admin/cai-dat", url.Values{}, db.RoleAdmin},
 		{"audit log", "GET", "/admin/nhat-ky", nil, db.RoleAdmin},
 	}
-	browsers := map[string]*browser{}
+	browsers := map[string]*adminBrowser{}
 	for _, role := range db.Roles {
 		browsers[role] = s.loginAs(t, role)
 	}

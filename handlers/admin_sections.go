@@ -64,13 +64,13 @@ func readSection(r *http.Request, errs map[string]string) db.Category {
 }
 
 func (a *App) createSection(w http.ResponseWriter, r *http.Request, u db.User) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	data := sectionsPage{Errors: map[string]string{}}
 	data.New = readSection(r, data.Errors)
 	if len(data.Errors) == 0 {
-		_, err := a.DB.CreateSection(r.Context(), actor(r, u), a.Now(), data.New)
+		_, err := a.DB.CreateSection(r.Context(), adminActor(r, u), a.Now(), data.New)
 		if errors.Is(err, db.ErrDuplicateSlug) {
 			data.Errors["slug"] = "Đường dẫn này đã được chuyên mục khác dùng."
 		} else if err != nil {
@@ -85,21 +85,21 @@ func (a *App) createSection(w http.ResponseWriter, r *http.Request, u db.User) e
 }
 
 func (a *App) updateSection(w http.ResponseWriter, r *http.Request, u db.User) error {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	if !ok {
 		return errNotFound()
 	}
 	if _, err := a.DB.CategoryByID(r.Context(), id); err != nil {
 		return err
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	data := sectionsPage{Errors: map[string]string{}, EditID: id}
 	c := readSection(r, data.Errors)
 	c.ID = id
 	if len(data.Errors) == 0 {
-		err := a.DB.UpdateSection(r.Context(), actor(r, u), a.Now(), c)
+		err := a.DB.UpdateSection(r.Context(), adminActor(r, u), a.Now(), c)
 		if errors.Is(err, db.ErrDuplicateSlug) {
 			data.Errors["slug"] = "Đường dẫn này đã được chuyên mục khác dùng."
 		} else if err != nil {
@@ -114,18 +114,18 @@ func (a *App) updateSection(w http.ResponseWriter, r *http.Request, u db.User) e
 }
 
 func (a *App) moveSection(w http.ResponseWriter, r *http.Request, u db.User) error {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	if !ok {
 		return errNotFound()
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	dir := r.PostFormValue("dir")
 	if dir != "up" && dir != "down" {
 		return errBadRequest("Hướng di chuyển không hợp lệ.")
 	}
-	err := a.DB.MoveSection(r.Context(), actor(r, u), a.Now(), id, dir == "up")
+	err := a.DB.MoveSection(r.Context(), adminActor(r, u), a.Now(), id, dir == "up")
 	if errors.Is(err, db.ErrNotFound) {
 		return errNotFound()
 	}

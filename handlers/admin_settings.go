@@ -76,7 +76,7 @@ func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, u db.User, 
 }
 
 func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) error {
-	if err := parseForm(w, r, maxFormBytes+maxAboutEN*4); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm+maxAboutEN*4); err != nil {
 		return err
 	}
 	f := settingsForm{Errors: map[string]string{},
@@ -117,7 +117,7 @@ func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) er
 	if len(f.Errors) > 0 {
 		return a.renderSettings(w, r, u, http.StatusUnprocessableEntity, f)
 	}
-	err = a.DB.SaveSettings(r.Context(), actor(r, u), a.Now(), map[string]string{
+	err = a.DB.SaveSettings(r.Context(), adminActor(r, u), a.Now(), map[string]string{
 		db.SettingSiteName:          f.SiteName,
 		db.SettingSiteDescription:   f.SiteDescription,
 		db.SettingTimeZone:          f.TimeZone,

@@ -73,16 +73,16 @@ func TestUsersPage(t *testing.T) {
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	ctx := context.Background()
-	good := url.Values{"name": {"pv.hoa"}, "display_name": {"Nguyễn Hoa"}, "role": {"author"}, "password": {testPassword}, "password2": {testPassword}}
+	good := url.Values{"name": {"pv.hoa"}, "display_name": {"Nguyễn Hoa"}, "role": {"author"}, "password": {adminTestPassword}, "password2": {adminTestPassword}}
 	if r, body := admin.post("/admin/nguoi-dung", good); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d %s", r.StatusCode, body)
 	}
 	for name, f := range map[string]url.Values{
 		"duplicate": good,
 		"weak":      {"name": {"pv2"}, "role": {"author"}, "password": {"ngan"}, "password2": {"ngan"}},
-		"bad role":  {"name": {"pv3"}, "role": {"boss"}, "password": {testPassword}, "password2": {testPassword}},
-		"bad name":  {"name": {"<script>"}, "role": {"author"}, "password": {testPassword}, "password2": {testPassword}},
-		"mismatch":  {"name": {"pv4"}, "role": {"author"}, "password": {testPassword}, "password2": {testPassword + "x"}},
+		"bad role":  {"name": {"pv3"}, "role": {"boss"}, "password": {adminTestPassword}, "password2": {adminTestPassword}},
+		"bad name":  {"name": {"<script>"}, "role": {"author"}, "password": {adminTestPassword}, "password2": {adminTestPassword}},
+		"mismatch":  {"name": {"pv4"}, "role": {"author"}, "password": {adminTestPassword}, "password2": {adminTestPassword + "x"}},
 	} {
 		r, body := admin.post("/admin/nguoi-dung", f)
 		if r.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, "<script>") && !strings.Contains(body, "&lt;script&gt;") {
@@ -94,11 +94,11 @@ func TestUsersPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	hoa := s.newBrowser(t)
-	if r, _ := hoa.post("/admin/login", url.Values{"name": {"pv.hoa"}, "password": {testPassword}}); r.StatusCode != http.StatusSeeOther {
+	if r, _ := hoa.post("/admin/login", url.Values{"name": {"pv.hoa"}, "password": {adminTestPassword}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("new user logs in")
 	}
 	// Promote, then disable: the session ends.
-	path := "/admin/nguoi-dung/" + itoa64(u.ID)
+	path := "/admin/nguoi-dung/" + idText(u.ID)
 	if r, _ := admin.post(path, url.Values{"display_name": {"Nguyễn Thị Hoa"}, "role": {"editor"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("promote")
 	}
@@ -110,7 +110,7 @@ func TestUsersPage(t *testing.T) {
 	}
 	// An admin cannot lock themselves out, and the last admin stays.
 	me := s.users[db.RoleAdmin]
-	if r, _ := admin.post("/admin/nguoi-dung/"+itoa64(me.ID), url.Values{"role": {"author"}}); r.StatusCode != http.StatusUnprocessableEntity {
+	if r, _ := admin.post("/admin/nguoi-dung/"+idText(me.ID), url.Values{"role": {"author"}}); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("self-demotion: %d", r.StatusCode)
 	}
 	if err := s.app.DB.UpdateUser(ctx, db.Actor{}, testNow, me.ID, "", db.RoleEditor, false); err != db.ErrLastAdmin {
@@ -123,7 +123,7 @@ func TestUsersPage(t *testing.T) {
 	if r, _ := admin.post(path+"/mat-khau", url.Values{"password": {"mot-mat-khau-moi-dai"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("reset")
 	}
-	if _, err := s.app.DB.Authenticate(ctx, "editor1", testPassword); err != nil {
+	if _, err := s.app.DB.Authenticate(ctx, "editor1", adminTestPassword); err != nil {
 		t.Error("another user's password changed")
 	}
 	if r, _ := admin.post("/admin/nguoi-dung/99999", url.Values{"role": {"author"}}); r.StatusCode != http.StatusNotFound {
@@ -131,7 +131,7 @@ func TestUsersPage(t *testing.T) {
 	}
 }
 
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+func idText(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestSettingsReloadAndTimeZone(t *testing.T) {
 	s := newAdminSite(t, Config{})

@@ -41,7 +41,7 @@ func (a *App) renderUsers(w http.ResponseWriter, r *http.Request, u db.User, sta
 }
 
 func (a *App) createUser(w http.ResponseWriter, r *http.Request, u db.User) error {
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	data := usersPage{Errors: map[string]string{}, Role: r.PostFormValue("role")}
@@ -52,7 +52,7 @@ func (a *App) createUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 	}
 	nu.Role = data.Role
 	if len(data.Errors) == 0 {
-		_, err := a.DB.CreateUser(r.Context(), actor(r, u), a.Now(), nu)
+		_, err := a.DB.CreateUser(r.Context(), adminActor(r, u), a.Now(), nu)
 		if userFormError(err, data.Errors) {
 			return err
 		}
@@ -66,7 +66,7 @@ func (a *App) createUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 }
 
 func (a *App) loadUser(r *http.Request) (db.User, error) {
-	id, ok := parseID(r.PathValue("id"))
+	id, ok := parseAdminID(r.PathValue("id"))
 	if !ok {
 		return db.User{}, errNotFound()
 	}
@@ -82,7 +82,7 @@ func (a *App) updateUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	data := usersPage{Errors: map[string]string{}, EditID: target.ID, Role: db.RoleAuthor}
@@ -92,14 +92,14 @@ func (a *App) updateUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 	if !db.ValidRole(role) {
 		data.Errors["role"] = "Vai trò không hợp lệ."
 	}
-	if vntext.CharCount(display) > maxNameLen {
-		data.Errors["display_name"] = fmt.Sprintf("Tên hiển thị tối đa %d ký tự.", maxNameLen)
+	if vntext.CharCount(display) > maxUserNameLen {
+		data.Errors["display_name"] = fmt.Sprintf("Tên hiển thị tối đa %d ký tự.", maxUserNameLen)
 	}
 	if target.ID == u.ID && (disabled || role != u.Role) {
 		data.Errors["role"] = "Bạn không thể tự khóa hoặc tự đổi vai trò của mình."
 	}
 	if len(data.Errors) == 0 {
-		err := a.DB.UpdateUser(r.Context(), actor(r, u), a.Now(), target.ID, display, role, disabled)
+		err := a.DB.UpdateUser(r.Context(), adminActor(r, u), a.Now(), target.ID, display, role, disabled)
 		if userFormError(err, data.Errors) {
 			return err
 		}
@@ -117,7 +117,7 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request, u db.User) e
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r, maxFormBytes); err != nil {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
 	data := usersPage{Errors: map[string]string{}, EditID: target.ID, Role: db.RoleAuthor}
@@ -131,7 +131,7 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request, u db.User) e
 	if len(data.Errors) > 0 {
 		return a.renderUsers(w, r, u, http.StatusUnprocessableEntity, data)
 	}
-	if err := a.DB.SetPassword(r.Context(), actor(r, u), a.Now(), target.ID, pw); err != nil {
+	if err := a.DB.SetPassword(r.Context(), adminActor(r, u), a.Now(), target.ID, pw); err != nil {
 		return err
 	}
 	if target.ID == u.ID {
