@@ -47,9 +47,9 @@ type AdminArticleQuery struct {
 	Offset     int
 }
 
-// ftsQuery turns user words into an FTS5 query of quoted prefix terms: folded like the
+// adminFTSMatch turns user words into an FTS5 query of quoted prefix terms: folded like the
 // index, and quoted so no word is read as FTS syntax.
-func ftsQuery(text string) string {
+func adminFTSMatch(text string) string {
 	var terms []string
 	for _, w := range strings.Fields(vntext.Fold(text)) {
 		w = strings.Trim(w, `"'.,;:!?()[]{}*^-+`)
@@ -76,7 +76,7 @@ func (q AdminArticleQuery) where() (string, []any) {
 	if q.AuthorID != 0 {
 		conds, args = append(conds, "a.author_id = ?"), append(args, q.AuthorID)
 	}
-	if m := ftsQuery(q.Text); m != "" {
+	if m := adminFTSMatch(q.Text); m != "" {
 		conds, args = append(conds, "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"), append(args, m)
 	} else if strings.TrimSpace(q.Text) != "" {
 		conds = append(conds, "0") // only punctuation: nothing matches

@@ -46,7 +46,7 @@ const maxAuditDetail = 2000
 // exactly when the change does.
 func writeAudit(ctx context.Context, tx *sql.Tx, by Actor, now time.Time, action, objType string, objID int64, detail string) error {
 	if len(detail) > maxAuditDetail {
-		detail = truncateUTF8(detail, maxAuditDetail) + "…"
+		detail = cutUTF8(detail, maxAuditDetail) + "…"
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, user_id, user_name, action, object_type, object_id, detail, ip)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -64,18 +64,18 @@ func (d *DB) Audit(ctx context.Context, by Actor, now time.Time, action, objType
 	})
 }
 
-// truncateUTF8 cuts s to at most n bytes without splitting a character.
-func truncateUTF8(s string, n int) string {
+// cutUTF8 cuts s to at most n bytes without splitting a character.
+func cutUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	for n > 0 && !utf8Start(s[n]) {
+	for n > 0 && !isUTF8Start(s[n]) {
 		n--
 	}
 	return s[:n]
 }
 
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+func isUTF8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // AuditQuery filters the audit log.
 type AuditQuery struct {

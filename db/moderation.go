@@ -27,12 +27,12 @@ type ModerationQuery struct {
 	Offset    int
 }
 
-// CommentStatuses lists the statuses in queue order.
-var CommentStatuses = []string{CommentPending, CommentApproved, CommentRejected, CommentSpam, CommentDeleted}
+// ModerationStatuses lists the statuses in queue order.
+var ModerationStatuses = []string{CommentPending, CommentApproved, CommentRejected, CommentSpam, CommentDeleted}
 
-// ValidCommentStatus reports whether s is a comment status.
-func ValidCommentStatus(s string) bool {
-	for _, st := range CommentStatuses {
+// validModerationStatus reports whether s is a comment status.
+func validModerationStatus(s string) bool {
+	for _, st := range ModerationStatuses {
 		if s == st {
 			return true
 		}
@@ -130,7 +130,7 @@ func (d *DB) CommentStatusCounts(ctx context.Context) (map[string]int, error) {
 // touched article's comment count right and writes one audit entry per comment. It
 // returns how many comments changed; unknown ids are skipped.
 func (d *DB) ModerateComments(ctx context.Context, by Actor, now time.Time, ids []int64, status string) (int, error) {
-	if !ValidCommentStatus(status) || status == CommentPending {
+	if !validModerationStatus(status) || status == CommentPending {
 		return 0, fmt.Errorf("db: cannot moderate to status %q", status)
 	}
 	changed := 0

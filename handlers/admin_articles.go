@@ -18,17 +18,17 @@ import (
 
 // Article form limits.
 const (
-	maxTitleChars   = 300
-	maxLeadChars    = 1000
-	maxBylineChars  = 200
-	maxAltChars     = 300
-	maxNoteChars    = 1000
-	maxSlugChars    = 200
-	maxBodyBytes    = 1 << 20
-	maxArticleForm  = maxBodyBytes + 64<<10
-	adminPageSize   = 30
-	dateTimeLocal   = "2006-01-02T15:04"
-	maxSearchLength = 200
+	maxArticleTitle     = 300
+	maxArticleLead      = 1000
+	maxArticleByline    = 200
+	maxCoverAlt         = 300
+	maxReviewNote       = 1000
+	maxArticleSlug      = 200
+	maxArticleBodyBytes = 1 << 20
+	maxArticleForm      = maxArticleBodyBytes + 64<<10
+	adminPageSize       = 30
+	dateTimeLocal       = "2006-01-02T15:04"
+	maxAdminSearch      = 200
 )
 
 // Article permissions: editors and admins work on everything; an author sees their own
@@ -98,7 +98,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 			return errBadRequest("Tác giả không hợp lệ.")
 		}
 	}
-	if len([]rune(data.Text)) > maxSearchLength {
+	if len([]rune(data.Text)) > maxAdminSearch {
 		return errBadRequest("Từ khóa tìm kiếm quá dài.")
 	}
 	query := db.AdminArticleQuery{Status: data.Status, CategoryID: data.Section, AuthorID: data.Author, Text: data.Text,
@@ -281,19 +281,19 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 	switch n := vntext.CharCount(f.Title); {
 	case n == 0:
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."
-	case n > maxTitleChars:
-		f.Errors["title"] = fmt.Sprintf("Tiêu đề tối đa %d ký tự (hiện có %d).", maxTitleChars, n)
+	case n > maxArticleTitle:
+		f.Errors["title"] = fmt.Sprintf("Tiêu đề tối đa %d ký tự (hiện có %d).", maxArticleTitle, n)
 	}
-	if n := vntext.CharCount(f.Lead); n > maxLeadChars {
-		f.Errors["lead"] = fmt.Sprintf("Sapo tối đa %d ký tự (hiện có %d).", maxLeadChars, n)
+	if n := vntext.CharCount(f.Lead); n > maxArticleLead {
+		f.Errors["lead"] = fmt.Sprintf("Sapo tối đa %d ký tự (hiện có %d).", maxArticleLead, n)
 	}
-	if n := vntext.CharCount(f.Byline); n > maxBylineChars {
-		f.Errors["byline"] = fmt.Sprintf("Tên tác giả tối đa %d ký tự.", maxBylineChars)
+	if n := vntext.CharCount(f.Byline); n > maxArticleByline {
+		f.Errors["byline"] = fmt.Sprintf("Tên tác giả tối đa %d ký tự.", maxArticleByline)
 	}
-	if n := vntext.CharCount(f.CoverAlt); n > maxAltChars {
-		f.Errors["cover_alt"] = fmt.Sprintf("Mô tả ảnh tối đa %d ký tự.", maxAltChars)
+	if n := vntext.CharCount(f.CoverAlt); n > maxCoverAlt {
+		f.Errors["cover_alt"] = fmt.Sprintf("Mô tả ảnh tối đa %d ký tự.", maxCoverAlt)
 	}
-	if len(rawBody) > maxBodyBytes {
+	if len(rawBody) > maxArticleBodyBytes {
 		f.Errors["body"] = "Nội dung bài quá dài (tối đa 1 MB)."
 		f.Body = ""
 	}
@@ -303,8 +303,8 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 	}
 	cleanSlug := vntext.Slug(slug)
 	switch {
-	case len(f.Slug) > maxSlugChars*4 || len(cleanSlug) > maxSlugChars:
-		f.Errors["slug"] = fmt.Sprintf("Đường dẫn tối đa %d ký tự.", maxSlugChars)
+	case len(f.Slug) > maxArticleSlug*4 || len(cleanSlug) > maxArticleSlug:
+		f.Errors["slug"] = fmt.Sprintf("Đường dẫn tối đa %d ký tự.", maxArticleSlug)
 		f.Slug = ""
 	case cleanSlug == "" && f.Errors["title"] == "":
 		f.Errors["slug"] = "Đường dẫn cần có chữ cái hoặc chữ số."
@@ -458,8 +458,8 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 	}
 	t := db.Transition{To: to, Note: vntext.NormalizeMultiline(r.PostFormValue("note"))}
 	f := a.formFromArticle(art)
-	if vntext.CharCount(t.Note) > maxNoteChars {
-		f.Errors["note"] = fmt.Sprintf("Ghi chú tối đa %d ký tự.", maxNoteChars)
+	if vntext.CharCount(t.Note) > maxReviewNote {
+		f.Errors["note"] = fmt.Sprintf("Ghi chú tối đa %d ký tự.", maxReviewNote)
 	}
 	if to == db.StatusDraft && art.Status == db.StatusReview && t.Note == "" {
 		f.Errors["note"] = "Vui lòng ghi lý do trả lại bài."

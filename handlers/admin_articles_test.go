@@ -210,7 +210,7 @@ func TestArticleFormBadInput(t *testing.T) {
 		{"section not a number", func(f url.Values) { f.Set("category_id", "1 OR 1=1") }, "category_id", 422},
 		{"bad publish time", func(f url.Values) { f.Set("publish_at", "ngày mai") }, "publish_at", 422},
 		{"slug of punctuation", func(f url.Values) { f.Set("slug", "!!!???") }, "slug", 422},
-		{"oversized body", func(f url.Values) { f.Set("body", strings.Repeat("x", maxBodyBytes+1)) }, "body", 422},
+		{"oversized body", func(f url.Values) { f.Set("body", strings.Repeat("x", maxArticleBodyBytes+1)) }, "body", 422},
 		{"bad cover id", func(f url.Values) { f.Set("cover_media_id", "../etc/passwd") }, "cover", 422},
 		{"missing cover", func(f url.Values) { f.Set("cover_media_id", "424242") }, "cover", 422},
 	}

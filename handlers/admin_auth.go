@@ -32,8 +32,8 @@ const (
 	maxUserNameLen = 100
 )
 
-// backoff is how long after the last failure the next attempt must wait.
-func backoff(failures, free int) time.Duration {
+// loginBackoff is how long after the last failure the next attempt must wait.
+func loginBackoff(failures, free int) time.Duration {
 	if failures < free {
 		return 0
 	}
@@ -59,7 +59,7 @@ func (a *App) loginRetryAt(ctx context.Context, name, ip string, now time.Time) 
 		if err != nil {
 			return time.Time{}, err
 		}
-		if t := last.Add(backoff(n, k.free)); n >= k.free && t.After(now) && t.After(until) {
+		if t := last.Add(loginBackoff(n, k.free)); n >= k.free && t.After(now) && t.After(until) {
 			until = t
 		}
 	}
@@ -115,7 +115,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		wait := retry.Sub(now).Round(time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		form.Error = fmt.Sprintf("Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %s (khoảng %s nữa).",
-			retry.In(a.Views.Location()).Format("15:04:05"), vietDuration(wait))
+			retry.In(a.Views.Location()).Format("15:04:05"), waitInWords(wait))
 		if err := a.DB.Audit(ctx, db.Actor{IP: ip}, now, "login.throttled", db.ObjectUser, 0, name); err != nil {
 			return err
 		}
@@ -173,8 +173,8 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request, u db.User) error {
 	return nil
 }
 
-// vietDuration says a wait in Vietnamese words: "45 giây", "3 phút".
-func vietDuration(d time.Duration) string {
+// waitInWords says a wait in Vietnamese words: "45 giây", "3 phút".
+func waitInWords(d time.Duration) string {
 	if d < time.Minute {
 		return strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))) + " giây"
 	}

@@ -164,7 +164,7 @@ func TestLoginFailuresAreGenericThrottledAndAudited(t *testing.T) {
 	}
 	r, _ = fail("editor1", adminTestPassword)
 	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "60" {
-		t.Fatalf("second backoff: %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+		t.Fatalf("second loginBackoff: %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
 	s.clock.Advance(61 * time.Second)
 	if r, _ := fail("editor1", adminTestPassword); r.StatusCode != http.StatusSeeOther {

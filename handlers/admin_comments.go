@@ -15,10 +15,10 @@ import (
 
 // Moderation limits.
 const (
-	maxCommentTitle = 200
-	maxCommentBody  = 5000
-	maxBulkIDs      = 200
-	queuePageSize   = 30
+	maxEditedCommentTitle = 200
+	maxEditedCommentBody  = 5000
+	maxBulkIDs            = 200
+	queuePageSize         = 30
 )
 
 // moderationActions maps the URL word of an action to the status it sets.
@@ -94,7 +94,7 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 	if err != nil {
 		return err
 	}
-	for _, s := range db.CommentStatuses {
+	for _, s := range db.ModerationStatuses {
 		data.Tabs = append(data.Tabs, statusCount{Status: s, Label: queueStatusLabels[s], Count: counts[s]})
 		data.All += counts[s]
 	}
@@ -256,14 +256,14 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 	switch n := vntext.CharCount(f.Title); {
 	case n == 0:
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."
-	case n > maxCommentTitle:
-		f.Errors["title"] = fmt.Sprintf("Tiêu đề tối đa %d ký tự.", maxCommentTitle)
+	case n > maxEditedCommentTitle:
+		f.Errors["title"] = fmt.Sprintf("Tiêu đề tối đa %d ký tự.", maxEditedCommentTitle)
 	}
 	switch n := vntext.CharCount(f.Body); {
 	case n == 0:
 		f.Errors["body"] = "Vui lòng nhập nội dung."
-	case n > maxCommentBody:
-		f.Errors["body"] = fmt.Sprintf("Nội dung tối đa %d ký tự.", maxCommentBody)
+	case n > maxEditedCommentBody:
+		f.Errors["body"] = fmt.Sprintf("Nội dung tối đa %d ký tự.", maxEditedCommentBody)
 	}
 	if len(f.Errors) > 0 {
 		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_comment_edit", "Sửa bình luận", "comments", u, f)

@@ -133,7 +133,7 @@ func TestEditCommentAndBlock(t *testing.T) {
 	}{
 		{"missing", url.Values{}},
 		{"blank body", url.Values{"title": {"Tiêu đề"}, "body": {"  <b></b> "}}},
-		{"oversized", url.Values{"title": {"Tiêu đề"}, "body": {strings.Repeat("ả", maxCommentBody+1)}}},
+		{"oversized", url.Values{"title": {"Tiêu đề"}, "body": {strings.Repeat("ả", maxEditedCommentBody+1)}}},
 	}
 	for _, c := range bad {
 		if r, _ := editor.post(path, c.form); r.StatusCode != http.StatusUnprocessableEntity {

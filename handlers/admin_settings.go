@@ -33,15 +33,15 @@ const (
 	maxAboutEN  = 20_000
 )
 
-// moderationModes are the values of comment_moderation and their labels.
-var moderationModes = []struct{ Value, Label string }{
+// moderationChoices are the values of comment_moderation and their labels.
+var moderationChoices = []struct{ Value, Label string }{
 	{"true", "Duyệt mọi bình luận trước khi hiện"},
 	{"first-time", "Chỉ duyệt bình luận của người bình luận lần đầu"},
 	{"false", "Hiện ngay, không cần duyệt"},
 }
 
-// timeZones are the zones offered; the stored value may be any IANA name.
-var timeZones = []string{"Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "America/Los_Angeles", "UTC"}
+// zoneChoices are the zones offered; the stored value may be any IANA name.
+var zoneChoices = []string{"Asia/Ho_Chi_Minh", "Asia/Bangkok", "Asia/Singapore", "Asia/Tokyo", "Europe/Paris", "America/Los_Angeles", "UTC"}
 
 // settingsForm is the settings page's data.
 type settingsForm struct {
@@ -71,7 +71,7 @@ func (a *App) settingsPage(w http.ResponseWriter, r *http.Request, u db.User) er
 }
 
 func (a *App) renderSettings(w http.ResponseWriter, r *http.Request, u db.User, status int, f settingsForm) error {
-	f.Modes, f.Zones = moderationModes, timeZones
+	f.Modes, f.Zones = moderationChoices, zoneChoices
 	return a.renderAdmin(w, r, status, "admin_settings", "Cài đặt", "settings", u, f)
 }
 
@@ -104,7 +104,7 @@ func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) er
 		f.Errors["time_zone"] = "Múi giờ không hợp lệ (ví dụ: Asia/Ho_Chi_Minh)."
 	}
 	valid := false
-	for _, m := range moderationModes {
+	for _, m := range moderationChoices {
 		valid = valid || m.Value == f.Moderation
 	}
 	if !valid {
