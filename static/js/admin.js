@@ -78,6 +78,17 @@
     });
   });
 
+  // An htmx action that failed (the comment was removed meanwhile, the session ended, the
+  // server refused) would otherwise change nothing on screen: say so.
+  document.addEventListener("htmx:responseError", function (e) {
+    var status = e.detail && e.detail.xhr ? e.detail.xhr.status : 0;
+    if (status === 401) return; // HX-Redirect takes the moderator to the login page
+    alert("Thao tác không thành công (mã " + status + "). Hãy tải lại trang rồi thử lại.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    alert("Mất kết nối tới máy chủ. Hãy kiểm tra mạng rồi thử lại.");
+  });
+
   // Confirm before destructive buttons (data-confirm), without inline handlers.
   document.addEventListener("click", function (e) {
     var el = e.target.closest("[data-confirm]");
