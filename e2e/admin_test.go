@@ -160,6 +160,11 @@ func TestNewsroomInBrowser(t *testing.T) {
 	if !strings.Contains(flash, "Đã lưu bản nháp") {
 		t.Fatalf("after saving: %q", flash)
 	}
+	// The stored (sanitized) body loads back into the editor with its picture.
+	do(t, ctx, "picture back in the editor", chromedp.WaitVisible(chromedp.CSS(`trix-editor figure img[src^="/media/"]`)))
+	if txt := must(t, ctx, "editor text", chromedp.Text(chromedp.CSS("trix-editor"))); !strings.Contains(txt, "Việt Nam.") {
+		t.Errorf("editor after reload: %q", txt)
+	}
 	do(t, ctx, "publish",
 		chromedp.Click(chromedp.CSS(`.workflow form:has(input[name=to][value=published]) button`)),
 		chromedp.WaitVisible(chromedp.CSS(".page-head .status.published")))
