@@ -216,6 +216,33 @@ func TestNewsroomInBrowser(t *testing.T) {
 	}
 	console.check(t)
 
+	// Bulk: two more pending comments, ticked and rejected at once.
+	d, err = db.Open(ctx0, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bulk []int64
+	for _, name := range []string{"Quảng cáo 1", "Quảng cáo 2"} {
+		id, err := d.InsertComment(ctx0, db.Comment{ArticleID: target[0].ID, Name: name, Title: "Mua bán", Body: "Liên hệ ngay",
+			Status: db.CommentPending, IP: "198.51.100.20", CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bulk = append(bulk, id)
+	}
+	d.Close()
+	do(t, ctx, "bulk",
+		chromedp.Navigate(srv.URL+"/admin/binh-luan?status=pending"),
+		chromedp.WaitVisible(chromedp.CSS("#comment-"+idStr(bulk[1]))),
+		chromedp.Click(chromedp.CSS("#comment-"+idStr(bulk[0])+" input[type=checkbox]")),
+		chromedp.Click(chromedp.CSS("#comment-"+idStr(bulk[1])+" input[type=checkbox]")),
+		chromedp.SetValue(chromedp.CSS("#bulk-action"), "tu-choi"),
+		chromedp.Click(chromedp.CSS("#bulk-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, "Đã chuyển 2 bình luận") {
+		t.Errorf("bulk: %q", flash)
+	}
+
 	// The media library: drop a picture on the zone (the script puts it in the picker
 	// and submits the form).
 	do(t, ctx, "media library", chromedp.Navigate(srv.URL+"/admin/anh"), chromedp.WaitVisible(chromedp.CSS("[data-dropzone]")))
