@@ -154,6 +154,7 @@ type articleForm struct {
 	FormToken    string
 	Errors       map[string]string
 	Stale        bool
+	StaleDiff    []diffPart // stored text (−) against the submitted one (+), when Stale
 	Sections     []db.Category
 	CanEdit      bool
 	Actions      []workflowAction
@@ -425,6 +426,9 @@ func (a *App) updateArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 	switch {
 	case errors.Is(err, db.ErrStale):
 		f.Stale = true
+		if cur, err := a.DB.ArticleByID(r.Context(), art.ID); err == nil {
+			f.StaleDiff = diffLines(append([]string{cur.Title}, htmlBlocks(cur.BodyHTML)...), append([]string{f.Title}, htmlBlocks(f.Body)...))
+		}
 		return a.renderArticleForm(w, r, http.StatusConflict, u, f)
 	case errors.Is(err, db.ErrUnknownSection):
 		f.Errors["category_id"] = "Chuyên mục không tồn tại."

@@ -333,6 +333,9 @@ func TestStaleFormAndDoubleSubmit(t *testing.T) {
 	if r.StatusCode != http.StatusConflict || !strings.Contains(body, "đã được người khác sửa") || !strings.Contains(body, "Bản của biên tập viên.") {
 		t.Fatalf("stale save: %d", r.StatusCode)
 	}
+	if d := find(parse(t, body), byClass("diff")); len(d) != 1 || !strings.Contains(text(d[0]), "Bản của quản trị.") {
+		t.Error("the stale page does not show what differs")
+	}
 	if got := s.article(t, id).BodyHTML; got != "<p>Bản của quản trị.</p>" {
 		t.Errorf("stale save overwrote: %q", got)
 	}
