@@ -138,6 +138,9 @@ func Process(data []byte) (Result, error) {
 	if err != nil {
 		return Result{}, refuse("Tệp ảnh bị hỏng hoặc không đọc được.")
 	}
+	if ct == "image/jpeg" {
+		img = orient(img, jpegOrientation(data))
+	}
 	sum := sha256.Sum256(data)
 	res := Result{SHA256: hex.EncodeToString(sum[:])}
 	// JPEG stays JPEG; anything that may be transparent (PNG, GIF, WebP with alpha)

@@ -161,3 +161,74 @@ func TestPolyglotPayloadIsDropped(t *testing.T) {
 		t.Error("appended payload survived re-encoding")
 	}
 }
+
+// withOrientation inserts an EXIF APP1 segment holding only an orientation tag.
+func withOrientation(jpg []byte, o uint16, bigEndian bool) []byte {
+	var bo binary.ByteOrder = binary.LittleEndian
+	tiff := []byte("II*\x00\x08\x00\x00\x00")
+	if bigEndian {
+		bo = binary.BigEndian
+		tiff = []byte("MM\x00*\x00\x00\x00\x08")
+	}
+	entry := make([]byte, 2+12+4)
+	bo.PutUint16(entry[0:], 1)      // one entry
+	bo.PutUint16(entry[2:], 0x0112) // Orientation
+	bo.PutUint16(entry[4:], 3)      // SHORT
+	bo.PutUint32(entry[6:], 1)
+	bo.PutUint16(entry[10:], o)
+	payload := append(append([]byte("Exif\x00\x00"), tiff...), entry...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, jpg[2:]...)
+}
+
+func TestEXIFOrientationIsApplied(t *testing.T) {
+	// A 300×100 picture, left third red, stored "rotate 90° clockwise" (6).
+	img := image.NewRGBA(image.Rect(0, 0, 300, 100))
+	for y := 0; y < 100; y++ {
+		for x := 0; x < 300; x++ {
+			c := color.RGBA{0, 0, 255, 255}
+			if x < 100 {
+				c = color.RGBA{255, 0, 0, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95})
+	for _, c := range []struct {
+		o          uint16
+		big        bool
+		w, h       int
+		redAtTop   bool
+		redAtRight bool
+	}{{1, false, 300, 100, false, false}, {6, false, 100, 300, true, false}, {6, true, 100, 300, true, false},
+		{8, false, 100, 300, false, false}, {3, false, 300, 100, false, true}} {
+		res, err := Process(withOrientation(buf.Bytes(), c.o, c.big))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := jpeg.Decode(bytes.NewReader(res.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Width != c.w || res.Height != c.h {
+			t.Errorf("orientation %d: %d×%d, want %d×%d", c.o, res.Width, res.Height, c.w, c.h)
+			continue
+		}
+		red := func(x, y int) bool { r, _, b, _ := out.At(x, y).RGBA(); return r > b }
+		if c.w == 100 && red(50, 10) != c.redAtTop {
+			t.Errorf("orientation %d: red at top = %v", c.o, red(50, 10))
+		}
+		if c.w == 300 && red(290, 50) != c.redAtRight {
+			t.Errorf("orientation %d: red at right = %v", c.o, red(290, 50))
+		}
+	}
+	// Garbage EXIF is ignored, not trusted.
+	if o := jpegOrientation([]byte("\xFF\xD8\xFF\xE1\x00\x10Exif\x00\x00MM\x00*\xFF\xFF\xFF\xFF")); o != 1 {
+		t.Errorf("garbage EXIF: %d", o)
+	}
+}
