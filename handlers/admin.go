@@ -39,6 +39,10 @@ type backOffice struct {
 	policy   *bluemonday.Policy // article bodies; built once, safe for concurrent use
 	strict   *bluemonday.Policy // plain-text fields (comment edits): every tag stripped
 
+	// uploads bounds how many images are decoded at once: a large photo takes a few
+	// hundred MB while it is processed, and a small server must not run out of memory.
+	uploads chan struct{}
+
 	mu         sync.Mutex
 	setupToken string // "" when no setup link is open
 }
@@ -63,7 +67,7 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, policy: articlePolicy(), strict: bluemonday.StrictPolicy()}
+	b := &backOffice{sessions: sm, policy: articlePolicy(), strict: bluemonday.StrictPolicy(), uploads: make(chan struct{}, 2)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")

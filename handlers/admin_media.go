@@ -40,6 +40,12 @@ func (a *App) storeUpload(r *http.Request, u db.User, fh *multipart.FileHeader) 
 	if err != nil {
 		return db.Media{}, err
 	}
+	select {
+	case a.back.uploads <- struct{}{}:
+		defer func() { <-a.back.uploads }()
+	case <-r.Context().Done():
+		return db.Media{}, r.Context().Err()
+	}
 	res, err := imaging.Process(data)
 	if msg, ok := imaging.IsRefusal(err); ok {
 		status := http.StatusUnsupportedMediaType

@@ -138,9 +138,7 @@ func Process(data []byte) (Result, error) {
 	if err != nil {
 		return Result{}, refuse("Tệp ảnh bị hỏng hoặc không đọc được.")
 	}
-	if ct == "image/jpeg" {
-		img = orient(img, jpegOrientation(data))
-	}
+
 	sum := sha256.Sum256(data)
 	res := Result{SHA256: hex.EncodeToString(sum[:])}
 	// JPEG stays JPEG; anything that may be transparent (PNG, GIF, WebP with alpha)
@@ -153,6 +151,10 @@ func Process(data []byte) (Result, error) {
 	b := img.Bounds()
 	if b.Dx() > MaxStoredSide || b.Dy() > MaxStoredSide {
 		full = resize(img, MaxStoredSide, MaxStoredSide)
+	}
+	if ct == "image/jpeg" {
+		// After scaling down (the bound is the same both ways), so turning costs little.
+		full = orient(full, jpegOrientation(data))
 	}
 	res.MIME, res.Width, res.Height = outMIME, full.Bounds().Dx(), full.Bounds().Dy()
 	if res.Data, err = encode(full, outMIME); err != nil {
