@@ -43,6 +43,7 @@ const usage = `toasoan — a news portal in one executable.
 Usage:
   toasoan [serve] [flags]   run the portal (the default)
   toasoan seed [flags]      generate synthetic articles and comments (benchmarks, trials)
+  toasoan user add|passwd|list   manage newsroom accounts
   toasoan version           print the version
   toasoan backup -data DIR FILE      write a verified copy of the live database
   toasoan restore -data DIR FILE     put a backup in place (server stopped)
@@ -64,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stderr)
 	case "seed":
 		return seedCommand(args, stdout, stderr)
+	case "user":
+		return userCommand(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion())
 		return 0
@@ -218,6 +221,10 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	}
 	defer opsRT.Stop(context.Background())
 	app.Metrics = opsRT.Metrics
+	if err := app.BootstrapAccounts(ctx, withDemo, publicURL(ln.Addr(), baseURL)); err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
 		Handler:           opsRT.Handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -96,15 +96,6 @@ func (d *DB) InsertComment(ctx context.Context, c Comment) (int64, error) {
 	return id, err
 }
 
-// Setting keys of the comment path.
-const (
-	// SettingCommentModeration is the moderation mode: "true", "false" or "first-time".
-	SettingCommentModeration = "comment_moderation"
-	// SettingCommentFormSecret is the HMAC key of the comment form's fill-time token,
-	// generated at first start so every installation has its own.
-	SettingCommentFormSecret = "comment_form_secret"
-)
-
 // ErrDuplicateComment is returned when the same text was posted on the same article
 // within the duplicate window.
 var ErrDuplicateComment = errors.New("db: duplicate comment")

@@ -48,6 +48,7 @@ type App struct {
 
 	site     atomic.Pointer[views.Site]
 	comments *commentKit
+	back     *backOffice // sessions and state of the back office (admin.go)
 }
 
 // Defaults of the site settings.
@@ -63,6 +64,10 @@ func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets
 		return nil, err
 	}
 	if err := a.initComments(ctx); err != nil {
+		return nil, err
+	}
+	a.back = newBackOffice(ctx, a)
+	if err := a.loadZoneSetting(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -231,7 +231,7 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 	// gets the one-time values inline and must never be cached.
 	notice, inline := r.URL.Query()["binh-luan"]
 	if !inline {
-		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), CaptchaOn: !a.Config.CaptchaOff, Deferred: true}
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), CaptchaOn: a.captchaOn(ctx), Deferred: true}
 		return s, nil
 	}
 	f, err := a.newCommentForm(ctx, art)
@@ -258,7 +258,7 @@ func (a *App) newCommentForm(ctx context.Context, art db.Article) (commentForm, 
 // rendering of the form gets its own, and a used captcha is gone.
 func (a *App) refreshFormSecrets(ctx context.Context, f *commentForm) error {
 	f.Token = a.comments.token.Issue(f.ArticleID, a.Now())
-	f.CaptchaOn = !a.Config.CaptchaOff
+	f.CaptchaOn = a.captchaOn(ctx)
 	if f.CaptchaOn {
 		id, err := a.comments.captcha.New(ctx)
 		if err != nil {
@@ -317,7 +317,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		f.General = msgFormExpired
 	}
 	phone := a.validateCommentForm(&f)
-	if !a.Config.CaptchaOff {
+	if a.captchaOn(ctx) {
 		// Checked (and used up) even when other fields are wrong: every answer costs a
 		// challenge, so guessing needs a new image each time.
 		answer := r.PostForm.Get("captcha")
@@ -662,7 +662,7 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !isHTMX(r) || a.Config.CaptchaOff {
+	if !isHTMX(r) || !a.captchaOn(r.Context()) {
 		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)
 		return nil
 	}
@@ -690,4 +690,18 @@ func (a *App) captchaImage(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-store")
 	w.Write(img)
 	return nil
+}
+
+// captchaOn reports whether the comment form asks for a captcha: not when the operator
+// turned it off for this run (-captcha=false), nor when the settings page did.
+func (a *App) captchaOn(ctx context.Context) bool {
+	if a.Config.CaptchaOff {
+		return false
+	}
+	v, err := a.DB.Setting(ctx, db.SettingCommentCaptcha, "true")
+	if err != nil {
+		a.Log.Error("read captcha setting", "err", err)
+		return true // fail closed: keep the captcha
+	}
+	return v != "false"
 }

@@ -113,7 +113,8 @@ func (s *commentSite) formSecrets(t *testing.T, doc *html.Node) url.Values {
 	t.Helper()
 	v := url.Values{}
 	v.Set("started", inputValue(t, doc, "started"))
-	if !s.app.Config.CaptchaOff {
+	hasCaptcha := len(find(doc, func(n *html.Node) bool { return attr(n, "name") == "captcha_id" })) > 0
+	if !s.app.Config.CaptchaOff && hasCaptcha {
 		id := inputValue(t, doc, "captcha_id")
 		answer, err := s.app.DB.CaptchaDigits(context.Background(), id, s.clock.Now())
 		if err != nil {
@@ -1235,5 +1236,27 @@ func TestCommentSecretSurvivesRestart(t *testing.T) {
 	}
 	if kept, _ := s.app.DB.Setting(ctx, db.SettingCommentFormSecret, ""); kept != secret {
 		t.Fatal("the secret changed on restart")
+	}
+}
+
+// TestCaptchaSettingFromBackOffice checks the settings page's captcha switch: off, the
+// form asks for no captcha and a post without one is taken; the -captcha=false flag wins
+// over a setting left on.
+func TestCaptchaSettingFromBackOffice(t *testing.T) {
+	s := newCommentSite(t, Config{})
+	if err := s.app.DB.SetSetting(context.Background(), db.SettingCommentCaptcha, "false"); err != nil {
+		t.Fatal(err)
+	}
+	v := s.openForm(t)
+	if v.Get("captcha_id") != "" {
+		t.Fatal("captcha still asked for with the setting off")
+	}
+	resp, body := s.post(t, s.art.ID, validComment(v), true, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, msgCommentPending) {
+		t.Fatalf("post without captcha: %d", resp.StatusCode)
+	}
+	s.app.DB.SetSetting(context.Background(), db.SettingCommentCaptcha, "true")
+	if v := s.openForm(t); v.Get("captcha_id") == "" {
+		t.Fatal("setting back on: no captcha")
 	}
 }

@@ -124,17 +124,18 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// Request body limits: forms are small; only uploads get more.
+// Request body limits: public forms are small. The back office's handlers set their own,
+// tighter limits per form (an article with a pasted image, an upload) and answer in their
+// own words, so the site-wide cap there only stops the absurd.
 const (
-	maxFormBody   = 1 << 20  // 1 MiB: a 5,000-character comment is ~20 KB even in NFD
-	maxUploadBody = 32 << 20 // 32 MiB: one image upload
+	maxFormBody  = 1 << 20  // 1 MiB: a 5,000-character comment is ~45 KB even encoded
+	maxAdminBody = 64 << 20 // 64 MiB: above any back-office form's own limit
 )
 
-// bodyLimit is the largest body a request may send; upload routes say so with a path
-// under /admin/media.
+// bodyLimit is the largest body a request may send.
 func bodyLimit(r *http.Request) int64 {
-	if strings.HasPrefix(r.URL.Path, "/admin/media") || strings.HasPrefix(r.URL.Path, "/admin/upload") {
-		return maxUploadBody
+	if isAdminPath(r.URL.Path) {
+		return maxAdminBody
 	}
 	return maxFormBody
 }

@@ -34,8 +34,10 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))
 
 	// Media.
+	a.mediaRoutes(mux)
 
 	// Back office.
+	a.backOfficeRoutes(mux)
 
 	var h http.Handler = a.routeOrError(mux)
 	h = a.limitBodies(h)
