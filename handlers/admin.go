@@ -36,7 +36,6 @@ const (
 type backOffice struct {
 	sessions *scs.SessionManager
 	cop      *http.CrossOriginProtection
-	policy   *bluemonday.Policy // article bodies; built once, safe for concurrent use
 	strict   *bluemonday.Policy // plain-text fields (comment edits): every tag stripped
 
 	// uploads bounds how many images are decoded at once: a large photo takes a few
@@ -67,7 +66,7 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, policy: articlePolicy(), strict: bluemonday.StrictPolicy(), uploads: make(chan struct{}, 2)}
+	b := &backOffice{sessions: sm, strict: bluemonday.StrictPolicy(), uploads: make(chan struct{}, 2)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")

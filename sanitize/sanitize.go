@@ -12,40 +12,51 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// articlePolicy is what an article body may contain: the structure of news writing
-// (paragraphs, headings, lists, quotes, tables, figures with captions, links, images),
-// and nothing that runs code or restyles the page.
+// articlePolicy is the one policy for article bodies — the back office's editor and the
+// WordPress import both go through it. The editor's HTML is never trusted: everything not
+// allowed here is stripped.
 var articlePolicy = buildArticlePolicy()
 
 // plainPolicy keeps no markup at all.
 var plainPolicy = bluemonday.StrictPolicy()
 
+// MediaSrc matches the only image sources an article may use: the site's own stored images
+// (/media/{id}, optionally ?w=), so an article can neither hot-link nor track readers.
+var MediaSrc = regexp.MustCompile(`^/media/[0-9]{1,18}(\?w=[0-9]{1,5})?$`)
+
 func buildArticlePolicy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
-	// Text structure of an article.
-	p.AllowElements("p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
-		"ul", "ol", "li", "dl", "dt", "dd")
-	// Inline emphasis editors use; <span> and <div> stay only as plain wrappers (no attributes).
-	p.AllowElements("b", "strong", "i", "em", "u", "s", "sub", "sup", "small", "mark", "span", "div")
-	// Tables: election results, schedules, price lists.
-	p.AllowElements("table", "caption", "thead", "tbody", "tfoot", "tr")
+	// Paragraph-level structure. Trix writes blocks as <div>; headings are <h2>–<h4> since
+	// the page's <h1> is the title.
+	p.AllowElements("p", "div", "br", "h2", "h3", "h4", "blockquote", "pre", "hr")
+	// Inline emphasis the editor offers, plus sub/sup for units and footnotes.
+	p.AllowElements("strong", "b", "em", "i", "del", "s", "u", "sub", "sup", "code")
+	// Lists.
+	p.AllowLists()
+	// Tables for results and schedules; only structure, no styling attributes.
+	p.AllowElements("table", "thead", "tbody", "tfoot", "tr", "caption")
 	p.AllowAttrs("colspan", "rowspan").Matching(bluemonday.Integer).OnElements("td", "th")
+	p.AllowAttrs("scope").Matching(regexp.MustCompile(`^(row|col)$`)).OnElements("th")
 	p.AllowElements("td", "th")
-	// Photos with captions, the main illustration of news articles.
-	p.AllowElements("figure", "figcaption")
-	p.AllowImages() // <img src alt width height>, with src limited to safe URL schemes below
-	// Links: only http(s), mailto and relative URLs; external links get rel=nofollow
-	// noopener and open in a new tab, so a linked site cannot script the portal's window.
+	// Links: http(s) and mailto only, parsed; outside links get rel="nofollow noopener"
+	// and open in a new tab (target=_blank with noopener, set by the policy).
 	p.AllowAttrs("href").OnElements("a")
-	p.AllowAttrs("title").Globally()
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AllowRelativeURLs(true)
 	p.RequireParseableURLs(true)
 	p.RequireNoFollowOnFullyQualifiedLinks(true)
-	p.RequireNoReferrerOnFullyQualifiedLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
-	// Text alignment and language classes from editors are deliberately NOT allowed: no
-	// class, no style (bluemonday has no CSS sanitizer), no id (would clash with the page).
+	// Images from our own /media/ only, with their size (no layout shift) and alt text.
+	p.AllowAttrs("src").Matching(MediaSrc).OnElements("img")
+	p.AllowAttrs("alt").OnElements("img")
+	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
+	// Figures with captions wrap pictures. Trix keeps what it needs to edit a picture again
+	// (its URL, type and caption) in data attributes of the figure: inert for readers.
+	p.AllowElements("figure", "figcaption")
+	p.AllowAttrs("data-trix-attachment", "data-trix-attributes").OnElements("figure")
+	p.AllowAttrs("data-trix-content-type").Matching(regexp.MustCompile(`^image/(jpeg|png|webp|gif)$`)).OnElements("figure")
+	// No style, class, id or event attributes anywhere: the site's CSS styles the body
+	// (bluemonday has no CSS sanitizer).
 	return p
 }
 
