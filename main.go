@@ -237,6 +237,9 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	flushCtx, stopFlush := context.WithCancel(context.Background())
 	flushDone := make(chan struct{})
 	go func() { counts.Run(flushCtx, 10*time.Second); close(flushDone) }()
+	if app.Pages != nil {
+		go app.WatchSchedule(flushCtx, 10*time.Second)
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -315,3 +315,15 @@ func nullTime(t time.Time) any {
 	}
 	return unix(t)
 }
+
+// PublishedBetween reports whether an article's publish time falls in (from, to]: a
+// scheduled article became visible, which changes public pages without any write.
+func (d *DB) PublishedBetween(ctx context.Context, from, to time.Time) (bool, error) {
+	var n int
+	err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles
+		WHERE status = 'published' AND publish_at > ? AND publish_at <= ? LIMIT 1)`, unix(from), unix(to)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("db: published between: %w", err)
+	}
+	return n > 0, nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"toasoan/db"
 	"toasoan/metrics"
+	"toasoan/pagecache"
 	"toasoan/static"
 	"toasoan/viewcount"
 	"toasoan/views"
@@ -26,6 +27,7 @@ type Config struct {
 	// SitemapMaxURLs is how many URLs one sitemap file holds before /sitemap.xml becomes
 	// an index of several; 0 means the protocol's limit of 50,000.
 	SitemapMaxURLs int
+	NoPageCache    bool // render every public page afresh (benchmarks' baseline, debugging)
 	// Comments.
 	Moderation     string         // "true", "false", "first-time"; "" uses the site setting
 	CaptchaOff     bool           // no captcha on the comment form
@@ -41,6 +43,8 @@ type App struct {
 	Assets *static.Assets
 	Log    *slog.Logger
 	Counts *viewcount.Counter
+	// Pages caches rendered public pages; every content change in DB retires them.
+	Pages *pagecache.Cache
 	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
 	Metrics *metrics.Metrics
 	Config  Config
@@ -60,6 +64,10 @@ const (
 // New builds an App and loads the site settings.
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
+	if !cfg.NoPageCache {
+		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, func() time.Time { return a.Now() })
+		d.OnContentChange(a.Pages.Invalidate)
+	}
 	if err := a.ReloadSettings(ctx); err != nil {
 		return nil, err
 	}

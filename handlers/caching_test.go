@@ -44,23 +44,15 @@ func TestConditionalRequests(t *testing.T) {
 			if cc := resp.Header.Get("Cache-Control"); cc != publicCacheControl {
 				t.Errorf("Cache-Control %q", cc)
 			}
-			// Same request, same bytes, same ETag (article pages change with their view count).
-			if !strings.HasPrefix(path, "/bai-viet/") {
-				resp2, body2 := s.get(t, path)
-				if resp2.Header.Get("ETag") != etag || body2 != body {
-					t.Errorf("unchanged page changed its ETag or body")
-				}
+			// Same request, same bytes, same ETag: article pages too, since the page cache
+			// serves the view count as it was rendered (refreshed with the cache's lifetime).
+			resp2, body2 := s.get(t, path)
+			if resp2.Header.Get("ETag") != etag || body2 != body {
+				t.Errorf("unchanged page changed its ETag or body")
 			}
 			// If-None-Match with the ETag, alone or in a list, weak or not: 304 without a body.
 			for _, inm := range []string{etag, `"other", ` + etag, strings.TrimPrefix(etag, "W/"), "*"} {
 				resp, body := s.do(t, "GET", path, http.Header{"If-None-Match": {inm}})
-				if strings.HasPrefix(path, "/bai-viet/") && !strings.Contains(path, "?") && inm != "*" {
-					// The view count moved, so the article's body and ETag did too.
-					if resp.StatusCode != 200 {
-						t.Errorf("article with a stale ETag: %d", resp.StatusCode)
-					}
-					continue
-				}
 				if resp.StatusCode != 304 || body != "" {
 					t.Errorf("If-None-Match %s: status %d, %d bytes", inm, resp.StatusCode, len(body))
 				}

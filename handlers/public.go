@@ -182,7 +182,7 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
-	a.Counts.Add(art.ID)
+	a.countView(w, art.ID)
 	p, err := a.articleView(w, r, art, nil)
 	if err != nil {
 		return err

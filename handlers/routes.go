@@ -9,9 +9,9 @@ func (a *App) Routes() http.Handler {
 	mux := http.NewServeMux()
 
 	// Public site.
-	mux.HandleFunc("GET /{$}", a.handle(a.home))
-	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.section))
-	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.article))
+	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section)))
+	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
 
