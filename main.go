@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // the site's zone must work on machines without zoneinfo
 
+	"toasoan/antispam"
 	"toasoan/db"
 	"toasoan/demo"
 	"toasoan/handlers"
@@ -41,7 +42,14 @@ const usage = `toasoan — a news portal in one executable.
 
 Usage:
   toasoan [serve] [flags]   run the portal (the default)
+  toasoan seed [flags]      generate synthetic articles and comments (benchmarks, trials)
+  toasoan user add|passwd|list   manage newsroom accounts
   toasoan version           print the version
+  toasoan backup -data DIR FILE      write a verified copy of the live database
+  toasoan restore -data DIR FILE     put a backup in place (server stopped)
+  toasoan check -data DIR            integrity, schema version, counts, orphaned media
+  toasoan export -data DIR FILE      everything public as JSON Lines
+  toasoan import-wxr -data DIR FILE  import a WordPress export (WXR)
   toasoan help              this text
 
 Run "toasoan serve -h" for the serve flags.
@@ -55,9 +63,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(args, stderr)
+	case "seed":
+		return seedCommand(args, stdout, stderr)
+	case "user":
+		return userCommand(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion())
 		return 0
+	case "backup":
+		return backupCmd(args, stdout, stderr)
+	case "restore":
+		return restoreCmd(args, stdout, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
+	case "export":
+		return exportCmd(args, stdout, stderr)
+	case "import-wxr":
+		return importWXRCmd(args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -92,21 +114,59 @@ func serve(args []string, stderr io.Writer) int {
 	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
 	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
 	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
+	frameAncestors := fs.String("frame-ancestors", envOr("TOASOAN_FRAME_ANCESTORS", "'none'"), "who may embed the site in a frame: 'none', 'self' or origins, space-separated [TOASOAN_FRAME_ANCESTORS]")
+	// Comments.
+	moderation := fs.String("moderation", "", "comment moderation for this run: true (every comment waits), false (publish at once) or first-time; empty uses the site setting")
+	withCaptcha := fs.Bool("captcha", true, "require a captcha on the comment form")
+	commentRate := fs.Int("comment-rate", 5, "comments a minute per client address; 0 = no limit")
+	minFill := fs.Duration("comment-min-fill", 3*time.Second, "refuse comment forms posted sooner than this after they were served")
+	trustedProxies := fs.String("trusted-proxies", envOr("TOASOAN_TRUSTED_PROXIES", ""), "comma-separated CIDR list of reverse proxies whose X-Forwarded-For is believed [TOASOAN_TRUSTED_PROXIES]")
+	ops := addOpsFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	if err := serveWith(log, *addr, *dataDir, *withDemo, strings.TrimSuffix(*baseURL, "/")); err != nil {
+	if err := ops.validate(); err != nil {
+		fmt.Fprintln(stderr, "toasoan serve:", err)
+		return 2
+	}
+	log := newLogger(stderr, ops.LogFormat)
+	if err := handlers.ValidFrameAncestors(*frameAncestors); err != nil {
+		fmt.Fprintln(stderr, "toasoan: -frame-ancestors:", err)
+		return 2
+	}
+	cfg := handlers.Config{BaseURL: strings.TrimSuffix(*baseURL, "/"), Moderation: *moderation,
+		CaptchaOff: !*withCaptcha, CommentRate: *commentRate, CommentMinFill: *minFill,
+		FrameAncestors: *frameAncestors}
+	if *moderation != "" && !handlers.ValidModeration(*moderation) {
+		log.Error(fmt.Sprintf("-moderation must be true, false or first-time, got %q", *moderation))
+		return 2
+	}
+	if *minFill <= 0 {
+		log.Error(fmt.Sprintf("-comment-min-fill must be more than 0, got %s", *minFill))
+		return 2
+	}
+	if *commentRate < 0 {
+		log.Error(fmt.Sprintf("-comment-rate must be 0 or more, got %d", *commentRate))
+		return 2
+	}
+	proxies, err := antispam.ParseCIDRs(*trustedProxies)
+	if err != nil {
+		log.Error("-trusted-proxies: " + err.Error())
+		return 2
+	}
+	cfg.TrustedProxies = proxies
+	if err := serveWith(log, *addr, *dataDir, *withDemo, cfg, ops); err != nil {
 		log.Error(err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL string) error {
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config, ops *opsConfig) error {
+	baseURL := cfg.BaseURL
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -117,6 +177,12 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 	if err != nil {
 		return fmt.Errorf("load time zone %s: %w", siteZone, err)
 	}
+	// The lock keeps `toasoan restore` (and a second server) off this data directory.
+	lock, err := db.LockDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	database, err := db.Open(ctx, dataDir)
 	if err != nil {
 		return err
@@ -140,7 +206,7 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 		return err
 	}
 	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
-	app, err := handlers.New(ctx, database, renderer, assets, log, counts, handlers.Config{BaseURL: baseURL})
+	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
 	if err != nil {
 		return err
 	}
@@ -149,8 +215,18 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	opsRT, err := startOps(ops, log, database, app.Routes())
+	if err != nil {
+		return err
+	}
+	defer opsRT.Stop(context.Background())
+	app.Metrics = opsRT.Metrics
+	if err := app.BootstrapAccounts(ctx, withDemo, publicURL(ln.Addr(), baseURL)); err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           app.Routes(),
+		Handler:           opsRT.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -161,6 +237,9 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, baseURL st
 	flushCtx, stopFlush := context.WithCancel(context.Background())
 	flushDone := make(chan struct{})
 	go func() { counts.Run(flushCtx, 10*time.Second); close(flushDone) }()
+	if app.Pages != nil {
+		go app.WatchSchedule(flushCtx, 10*time.Second)
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"toasoan/handlers"
 )
 
 func TestSubcommands(t *testing.T) {
@@ -54,7 +56,7 @@ func TestStartupErrorsAreOneLine(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
-			err := serveWith(log, "127.0.0.1:0", c.data, false, c.baseURL)
+			err := serveWith(log, "127.0.0.1:0", c.data, false, handlers.Config{BaseURL: c.baseURL}, &opsConfig{})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want %q", err, c.want)
 			}

@@ -112,11 +112,23 @@ type PublicListQuery struct {
 
 // PublicArticles lists published articles (without bodies), newest first.
 func (d *DB) PublicArticles(ctx context.Context, q PublicListQuery, now time.Time) ([]Article, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
-		FROM articles a JOIN categories c ON c.id = a.category_id
-		WHERE a.status = 'published' AND a.publish_at <= ? AND (? = 0 OR a.category_id = ?) AND c.hidden = 0
-		ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`,
-		unix(now), q.CategoryID, q.CategoryID, q.Limit, q.Offset)
+	// Two statements rather than "(? = 0 OR category_id = ?)": that OR keeps SQLite from
+	// using the per-section index, which made section pages 100× slower at 100,000 articles.
+	var rows *sql.Rows
+	var err error
+	if q.CategoryID != 0 {
+		rows, err = d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
+			FROM articles a JOIN categories c ON c.id = a.category_id
+			WHERE a.category_id = ? AND a.status = 'published' AND a.publish_at <= ?
+			ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			q.CategoryID, unix(now), q.Limit, q.Offset)
+	} else {
+		rows, err = d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
+			FROM articles a JOIN categories c ON c.id = a.category_id
+			WHERE a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0
+			ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+			unix(now), q.Limit, q.Offset)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("db: public articles: %w", err)
 	}
@@ -130,9 +142,14 @@ func (d *DB) PublicArticles(ctx context.Context, q PublicListQuery, now time.Tim
 // CountPublicArticles counts what PublicArticles pages through.
 func (d *DB) CountPublicArticles(ctx context.Context, categoryID int64, now time.Time) (int, error) {
 	var n int
-	err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles a JOIN categories c ON c.id = a.category_id
-		WHERE a.status = 'published' AND a.publish_at <= ? AND (? = 0 OR a.category_id = ?) AND c.hidden = 0`,
-		unix(now), categoryID, categoryID).Scan(&n)
+	var err error
+	if categoryID != 0 {
+		err = d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles
+			WHERE category_id = ? AND status = 'published' AND publish_at <= ?`, categoryID, unix(now)).Scan(&n)
+	} else {
+		err = d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles a JOIN categories c ON c.id = a.category_id
+			WHERE a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0`, unix(now)).Scan(&n)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("db: count public articles: %w", err)
 	}
@@ -258,7 +275,9 @@ func (d *DB) AddViews(ctx context.Context, day string, counts map[int64]int64) e
 	if len(counts) == 0 {
 		return nil
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	// Quiet: view counts on cached pages may lag by the cache's lifetime rather than
+	// retiring every cached page every few seconds.
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		total, err := tx.PrepareContext(ctx, `UPDATE articles SET views = views + ? WHERE id = ?`)
 		if err != nil {
 			return err
@@ -295,4 +314,16 @@ func nullTime(t time.Time) any {
 		return nil
 	}
 	return unix(t)
+}
+
+// PublishedBetween reports whether an article's publish time falls in (from, to]: a
+// scheduled article became visible, which changes public pages without any write.
+func (d *DB) PublishedBetween(ctx context.Context, from, to time.Time) (bool, error) {
+	var n int
+	err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM articles
+		WHERE status = 'published' AND publish_at > ? AND publish_at <= ? LIMIT 1)`, unix(from), unix(to)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("db: published between: %w", err)
+	}
+	return n > 0, nil
 }

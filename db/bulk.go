@@ -50,3 +50,26 @@ func (b *Bulk) SetSetting(key, value string) error {
 	}
 	return nil
 }
+
+// AddCommentUncounted inserts a comment without recounting its article's approved
+// comments; call RecountComments after the bulk write.
+func (b *Bulk) AddCommentUncounted(c Comment) (int64, error) {
+	res, err := b.tx.ExecContext(b.ctx, `INSERT INTO comments (article_id, parent_id, name, phone, title, body,
+		status, ip, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ArticleID, nullID(c.ParentID), c.Name, c.Phone, c.Title, c.Body, c.Status, c.IP, c.UserAgent, unix(c.CreatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("db: insert comment on %d: %w", c.ArticleID, err)
+	}
+	return res.LastInsertId()
+}
+
+// RecountComments sets every article's approved comment count from the comments table.
+func (d *DB) RecountComments(ctx context.Context) error {
+	_, err := d.w.ExecContext(ctx, `UPDATE articles SET comment_count = coalesce(
+		(SELECT count(*) FROM comments c WHERE c.article_id = articles.id AND c.status = 'approved'), 0)`)
+	if err != nil {
+		return fmt.Errorf("db: recount comments: %w", err)
+	}
+	d.changed()
+	return nil
+}

@@ -3,7 +3,9 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -35,7 +37,7 @@ type Comment struct {
 
 // ApprovedComments lists an article's approved comments, oldest first.
 func (d *DB) ApprovedComments(ctx context.Context, articleID int64) ([]Comment, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT id, article_id, name, title, body, created_at
+	rows, err := d.r.QueryContext(ctx, `SELECT id, article_id, name, title, body, created_at, coalesce(moderated_at, 0)
 		FROM comments WHERE article_id = ? AND status = 'approved' ORDER BY created_at, id`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("db: comments of %d: %w", articleID, err)
@@ -44,11 +46,14 @@ func (d *DB) ApprovedComments(ctx context.Context, articleID int64) ([]Comment, 
 	var out []Comment
 	for rows.Next() {
 		var c Comment
-		var created int64
-		if err := rows.Scan(&c.ID, &c.ArticleID, &c.Name, &c.Title, &c.Body, &created); err != nil {
+		var created, moderated int64
+		if err := rows.Scan(&c.ID, &c.ArticleID, &c.Name, &c.Title, &c.Body, &created, &moderated); err != nil {
 			return nil, fmt.Errorf("db: comments of %d: %w", articleID, err)
 		}
 		c.CreatedAt = fromUnix(created)
+		if moderated != 0 {
+			c.ModeratedAt = fromUnix(moderated)
+		}
 		c.Status = CommentApproved
 		out = append(out, c)
 	}
@@ -89,4 +94,133 @@ func (d *DB) InsertComment(ctx context.Context, c Comment) (int64, error) {
 		return err
 	})
 	return id, err
+}
+
+// ErrDuplicateComment is returned when the same text was posted on the same article
+// within the duplicate window.
+var ErrDuplicateComment = errors.New("db: duplicate comment")
+
+// ReaderCommentOptions are the rules PostReaderComment applies inside its transaction.
+type ReaderCommentOptions struct {
+	// DuplicateSince: a comment with the same body on the same article created at or
+	// after this time makes the post a duplicate. Zero turns the check off.
+	DuplicateSince time.Time
+	// ApproveKnown publishes the comment at once when the same name and (non-empty) phone
+	// already have an approved comment: the "first-time" moderation mode.
+	ApproveKnown bool
+}
+
+// PostReaderComment stores a reader's comment: the duplicate check, the first-time
+// check and the insert happen in one immediate transaction, so concurrent posts of the
+// same text cannot both pass. It returns the comment as stored (id and final status).
+func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOptions) (Comment, error) {
+	// Quiet: a pending comment changes no page; a published one is reported below.
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
+		if !o.DuplicateSince.IsZero() {
+			var dup int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
+				WHERE article_id = ? AND body = ? AND created_at >= ? AND status <> 'deleted'`,
+				c.ArticleID, c.Body, unix(o.DuplicateSince)).Scan(&dup)
+			if err != nil {
+				return fmt.Errorf("db: duplicate check on %d: %w", c.ArticleID, err)
+			}
+			if dup > 0 {
+				return ErrDuplicateComment
+			}
+		}
+		if o.ApproveKnown && c.Status != CommentApproved && c.Phone != "" {
+			var known int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
+				WHERE phone = ? AND name = ? AND status = 'approved' AND phone <> ''`, c.Phone, c.Name).Scan(&known)
+			if err != nil {
+				return fmt.Errorf("db: known commenter check: %w", err)
+			}
+			if known > 0 {
+				c.Status = CommentApproved
+			}
+		}
+		id, err := insertComment(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		c.ID = id
+		return nil
+	})
+	if err != nil {
+		return Comment{}, err
+	}
+	if c.Status == CommentApproved {
+		d.changed()
+	}
+	return c, nil
+}
+
+// Kinds of comment_blocks rows.
+const (
+	BlockIP    = "ip"
+	BlockPhone = "phone"
+)
+
+// CommentBlocked reports whether the address or the (normalized) phone number may not
+// comment. An empty phone never matches.
+func (d *DB) CommentBlocked(ctx context.Context, ip, phone string) (bool, error) {
+	var n int
+	err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM comment_blocks
+		WHERE (kind = 'ip' AND value = ?) OR (kind = 'phone' AND value = ? AND value <> '')`, ip, phone).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("db: comment blocks: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CommentListVersion is a short fingerprint of an article's approved comments: it
+// changes when one is approved, removed or re-moderated, and equals
+// CommentsVersion(ApprovedComments(...)). Polling readers compare it instead of
+// downloading the list again.
+func (d *DB) CommentListVersion(ctx context.Context, articleID int64) (string, error) {
+	var v commentVersion
+	err := d.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0),
+		coalesce(max(moderated_at), 0) FROM comments WHERE article_id = ? AND status = 'approved'`,
+		articleID).Scan(&v.count, &v.maxID, &v.sumID, &v.maxModerated)
+	if err != nil {
+		return "", fmt.Errorf("db: comment list version of %d: %w", articleID, err)
+	}
+	return v.String(), nil
+}
+
+// CommentsVersion computes CommentListVersion from a list already loaded.
+func CommentsVersion(cs []Comment) string {
+	var v commentVersion
+	for _, c := range cs {
+		v.count++
+		v.maxID = max(v.maxID, c.ID)
+		v.sumID += c.ID
+		if !c.ModeratedAt.IsZero() {
+			v.maxModerated = max(v.maxModerated, unix(c.ModeratedAt))
+		}
+	}
+	return v.String()
+}
+
+type commentVersion struct {
+	count, maxID, sumID, maxModerated int64
+}
+
+func (v commentVersion) String() string {
+	return strconv.FormatInt(v.count, 36) + "-" + strconv.FormatInt(v.maxID, 36) + "-" +
+		strconv.FormatInt(v.sumID, 36) + "-" + strconv.FormatInt(v.maxModerated, 36)
+}
+
+// InitSetting stores value under key unless the key already has one, and returns the
+// value in force: two processes starting at once agree on the first one written.
+func (d *DB) InitSetting(ctx context.Context, key, value string) (string, error) {
+	if _, err := d.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+		return "", fmt.Errorf("db: init setting %q: %w", key, err)
+	}
+	var v string
+	if err := d.w.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err != nil {
+		return "", fmt.Errorf("db: init setting %q: %w", key, err)
+	}
+	return v, nil
 }

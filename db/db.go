@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -35,6 +36,20 @@ type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
+
+	onChange atomic.Pointer[func()]
+}
+
+// OnContentChange registers fn to run after every committed write that can change what
+// readers see (the page cache invalidates on it). Writes that cannot — view counts,
+// captchas, pending comments, backup records — do not call it.
+func (d *DB) OnContentChange(fn func()) { d.onChange.Store(&fn) }
+
+// changed reports a committed content change.
+func (d *DB) changed() {
+	if fn := d.onChange.Load(); fn != nil {
+		(*fn)()
+	}
 }
 
 // Open opens (creating if needed) the database in dataDir, checks the pragmas it relies
@@ -149,8 +164,18 @@ func (d *DB) Writer() *sql.DB { return d.w }
 // Reader is the read-only pool, for libraries that only read.
 func (d *DB) Reader() *sql.DB { return d.r }
 
-// inTx runs fn in one immediate transaction on the writer.
+// inTx runs fn in one immediate transaction on the writer and, after the commit,
+// reports a content change: by default every write may change a public page.
 func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := d.inTxQuiet(ctx, fn); err != nil {
+		return err
+	}
+	d.changed()
+	return nil
+}
+
+// inTxQuiet is inTx for writes that change nothing readers see.
+func (d *DB) inTxQuiet(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -2,8 +2,10 @@ package db
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,5 +181,42 @@ func TestAddViewsConcurrent(t *testing.T) {
 	// A deleted article's pending views must not fail the batch.
 	if err := d.AddViews(ctx, "2026-11-28", map[int64]int64{id: 1, 424242: 3}); err != nil {
 		t.Fatalf("batch with a vanished article: %v", err)
+	}
+}
+
+func TestWriteUnavailableWhenFull(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	cat, err := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	d.w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+	// A page limit at the current size is what a full disk looks like to SQLite.
+	if _, err := d.w.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.Itoa(pages)); err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("Nội dung rất dài. ", 5000)
+	_, err = d.CreateArticle(ctx, Article{Slug: "x", Title: "X", BodyHTML: big, CategoryID: cat, Status: StatusDraft})
+	if err == nil || !WriteUnavailable(err) {
+		t.Fatalf("err = %v, want a write-unavailable error", err)
+	}
+	// Reads still work, and nothing was half-written.
+	if n, err := d.CountPublicArticles(ctx, 0, time.Now()); err != nil || n != 0 {
+		t.Fatalf("read while full: %d %v", n, err)
+	}
+	var revisions int
+	d.r.QueryRowContext(ctx, "SELECT count(*) FROM article_revisions").Scan(&revisions)
+	if revisions != 0 {
+		t.Errorf("%d revisions left by a failed write", revisions)
+	}
+	// Space returns: writes work again.
+	d.w.ExecContext(ctx, "PRAGMA max_page_count = 1073741823")
+	if _, err := d.CreateArticle(ctx, Article{Slug: "x", Title: "X", BodyHTML: big, CategoryID: cat, Status: StatusDraft}); err != nil {
+		t.Fatalf("after space returned: %v", err)
+	}
+	if WriteUnavailable(errors.New("other")) || WriteUnavailable(nil) {
+		t.Error("plain errors classified as unavailable")
 	}
 }

@@ -12,8 +12,8 @@ import (
 // Normalize and Slug leave clean input unchanged, so doing it twice costs nothing.
 func normalizeArticle(a Article) Article {
 	a.Title = vntext.Normalize(a.Title)
-	a.Lead = vntext.Normalize(a.Lead)
-	a.BodyHTML = norm.NFC.String(a.BodyHTML) // HTML keeps its own whitespace (<pre>)
+	a.Lead = vntext.NormalizeMultiline(a.Lead) // the back office allows line breaks in leads
+	a.BodyHTML = norm.NFC.String(a.BodyHTML)   // HTML keeps its own whitespace (<pre>)
 	a.Byline = vntext.Normalize(a.Byline)
 	a.CoverAlt = vntext.Normalize(a.CoverAlt)
 	a.Slug = vntext.SlugOr(a.Slug, vntext.SlugOr(a.Title, "bai-viet"))

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,21 @@ func TestStoredTextIsNormalized(t *testing.T) {
 	}
 	if err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '"34"'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("entity indexed as a number: %d, %v", n, err)
+	}
+}
+
+func TestSearchMigrationKeepsIndex(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	var sql string
+	if err := d.r.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'articles_fts'`).Scan(&sql); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sql, "prefix") || !strings.Contains(sql, "remove_diacritics 2") {
+		t.Errorf("articles_fts after migration 004: %s", sql)
+	}
+	var n int
+	if err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'articles_search_idx'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("no covering index: %d %v", n, err)
 	}
 }

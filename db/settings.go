@@ -26,11 +26,21 @@ func (d *DB) SetSetting(ctx context.Context, key, value string) error {
 	if err != nil {
 		return fmt.Errorf("db: set setting %q: %w", key, err)
 	}
+	d.changed() // site name, description and the like are on every page
 	return nil
 }
 
 // Setting keys in one place, so writers and readers agree.
 const (
-	SettingSiteName        = "site_name"
-	SettingSiteDescription = "site_description"
+	SettingSiteName          = "site_name"
+	SettingSiteDescription   = "site_description"
+	SettingTimeZone          = "time_zone"
+	SettingCommentModeration = "comment_moderation" // "true" | "false" | "first-time"
+	SettingCommentCaptcha    = "comment_captcha"    // "true" | "false"
+	// SettingAboutEN holds the text of the English "About / Contact" page (plain text,
+	// paragraphs separated by blank lines); unset or blank means the built-in default.
+	SettingAboutEN = "about_en"
+	// SettingCommentFormSecret is the HMAC key of the comment form's fill-time token,
+	// generated at first start so every installation has its own.
+	SettingCommentFormSecret = "comment_form_secret"
 )

@@ -55,7 +55,7 @@ func (s *server) Log() string {
 	return s.log.String()
 }
 
-var urlInLog = regexp.MustCompile(`url=(http://\S+)`)
+var urlInLog = regexp.MustCompile(`url=(http://\S+)|"url":"(http://[^"]+)"`) // text or JSON logs
 
 // startServer runs the binary on a free loopback port with its own data directory and
 // waits for the line announcing its URL. Extra flags are appended to "serve".
@@ -64,7 +64,7 @@ func startServer(t *testing.T, dataDir string, flags ...string) *server {
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
-	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir}, flags...)
+	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir, "-log-format", "text"}, flags...)
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = append(os.Environ(), "TOASOAN_ADDR=", "TOASOAN_DATA=")
 	stderr, err := cmd.StderrPipe()
@@ -87,7 +87,7 @@ func startServer(t *testing.T, dataDir string, flags ...string) *server {
 			s.mu.Unlock()
 			if m := urlInLog.FindStringSubmatch(line); m != nil {
 				select {
-				case found <- m[1]:
+				case found <- m[1] + m[2]:
 				default:
 				}
 			}

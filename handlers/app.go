@@ -5,10 +5,13 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
 	"toasoan/db"
+	"toasoan/metrics"
+	"toasoan/pagecache"
 	"toasoan/static"
 	"toasoan/viewcount"
 	"toasoan/views"
@@ -17,6 +20,20 @@ import (
 // Config is what the operator sets with flags.
 type Config struct {
 	BaseURL string // absolute base URL without trailing slash; "" to derive from requests
+
+	// FrameAncestors is the CSP frame-ancestors source list: who may embed the site in a
+	// frame. "" means 'none'. Checked with ValidFrameAncestors.
+	FrameAncestors string
+	// SitemapMaxURLs is how many URLs one sitemap file holds before /sitemap.xml becomes
+	// an index of several; 0 means the protocol's limit of 50,000.
+	SitemapMaxURLs int
+	NoPageCache    bool // render every public page afresh (benchmarks' baseline, debugging)
+	// Comments.
+	Moderation     string         // "true", "false", "first-time"; "" uses the site setting
+	CaptchaOff     bool           // no captcha on the comment form
+	CommentRate    int            // comments a minute per address; 0 = no limit
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	CommentMinFill time.Duration  // forms posted sooner after serving are refused; 0 = 3 s
 }
 
 // App is the one dependency struct; every handler is a method on it.
@@ -26,10 +43,16 @@ type App struct {
 	Assets *static.Assets
 	Log    *slog.Logger
 	Counts *viewcount.Counter
-	Config Config
-	Now    func() time.Time // the clock; tests replace it
+	// Pages caches rendered public pages; every content change in DB retires them.
+	Pages *pagecache.Cache
+	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
+	Metrics *metrics.Metrics
+	Config  Config
+	Now     func() time.Time // the clock; tests replace it
 
-	site atomic.Pointer[views.Site]
+	site     atomic.Pointer[views.Site]
+	comments *commentKit
+	back     *backOffice // sessions and state of the back office (admin.go)
 }
 
 // Defaults of the site settings.
@@ -41,7 +64,18 @@ const (
 // New builds an App and loads the site settings.
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
+	if !cfg.NoPageCache {
+		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, func() time.Time { return a.Now() })
+		d.OnContentChange(a.Pages.Invalidate)
+	}
 	if err := a.ReloadSettings(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.initComments(ctx); err != nil {
+		return nil, err
+	}
+	a.back = newBackOffice(ctx, a)
+	if err := a.loadZoneSetting(ctx); err != nil {
 		return nil, err
 	}
 	return a, nil

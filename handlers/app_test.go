@@ -31,7 +31,7 @@ type testSite struct {
 
 // newTestSite starts the real routes over a real SQLite file in a temp dir, with the demo
 // content loaded.
-func newTestSite(t *testing.T) *testSite {
+func newTestSite(t testing.TB) *testSite {
 	t.Helper()
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")

@@ -70,21 +70,30 @@ var statusMessages = map[int]string{
 	http.StatusServiceUnavailable:    "Hệ thống đang bận hoặc bảo trì. Vui lòng thử lại sau.",
 }
 
+// msgWriteUnavailable tells a user their change was not saved because storage refused it.
+const msgWriteUnavailable = "Hệ thống tạm thời không lưu được dữ liệu (bộ nhớ máy chủ đầy hoặc đang ở chế độ chỉ đọc). Nội dung bạn gửi chưa được lưu; vui lòng thử lại sau ít phút."
+
 // fail logs an error and shows the Vietnamese error page with the right status; the
 // client never sees internal error text.
 func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, ""
 	var he *Error
+	var tooLarge *http.MaxBytesError
 	switch {
-	case errors.As(err, &he):
+	case errors.As(err, &he): // first: it may wrap one of the causes below with its own message
 		status, msg = he.Status, he.Message
+	case errors.As(err, &tooLarge):
+		status = http.StatusRequestEntityTooLarge
 	case errors.Is(err, db.ErrNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, errBodyTooLarge):
-		status = http.StatusRequestEntityTooLarge
+	case db.WriteUnavailable(err):
+		// Disk full or read-only file: say so plainly; reads keep working meanwhile.
+		status, msg = http.StatusServiceUnavailable, msgWriteUnavailable
+		w.Header().Set("Retry-After", "60")
 	}
 	if status >= 500 {
-		a.Log.Error("request failed", "method", r.Method, "uri", r.URL.RequestURI(), "status", status, "err", err)
+		// The path only: query strings can carry what readers typed.
+		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
 	a.renderError(w, r, status, msg)
 }
@@ -107,6 +116,7 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, ms
 	}
 	p := a.newPage(r, heading)
 	p.Status = status
+	p.Meta.Robots = "noindex"
 	p.Main = errorPage{Code: status, Heading: heading, Message: msg}
 	if r.Context().Err() == nil {
 		if nav, err := a.DB.Categories(r.Context(), false); err == nil {

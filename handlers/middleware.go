@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -14,9 +15,19 @@ import (
 const maxURLLength = 2048
 
 // contentSecurityPolicy allows only the site's own scripts and styles: htmx is configured
-// (meta htmx-config) to need neither inline styles nor eval.
+// (meta htmx-config) to need neither inline styles nor eval. frame-ancestors is appended
+// per Config.FrameAncestors.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+
+// permissionsPolicy turns off the powerful browser features a news site never uses, so
+// an injected or embedded script cannot ask for them either.
+const permissionsPolicy = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), " +
+	"browsing-topics=(), accelerometer=(), gyroscope=(), magnetometer=()"
+
+// hstsValue asks browsers to use HTTPS only for a year. No includeSubDomains: a
+// newsroom's other hosts under the same domain are not ours to decide for.
+const hstsValue = "max-age=31536000"
 
 // recoverPanics turns a panic into a logged 500 page instead of a dropped connection.
 func (a *App) recoverPanics(next http.Handler) http.Handler {
@@ -26,7 +37,7 @@ func (a *App) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				a.Log.Error("panic", "method", r.Method, "uri", r.URL.RequestURI(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				a.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				a.renderError(w, r, http.StatusInternalServerError, "")
 			}
 		}()
@@ -79,17 +90,105 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every response carries. Who may frame the site comes
+// from Config.FrameAncestors ('none' by default); HSTS is sent when the site is served
+// over HTTPS (an https -base-url, or TLS on this connection).
+func (a *App) securityHeaders(next http.Handler) http.Handler {
+	ancestors := a.Config.FrameAncestors
+	if ancestors == "" {
+		ancestors = "'none'"
+	}
+	csp := contentSecurityPolicy + ancestors
+	frameOptions := ""
+	switch ancestors {
+	case "'none'":
+		frameOptions = "DENY"
+	case "'self'":
+		frameOptions = "SAMEORIGIN"
+	} // X-Frame-Options cannot name other origins; CSP alone speaks for them then
+	httpsBase := strings.HasPrefix(a.Config.BaseURL, "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if frameOptions != "" {
+			h.Set("X-Frame-Options", frameOptions)
+		}
+		h.Set("Permissions-Policy", permissionsPolicy)
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if httpsBase || r.TLS != nil {
+			h.Set("Strict-Transport-Security", hstsValue)
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Request body limits: public forms are small. The back office's handlers set their own,
+// tighter limits per form (an article with a pasted image, an upload) and answer in their
+// own words, so the site-wide cap there only stops the absurd.
+const (
+	maxFormBody  = 1 << 20  // 1 MiB: a 5,000-character comment is ~45 KB even encoded
+	maxAdminBody = 64 << 20 // 64 MiB: above any back-office form's own limit
+)
+
+// bodyLimit is the largest body a request may send.
+func bodyLimit(r *http.Request) int64 {
+	if isAdminPath(r.URL.Path) {
+		return maxAdminBody
+	}
+	return maxFormBody
+}
+
+// limitBodies caps every request body, so a 1 GB post is refused at once (by its
+// Content-Length) or cut off at the limit (when it is chunked) instead of being read.
+func (a *App) limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := bodyLimit(r)
+		if r.ContentLength > limit {
+			// Reading nothing of it: tell the client to stop sending.
+			w.Header().Set("Connection", "close")
+			a.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ValidFrameAncestors checks a -frame-ancestors value: 'none', 'self', or a space-separated
+// list of 'self' and http(s) origins (a leading *. wildcard allowed), so nothing the operator
+// types can break out of the CSP header.
+func ValidFrameAncestors(v string) error {
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return fmt.Errorf("frame ancestors: empty")
+	}
+	for _, f := range fields {
+		switch {
+		case f == "'self'":
+		case f == "'none'":
+			if len(fields) > 1 {
+				return fmt.Errorf("frame ancestors: 'none' must stand alone")
+			}
+		case strings.HasPrefix(f, "https://") || strings.HasPrefix(f, "http://"):
+			host := f[strings.Index(f, "//")+2:]
+			host = strings.TrimPrefix(host, "*.")
+			if host == "" || strings.ContainsAny(host, "/;,'\"*?#@ ") {
+				return fmt.Errorf("frame ancestors: %q is not an origin", f)
+			}
+			for _, c := range host {
+				if !(c == '.' || c == '-' || c == ':' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+					return fmt.Errorf("frame ancestors: %q is not an origin", f)
+				}
+			}
+		default:
+			return fmt.Errorf("frame ancestors: %q is not 'self', 'none' or an http(s) origin", f)
+		}
+	}
+	return nil
 }
 
 // limitURL refuses over-long request URIs with 414.

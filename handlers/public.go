@@ -59,6 +59,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Main = data
+	a.homeSEO(r, &p)
 	return a.render(w, http.StatusOK, "home", p)
 }
 
@@ -119,6 +120,7 @@ func (a *App) section(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Main = sectionPage{Category: c, Articles: list,
 		Pagination: views.Pagination{Page: page, Pages: pages, BasePath: views.SectionPath(c.Slug)}}
+	sectionSEO(&p, c)
 	return a.render(w, http.StatusOK, "section", p)
 }
 
@@ -141,7 +143,7 @@ type articlePage struct {
 	Views    int64
 	Newer    []db.Article
 	Older    []db.Article
-	Comments []db.Comment
+	Comments commentSection
 }
 
 // parseArticleRef reads the id at the end of "slug-123" (or a bare "123").
@@ -173,30 +175,54 @@ func (a *App) article(w http.ResponseWriter, r *http.Request) error {
 	}
 	canonical := views.ArticlePath(art)
 	if r.URL.Path != canonical {
-		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		target := canonical
+		if q := r.URL.RawQuery; q != "" { // keep ?in=1 (print view) and campaign tags
+			target += "?" + q
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
 		return nil
 	}
+	a.countView(w, art.ID)
+	p, err := a.articleView(w, r, art, nil)
+	if err != nil {
+		return err
+	}
+	if !p.Main.(articlePage).Comments.Form.Deferred {
+		// One-time form values are inline: this copy is for one reader only.
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	return a.render(w, http.StatusOK, "article", p)
+}
+
+// articleView builds an article page. form is the comment form to show (nil: a fresh
+// one); the comment handler passes a refused form to show it again with its errors.
+// It sets the page's Last-Modified on w.
+func (a *App) articleView(w http.ResponseWriter, r *http.Request, art db.Article, form *commentForm) (views.Page, error) {
+	ctx, now := r.Context(), a.Now()
+	var err error
 	data := articlePage{Article: art}
 	if data.Newer, err = a.DB.NeighbourArticles(ctx, art, true, neighbourCount, now); err != nil {
-		return err
+		return views.Page{}, err
 	}
 	if data.Older, err = a.DB.NeighbourArticles(ctx, art, false, neighbourCount, now); err != nil {
-		return err
+		return views.Page{}, err
 	}
-	if data.Comments, err = a.DB.ApprovedComments(ctx, art.ID); err != nil {
-		return err
+	if data.Comments, err = a.commentSection(r, art, form); err != nil {
+		return views.Page{}, err
 	}
-	a.Counts.Add(art.ID)
 	data.Views = art.Views + a.Counts.Pending(art.ID)
 	p := a.newPage(r, art.Title)
 	p.Section = art.CategorySlug
 	p.Description = art.Lead
-	p.Canonical = a.absoluteURL(r, canonical)
+	p.Canonical = a.absoluteURL(r, views.ArticlePath(art))
 	if err := a.withNav(r, &p); err != nil {
-		return err
+		return views.Page{}, err
 	}
 	p.Main = data
-	return a.render(w, http.StatusOK, "article", p)
+	if err := a.articleSEO(w, r, &p, art, data); err != nil {
+		return views.Page{}, err
+	}
+	return p, nil
 }
 
 func (a *App) static(w http.ResponseWriter, r *http.Request) error {

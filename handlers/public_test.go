@@ -3,7 +3,9 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -72,9 +74,20 @@ func TestHomePage(t *testing.T) {
 	if !strings.Contains(body, vntext.FormatLongDate(testNow.In(s.loc))) {
 		t.Error("header does not show today's date")
 	}
-	scripts := find(doc, byTag("script"))
-	if len(scripts) != 1 || !strings.Contains(attr(scripts[0], "src"), "/static/vendor/htmx-2.0.11.min.") {
-		t.Errorf("want exactly the vendored htmx script, got %d scripts", len(scripts))
+	// Scripts: the vendored htmx, the site's own file, and JSON-LD data (never executed).
+	var htmx bool
+	for _, sc := range find(doc, byTag("script")) {
+		src := attr(sc, "src")
+		switch {
+		case strings.Contains(src, "/static/vendor/htmx-2.0.11.min."):
+			htmx = true
+		case strings.HasPrefix(src, "/static/js/"), attr(sc, "type") == "application/ld+json":
+		default:
+			t.Errorf("unexpected script src=%q type=%q", src, attr(sc, "type"))
+		}
+	}
+	if !htmx {
+		t.Error("the vendored htmx script is missing")
 	}
 }
 
@@ -113,7 +126,8 @@ func TestArticlePage(t *testing.T) {
 	if got := text(find(doc, byClass("byline"))[0]); got != mid.Byline {
 		t.Errorf("byline %q, want %q", got, mid.Byline)
 	}
-	wantViews := vntext.FormatInt(mid.Views+1) + " lượt xem"
+	// The count as it stood when the page was rendered: this read is counted as it is served.
+	wantViews := vntext.FormatInt(mid.Views) + " lượt xem"
 	if got := text(find(doc, byClass("views"))[0]); got != wantViews {
 		t.Errorf("views %q, want %q", got, wantViews)
 	}
@@ -399,15 +413,97 @@ func TestViewsAreBatched(t *testing.T) {
 	if stored.Views != a.Views {
 		t.Errorf("views written per request: %d → %d", a.Views, stored.Views)
 	}
+	// The cached page keeps the count it was rendered with for the cache's lifetime…
 	_, body := s.get(t, views.ArticlePath(a))
+	if want := vntext.FormatInt(a.Views) + " lượt xem"; !strings.Contains(body, want) {
+		t.Errorf("cached page re-rendered within its lifetime: want %q", want)
+	}
+	// …then shows the stored count plus the views not yet written.
+	s.app.Now = func() time.Time { return testNow.Add(pageCacheTTL + time.Second) }
+	_, body = s.get(t, views.ArticlePath(a))
 	if want := vntext.FormatInt(a.Views+31) + " lượt xem"; !strings.Contains(body, want) {
 		t.Errorf("page does not count pending views: want %q", want)
 	}
+	s.app.Now = func() time.Time { return testNow }
 	if err := s.app.Counts.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	stored, _ = s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
-	if stored.Views != a.Views+31 {
-		t.Errorf("after flush views = %d, want %d", stored.Views, a.Views+31)
+	if stored.Views != a.Views+32 {
+		t.Errorf("after flush views = %d, want %d", stored.Views, a.Views+32)
 	}
+}
+
+func TestWriteUnavailableIs503(t *testing.T) {
+	s := newTestSite(t)
+	rec := httptestRecorder()
+	req, _ := http.NewRequest("POST", "/", nil)
+	full := fmt.Errorf("db: insert: %w", sqliteFullError(t, s))
+	s.app.handle(func(w http.ResponseWriter, r *http.Request) error { return full })(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "chưa được lưu") {
+		t.Fatalf("status %d body %.300s", rec.Code, rec.Body.String())
+	}
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+}
+
+// sqliteFullError produces a real SQLITE_FULL error from a database capped at its size.
+func sqliteFullError(t *testing.T, s *testSite) error {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var pages int
+	d.Writer().QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+	d.Writer().ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages))
+	_, err = d.CreateCategory(ctx, db.Category{Slug: "x", Name: "x", Description: strings.Repeat("x", 20000)})
+	if !db.WriteUnavailable(err) {
+		t.Fatalf("could not provoke SQLITE_FULL: %v", err)
+	}
+	return err
+}
+
+func TestBodyLimits(t *testing.T) {
+	s := newTestSite(t)
+	// Declared too large: refused before reading.
+	req, _ := http.NewRequest("POST", s.srv.URL+"/", strings.NewReader("x"))
+	req.ContentLength = 1 << 30
+	req.Body = io.NopCloser(io.LimitReader(zeroReader{}, 1<<30))
+	resp, err := s.client.Do(req)
+	if err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "Dữ liệu gửi lên quá lớn") {
+			t.Fatalf("1 GB body: %d", resp.StatusCode)
+		}
+	} // else: the server closed the connection while the client was still sending: also a refusal.
+	// The server still answers.
+	if r, _ := s.get(t, "/"); r.StatusCode != 200 {
+		t.Fatalf("after a huge body: %d", r.StatusCode)
+	}
+	// A handler reading a chunked body past the limit gets a 413 through the error path.
+	rec := httptestRecorder()
+	big := io.LimitReader(zeroReader{}, maxFormBody+10)
+	r2 := httptest.NewRequest("POST", "/x", big)
+	r2.ContentLength = -1
+	r2.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	s.app.limitBodies(s.app.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return r.ParseForm()
+	})).ServeHTTP(rec, r2)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("chunked oversize body: %d", rec.Code)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -16,9 +15,6 @@ const (
 
 // isHTMX reports whether htmx sent the request (it then wants a fragment).
 func isHTMX(r *http.Request) bool { return r.Header.Get(hxRequest) == "true" }
-
-// errBodyTooLarge marks a request body over its limit.
-var errBodyTooLarge = errors.New("request body too large")
 
 // newPage fills the data every page needs.
 func (a *App) newPage(r *http.Request, title string) views.Page {

@@ -9,26 +9,43 @@ func (a *App) Routes() http.Handler {
 	mux := http.NewServeMux()
 
 	// Public site.
-	mux.HandleFunc("GET /{$}", a.handle(a.home))
-	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.section))
-	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.article))
+	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section)))
+	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
 
 	// Comments.
+	mux.Handle("POST /bai-viet/{id}/binh-luan", a.comments.cop.Handler(a.handle(a.postComment)))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan", a.handle(a.commentListFragment))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/bieu-mau", a.handle(a.formSecrets))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/ma-bao-mat", a.handle(a.refreshCaptcha))
+	mux.HandleFunc("GET /ma-bao-mat/{id}", a.handle(a.captchaImage))
 
 	// Search.
 	mux.HandleFunc("GET /tim-kiem", a.handle(a.search))
 
 	// Feeds, sitemap, robots.
+	mux.HandleFunc("GET /rss.xml", a.handle(a.siteRSS))
+	mux.HandleFunc("GET /atom.xml", a.handle(a.siteAtom))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.sectionRSS))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.sectionAtom))
+	mux.HandleFunc("GET /sitemap.xml", a.handle(a.sitemap))
+	mux.HandleFunc("GET /robots.txt", a.handle(a.robots))
+	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))
 
 	// Media.
+	a.mediaRoutes(mux)
 
 	// Back office.
+	a.backOfficeRoutes(mux)
 
 	var h http.Handler = a.routeOrError(mux)
+	h = a.limitBodies(h)
+	h = a.cacheAndCompress(h)
+	h = a.wordpressRedirects(h) // old WordPress URLs after import-wxr (handlers/wordpress.go)
 	h = a.limitURL(h)
-	h = securityHeaders(h)
+	h = a.securityHeaders(h)
 	h = a.recoverPanics(h)
 	h = a.logRequests(h)
 	return h

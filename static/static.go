@@ -16,7 +16,7 @@ import (
 	"strings"
 )
 
-//go:embed css vendor img
+//go:embed css vendor img js
 var files embed.FS
 
 // Prefix is the URL path under which assets are served.

@@ -25,6 +25,7 @@ type Page struct {
 	Now         time.Time
 	Status      int
 	Main        any
+	Meta        Meta // search engine and social network metadata (views/meta.go)
 }
 
 // Pagination describes a paged list for the pager partial.

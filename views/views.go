@@ -127,6 +127,7 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
+		"mediaSrcset": MediaSrcset,
 	}
 }
 
@@ -136,6 +137,19 @@ func MediaPath(id int64, width int) string {
 		return "/media/" + strconv.FormatInt(id, 10)
 	}
 	return "/media/" + strconv.FormatInt(id, 10) + "?w=" + strconv.Itoa(width)
+}
+
+// MediaSrcset lists a stored image's resized copies for srcset (the server answers each
+// width with the smallest stored copy at least that wide, or the full size).
+func MediaSrcset(id int64) string {
+	var b strings.Builder
+	for i, w := range []int{320, 640, 960, 1280} {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(MediaPath(id, w) + " " + strconv.Itoa(w) + "w")
+	}
+	return b.String()
 }
 
 func toInt64(n any) int64 {

@@ -18,7 +18,9 @@ func isZeroWidth(r rune) bool {
 	case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD':
 		return true
 	}
-	return false
+	// Bidirectional controls can visually reorder a comment's text (a spoofing trick), and
+	// Vietnamese text never needs them.
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F'
 }
 
 // isLineBreak reports whether r ends a line for NormalizeMultiline (\r is handled apart).

@@ -528,3 +528,10 @@ func BenchmarkNormalizeDirty(b *testing.B) {
 		_ = Normalize(s)
 	}
 }
+
+func TestNormalizeRemovesBidiControls(t *testing.T) {
+	in := "Bình\u202Eluận\u2066 hay\u200F"
+	if got := Normalize(in); got != "Bìnhluận hay" {
+		t.Fatalf("Normalize(%q) = %q", in, got)
+	}
+}

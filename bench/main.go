@@ -1,0 +1,381 @@
+// Command bench measures toasoan the way the performance issue asks: it builds the binary,
+// seeds a small and a large database, starts the real server, drives it with Debian's wrk
+// through each scenario, and prints req/s, p50, p99, RSS and each figure's ratio to a
+// trivial in-memory route measured in the same run. It exits 1 when a target is missed.
+//
+//	go run ./bench [-quick]
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"toasoan/db"
+	"toasoan/seed"
+)
+
+type options struct {
+	duration      time.Duration
+	connections   int
+	smallArticles int
+	largeArticles int
+	largeComments int
+	skipLarge     bool
+	keep          bool
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "wrk duration per scenario")
+	flag.IntVar(&o.connections, "c", 64, "wrk connections")
+	flag.IntVar(&o.smallArticles, "small-articles", 1000, "articles in the small database")
+	flag.IntVar(&o.largeArticles, "large-articles", 100_000, "articles in the large database")
+	flag.IntVar(&o.largeComments, "large-comments", 1_000_000, "comments in the large database")
+	flag.BoolVar(&o.skipLarge, "skip-large", false, "skip the large-database scenarios")
+	quick := flag.Bool("quick", false, "short runs and a smaller large database (a smoke test, not the targets)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.Parse()
+	if *quick {
+		o.duration, o.largeArticles, o.largeComments = 3*time.Second, 10_000, 50_000
+	}
+	ok, err := run(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if !ok {
+		fmt.Println("\nSome targets were missed.")
+		os.Exit(1)
+	}
+	fmt.Println("\nEvery target met.")
+}
+
+// result is one scenario's figures.
+type result struct {
+	name     string
+	reqs     float64
+	p50, p99 time.Duration
+	errors   int
+	rssMB    float64
+	ratio    float64 // reqs / baseline reqs
+	target   string
+	met      bool
+}
+
+func run(o options) (bool, error) {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		fmt.Println("wrk not found: installing it with apt-get")
+		cmd := exec.Command("sh", "-c", "apt-get update -qq && apt-get install -y -qq wrk")
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return false, fmt.Errorf("install wrk: %w", err)
+		}
+	}
+	work, err := os.MkdirTemp("", "toasoan-bench-")
+	if err != nil {
+		return false, err
+	}
+	if o.keep {
+		fmt.Println("work directory:", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	bin := filepath.Join(work, "toasoan")
+	fmt.Println("building", bin)
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return false, fmt.Errorf("build: %w", err)
+	}
+	st, err := os.Stat(bin)
+	if err != nil {
+		return false, err
+	}
+	var results []result
+	binMB := float64(st.Size()) / (1 << 20)
+	results = append(results, result{name: "binary size", rssMB: binMB, target: "< 25 MB", met: binMB < 25, ratio: -1})
+
+	small := filepath.Join(work, "small")
+	hot, err := prepare(small, o.smallArticles, 0)
+	if err != nil {
+		return false, err
+	}
+	smallRes, err := scenarios(o, bin, small, hot, "small")
+	if err != nil {
+		return false, err
+	}
+	results = append(results, smallRes...)
+	if !o.skipLarge {
+		large := filepath.Join(work, "large")
+		fmt.Printf("seeding %d articles and %d comments (this takes a while)\n", o.largeArticles, o.largeComments)
+		hotLarge, err := prepare(large, o.largeArticles, o.largeComments)
+		if err != nil {
+			return false, err
+		}
+		largeRes, err := scenarios(o, bin, large, hotLarge, "large")
+		if err != nil {
+			return false, err
+		}
+		// Pages on the large database stay within 20% of the small one's figures.
+		for i, r := range largeRes {
+			for _, s := range smallRes {
+				if strings.TrimPrefix(r.name, "large ") == strings.TrimPrefix(s.name, "small ") && isPage(r.name) {
+					largeRes[i].target = fmt.Sprintf("≥ 80%% of small (%.0f)", s.reqs)
+					largeRes[i].met = r.reqs >= 0.8*s.reqs
+				}
+			}
+		}
+		results = append(results, largeRes...)
+	}
+	printTable(results)
+	all := true
+	for _, r := range results {
+		if r.target != "" && !r.met {
+			all = false
+		}
+	}
+	return all, nil
+}
+
+func isPage(name string) bool {
+	return strings.HasSuffix(name, "article page") || strings.HasSuffix(name, "home page") || strings.HasSuffix(name, "section page")
+}
+
+// hotArticle is the article the page scenarios read: it carries 30 approved comments.
+type hotArticle struct {
+	id      int64
+	path    string
+	section string
+}
+
+// prepare seeds a database and gives one article exactly 30 approved comments.
+func prepare(dir string, articles, comments int) (hotArticle, error) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, dir)
+	if err != nil {
+		return hotArticle{}, err
+	}
+	defer d.Close()
+	start := time.Now()
+	if _, err := seed.Run(ctx, d, seed.Options{Articles: articles, Comments: comments, Seed: 42}, nil); err != nil {
+		return hotArticle{}, err
+	}
+	fmt.Printf("seeded %s in %s\n", dir, time.Since(start).Round(time.Second))
+	list, err := d.PublicArticles(ctx, db.PublicListQuery{Limit: 1}, time.Now())
+	if err != nil || len(list) == 0 {
+		return hotArticle{}, fmt.Errorf("no article to read: %v", err)
+	}
+	a := list[0]
+	err = d.InBulk(ctx, func(b *db.Bulk) error {
+		for i := range 30 - a.CommentCount {
+			_, err := b.AddComment(db.Comment{ArticleID: a.ID, Name: "Bạn đọc " + strconv.Itoa(i),
+				Title: "Ý kiến số " + strconv.Itoa(i), Body: "Bài viết rất hữu ích cho bà con trong xã.\nCảm ơn tòa soạn.",
+				Status: db.CommentApproved, CreatedAt: time.Now().Add(-time.Hour)})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return hotArticle{}, err
+	}
+	return hotArticle{id: a.ID, path: "/bai-viet/" + a.Slug + "-" + strconv.FormatInt(a.ID, 10), section: "/chuyen-muc/" + a.CategorySlug}, nil
+}
+
+// server is the running binary.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func startServer(bin, dataDir string) (*server, time.Duration, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, 0, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	start := time.Now()
+	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dataDir)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, 0, err
+	}
+	s := &server{cmd: cmd, base: "http://" + addr}
+	for time.Since(start) < 30*time.Second {
+		resp, err := http.Get(s.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s, time.Since(start), nil
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	return nil, 0, errors.New("server did not become healthy in 30 s")
+}
+
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	s.cmd.Wait()
+}
+
+// rssMB reads the server's resident set size.
+func (s *server) rssMB() float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]result, error) {
+	srv, startup, err := startServer(bin, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	var out []result
+	out = append(out, result{name: label + " start-up", p50: startup, target: "< 1 s", met: startup < time.Second, ratio: -1})
+
+	base, err := wrk(o, srv, label+" baseline "+baselinePath, baselinePath, "")
+	if err != nil {
+		return nil, err
+	}
+	base.ratio = 1
+	out = append(out, base)
+	pages := []struct{ name, path string }{
+		{"article page", hot.path},
+		{"home page", "/"},
+		{"section page", hot.section},
+	}
+	for _, p := range pages {
+		r, err := wrk(o, srv, label+" "+p.name, p.path, "")
+		if err != nil {
+			return nil, err
+		}
+		r.ratio = r.reqs / base.reqs
+		r.target, r.met = "≥ 40% of baseline", r.ratio >= 0.4
+		out = append(out, r)
+	}
+	rss := srv.rssMB()
+	out = append(out, result{name: label + " RSS after load", rssMB: rss, target: "< 100 MB", met: rss < 100, ratio: -1})
+	return out, nil
+}
+
+// baselinePath is the trivial in-memory route every figure is compared with.
+const baselinePath = "/healthz"
+
+var wrkJSON = regexp.MustCompile(`(?m)^JSON (\{.*\})$`)
+
+// wrkReport is what the Lua done() hook prints.
+type wrkReport struct {
+	Requests   int     `json:"requests"`
+	DurationUS float64 `json:"duration_us"`
+	Errors     int     `json:"errors"`
+	Non2xx     int     `json:"non2xx"`
+	P50        float64 `json:"p50"`
+	P99        float64 `json:"p99"`
+}
+
+const reportLua = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('JSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99)))
+end
+`
+
+// wrk drives one scenario. script, when set, is extra Lua (a request function).
+func wrk(o options, srv *server, name, path, script string) (result, error) {
+	f, err := os.CreateTemp("", "bench-*.lua")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.Remove(f.Name())
+	f.WriteString(script + reportLua)
+	f.Close()
+	cmd := exec.Command("wrk", "-t2", "-c"+strconv.Itoa(o.connections), "-d"+o.duration.String(),
+		"-H", "Accept-Encoding: gzip", "-s", f.Name(), srv.base+path)
+	outb, err := cmd.CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk %s: %v\n%s", name, err, outb)
+	}
+	m := wrkJSON.FindSubmatch(outb)
+	if m == nil {
+		return result{}, fmt.Errorf("wrk %s: no report in\n%s", name, outb)
+	}
+	var rep wrkReport
+	if err := json.Unmarshal(m[1], &rep); err != nil {
+		return result{}, err
+	}
+	r := result{
+		name:   name,
+		reqs:   float64(rep.Requests) / (rep.DurationUS / 1e6),
+		p50:    time.Duration(rep.P50) * time.Microsecond,
+		p99:    time.Duration(rep.P99) * time.Microsecond,
+		errors: rep.Errors + rep.Non2xx,
+	}
+	fmt.Printf("  %-40s %9.0f req/s  p50 %-9s p99 %-9s errors %d\n", name, r.reqs, r.p50, r.p99, r.errors)
+	return r, nil
+}
+
+func printTable(results []result) {
+	fmt.Println()
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "scenario\treq/s\tp50\tp99\tRSS/size MB\tratio\ttarget\tmet")
+	for _, r := range results {
+		reqs, p50, p99, mb, ratio := "", "", "", "", ""
+		if r.reqs > 0 {
+			reqs = fmt.Sprintf("%.0f", r.reqs)
+			p99 = r.p99.Round(10 * time.Microsecond).String()
+		}
+		if r.p50 > 0 {
+			p50 = r.p50.Round(10 * time.Microsecond).String()
+		}
+		if r.rssMB > 0 {
+			mb = fmt.Sprintf("%.1f", r.rssMB)
+		}
+		if r.ratio >= 0 && r.reqs > 0 {
+			ratio = fmt.Sprintf("%.2f", r.ratio)
+		}
+		met := ""
+		if r.target != "" {
+			met = "yes"
+			if !r.met {
+				met = "NO"
+			}
+		}
+		if r.errors > 0 {
+			met += fmt.Sprintf(" (%d errors)", r.errors)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.name, reqs, p50, p99, mb, ratio, r.target, met)
+	}
+	w.Flush()
+}

@@ -1,0 +1,102 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ArticleStatusCounts counts articles per status; authorID limits it to one author (0: all).
+func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64) (map[string]int, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT status, count(*) FROM articles WHERE ? = 0 OR author_id = ? GROUP BY status`,
+		authorID, authorID)
+	if err != nil {
+		return nil, fmt.Errorf("db: article counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// ArticleViews is an article with its views over a period.
+type ArticleViews struct {
+	Article
+	PeriodViews int64
+}
+
+// MostRead lists the articles with the most views on days fromDay..toDay (YYYY-MM-DD).
+func (d *DB) MostRead(ctx context.Context, fromDay, toDay string, limit int) ([]ArticleViews, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT `+articleListColumns+`, v.total
+		FROM (SELECT article_id, sum(views) AS total FROM article_views_daily WHERE day BETWEEN ? AND ?
+		      GROUP BY article_id ORDER BY total DESC LIMIT ?) v
+		JOIN articles a ON a.id = v.article_id JOIN categories c ON c.id = a.category_id
+		ORDER BY v.total DESC, a.id`, fromDay, toDay, limit)
+	if err != nil {
+		return nil, fmt.Errorf("db: most read: %w", err)
+	}
+	defer rows.Close()
+	var out []ArticleViews
+	for rows.Next() {
+		var av ArticleViews
+		var publish, created, updated int64
+		a := &av.Article
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.Lead, &a.BodyHTML, &a.Byline, &a.CategoryID, &a.CategorySlug,
+			&a.CategoryName, &a.AuthorID, &a.Status, &publish, &a.CoverMediaID, &a.CoverAlt, &a.ReviewNote,
+			&a.Views, &a.CommentCount, &a.Version, &created, &updated, &av.PeriodViews); err != nil {
+			return nil, fmt.Errorf("db: most read: %w", err)
+		}
+		if publish != 0 {
+			a.PublishAt = fromUnix(publish)
+		}
+		a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
+		out = append(out, av)
+	}
+	return out, rows.Err()
+}
+
+// DailyViews sums views per day over fromDay..toDay.
+func (d *DB) DailyViews(ctx context.Context, fromDay, toDay string) (map[string]int64, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT day, sum(views) FROM article_views_daily WHERE day BETWEEN ? AND ? GROUP BY day`,
+		fromDay, toDay)
+	if err != nil {
+		return nil, fmt.Errorf("db: daily views: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var day string
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, err
+		}
+		out[day] = n
+	}
+	return out, rows.Err()
+}
+
+// CommentTimes lists when comments were posted in [from, to), for per-day counts in the
+// site's zone (which SQL does not know).
+func (d *DB) CommentTimes(ctx context.Context, from, to time.Time) ([]time.Time, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT created_at FROM comments WHERE created_at >= ? AND created_at < ?`, unix(from), unix(to))
+	if err != nil {
+		return nil, fmt.Errorf("db: comment times: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			return nil, err
+		}
+		out = append(out, fromUnix(at))
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,707 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/text/unicode/norm"
+
+	"toasoan/antispam"
+	"toasoan/db"
+	"toasoan/views"
+	"toasoan/vntext"
+)
+
+// Limits of the comment form, in characters (vntext.CharCount) unless said otherwise.
+const (
+	maxCommentName     = 100
+	maxCommentTitle    = 200
+	minCommentContent  = 2
+	maxCommentContent  = 5000
+	maxCommentLinks    = 2   // links in title and content together
+	maxUserAgent       = 400 // stored for moderators, cut beyond this
+	maxCommentBody     = 128 << 10
+	commentMinFill     = 3 * time.Second // default: posts sooner after the form was served are refused
+	commentTokenMaxAge = 24 * time.Hour
+	duplicateWindow    = 24 * time.Hour
+	captchaKeep        = 50_000 // live captchas kept at most (each row is under 100 bytes)
+	rateLimiterKeys    = 20_000 // addresses whose rate is tracked at most
+	commentPollSeconds = 60
+)
+
+// Moderation modes: the site setting db.SettingCommentModeration and the -moderation flag.
+const (
+	ModerationAll       = "true"       // every comment waits for a moderator
+	ModerationOff       = "false"      // comments are published at once
+	ModerationFirstTime = "first-time" // published at once when the same name and phone had one approved
+)
+
+// ValidModeration reports whether s is a moderation mode.
+func ValidModeration(s string) bool {
+	return s == ModerationAll || s == ModerationOff || s == ModerationFirstTime
+}
+
+// Vietnamese messages of the comment form.
+const (
+	msgCommentPending   = "Cảm ơn bạn. Bình luận sẽ hiển thị sau khi được duyệt."
+	msgCommentPublished = "Cảm ơn bạn. Bình luận của bạn đã được đăng."
+	msgCommentFix       = "Bình luận chưa được gửi. Vui lòng sửa các mục được đánh dấu bên dưới."
+	msgTooFast          = "Bạn gửi nhanh quá. Vui lòng đọc lại bình luận rồi gửi lại sau vài giây."
+	msgFormExpired      = "Biểu mẫu đã hết hạn. Vui lòng nhập mã xác nhận mới và gửi lại."
+	msgDuplicate        = "Bình luận này đã được gửi trước đó."
+	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
+	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
+	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
+)
+
+// commentKit holds what the comment path builds once: the sanitizer policy, the rate
+// limiter, the fill-time signer and the captcha service.
+type commentKit struct {
+	// strict strips every tag: comments are plain text, and html/template escapes them
+	// on output. Built once; a Policy is safe for concurrent use.
+	strict  *bluemonday.Policy
+	limiter *antispam.Limiter
+	token   *antispam.FormToken
+	captcha *antispam.Captcha
+	cop     *http.CrossOriginProtection
+}
+
+// initComments builds the comment kit; the fill-time key is generated at first start
+// and kept in the settings table, so tokens survive restarts.
+func (a *App) initComments(ctx context.Context) error {
+	var key [32]byte
+	rand.Read(key[:])
+	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, hex.EncodeToString(key[:]))
+	if err != nil {
+		return err
+	}
+	clock := func() time.Time { return a.Now() }
+	minFill := a.Config.CommentMinFill
+	if minFill <= 0 {
+		minFill = commentMinFill
+	}
+	k := &commentKit{
+		strict:  bluemonday.StrictPolicy(),
+		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
+		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
+		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
+		cop:     http.NewCrossOriginProtection(),
+	}
+	k.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.renderError(w, r, http.StatusForbidden, msgCrossSite)
+	}))
+	a.comments = k
+	return nil
+}
+
+// commentForm is the data of the comment form: what the reader typed, the errors beside
+// each field, and the one-time values of this rendering (captcha, fill-time token).
+type commentForm struct {
+	ArticleID   int64
+	ArticlePath string
+	Name        string
+	Phone       string
+	Title       string
+	Content     string
+	CaptchaOn   bool
+	CaptchaID   string
+	Token       string
+	Errors      map[string]string // by field name
+	General     string            // an error about the whole form
+	Notice      string            // the thank-you after a post
+	// Deferred: the one-time values (captcha, fill-time token) are not in the page but
+	// fetched when the form scrolls into view, so the article page is the same bytes for
+	// every reader and can be cached; readers without JavaScript follow NoJSURL instead.
+	Deferred bool
+}
+
+// SecretsURL is where htmx fetches a deferred form's captcha and token.
+func (f commentForm) SecretsURL() string { return commentPath(f.ArticleID) + "/bieu-mau" }
+
+// NoJSURL is the article page with the form's one-time values inline, for readers
+// without JavaScript.
+func (f commentForm) NoJSURL() string { return f.ArticlePath + "?binh-luan=viet#viet-binh-luan" }
+
+// Action is where the form posts.
+func (f commentForm) Action() string { return commentPath(f.ArticleID) }
+
+// CaptchaURL is the image of the form's captcha.
+func (f commentForm) CaptchaURL() string { return "/ma-bao-mat/" + f.CaptchaID }
+
+// RefreshURL swaps in a new captcha (htmx), or reloads the article (no JS).
+func (f commentForm) RefreshURL() string {
+	return commentPath(f.ArticleID) + "/ma-bao-mat?cu=" + f.CaptchaID
+}
+
+// commentField is one labelled field of the form, for the "comment-field" template.
+type commentField struct {
+	Name, Label, Value, Error string
+	Required, Autofocus       bool
+}
+
+// Field describes the field name with its label, value and error.
+func (f commentForm) Field(name, label string, required bool) commentField {
+	v := map[string]string{"name": f.Name, "phone": f.Phone, "title": f.Title, "content": f.Content}[name]
+	return commentField{Name: name, Label: label, Value: v, Error: f.Errors[name], Required: required,
+		Autofocus: f.FirstError() == name}
+}
+
+// FirstError is the first field, in form order, with an error: it gets the focus, so
+// keyboard and screen-reader users land on what to fix (htmx focuses [autofocus] after a
+// swap; browsers do on load).
+func (f commentForm) FirstError() string {
+	for _, name := range []string{"name", "phone", "title", "content", "captcha"} {
+		if f.Errors[name] != "" {
+			return name
+		}
+	}
+	return ""
+}
+
+// HasErrors reports whether the form was refused.
+func (f commentForm) HasErrors() bool { return len(f.Errors) > 0 || f.General != "" }
+
+func (f *commentForm) fail(field, msg string) {
+	if f.Errors == nil {
+		f.Errors = map[string]string{}
+	}
+	if _, ok := f.Errors[field]; !ok {
+		f.Errors[field] = msg
+	}
+}
+
+// commentList is the data of the approved comments block, which polls for changes.
+type commentList struct {
+	ArticleID int64
+	Comments  []db.Comment
+	Version   string
+	OOB       bool // sent beside the form after a post that was published at once
+}
+
+// PollURL is what the list asks every minute; v lets the server answer 204 when
+// nothing changed.
+func (l commentList) PollURL() string { return commentPath(l.ArticleID) + "?v=" + l.Version }
+
+// PollTrigger is the htmx trigger of the poll.
+func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(commentPollSeconds) + "s" }
+
+// commentSection is everything under an article about comments.
+type commentSection struct {
+	List commentList
+	Form commentForm
+}
+
+// commentPosted is the htmx answer to a post: the form again, the status line, and the
+// list when the comment was published at once.
+type commentPosted struct {
+	Form commentForm
+	List *commentList
+}
+
+func commentPath(articleID int64) string {
+	return "/bai-viet/" + strconv.FormatInt(articleID, 10) + "/binh-luan"
+}
+
+// commentSection loads the list and, when form is nil, prepares an empty form (with the
+// notice of a post that came back through a redirect).
+func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm) (commentSection, error) {
+	ctx := r.Context()
+	list, err := a.DB.ApprovedComments(ctx, art.ID)
+	if err != nil {
+		return commentSection{}, err
+	}
+	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	if form != nil {
+		s.Form = *form
+		return s, nil
+	}
+	// The plain article URL is what everyone reads: it gets a deferred form and stays
+	// cacheable. Any ?binh-luan= (the no-JS form link, the notice after a no-JS post)
+	// gets the one-time values inline and must never be cached.
+	notice, inline := r.URL.Query()["binh-luan"]
+	if !inline {
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), CaptchaOn: a.captchaOn(ctx), Deferred: true}
+		return s, nil
+	}
+	f, err := a.newCommentForm(ctx, art)
+	if err != nil {
+		return commentSection{}, err
+	}
+	switch notice[0] {
+	case "cho-duyet":
+		f.Notice = msgCommentPending
+	case "da-dang":
+		f.Notice = msgCommentPublished
+	}
+	s.Form = f
+	return s, nil
+}
+
+// newCommentForm is an empty form with a fresh captcha and token.
+func (a *App) newCommentForm(ctx context.Context, art db.Article) (commentForm, error) {
+	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
+	return f, a.refreshFormSecrets(ctx, &f)
+}
+
+// refreshFormSecrets gives a form a new captcha and a new fill-time token: every
+// rendering of the form gets its own, and a used captcha is gone.
+func (a *App) refreshFormSecrets(ctx context.Context, f *commentForm) error {
+	f.Token = a.comments.token.Issue(f.ArticleID, a.Now())
+	f.CaptchaOn = a.captchaOn(ctx)
+	if f.CaptchaOn {
+		id, err := a.comments.captcha.New(ctx)
+		if err != nil {
+			return err
+		}
+		f.CaptchaID = id
+	}
+	return nil
+}
+
+// commentArticle finds the published article a comment route is about.
+func (a *App) commentArticle(r *http.Request) (db.Article, error) {
+	id, ok := parseArticleRef(r.PathValue("id"))
+	if !ok || strconv.FormatInt(id, 10) != r.PathValue("id") {
+		return db.Article{}, errNotFound()
+	}
+	art, err := a.DB.PublicArticle(r.Context(), id, a.Now())
+	if errors.Is(err, db.ErrNotFound) {
+		return db.Article{}, errNotFound()
+	}
+	return art, err
+}
+
+// postComment takes a reader's comment. With htmx it answers with the form fragment
+// (200 after a post, 422 with the errors); without, it redirects back to the article
+// (303) or shows the whole page with the errors (422).
+func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return a.commentStatusOnly(w, r, http.StatusRequestEntityTooLarge, msgTooLarge, err)
+		}
+		return errBadRequest("Dữ liệu gửi lên không hợp lệ.")
+	}
+	ctx := r.Context()
+	ip := antispam.ClientIP(r, a.Config.TrustedProxies)
+	f := a.readCommentForm(r, art)
+
+	// A filled honeypot is a bot: it is told "thanks" and nothing is stored.
+	if r.PostForm.Get("website") != "" {
+		a.Log.Info("comment honeypot filled", "article", art.ID, "ip", ip)
+		return a.commentAccepted(w, r, art, db.CommentPending)
+	}
+	if !a.comments.limiter.Allow(ip) {
+		// The form stays as it is (its captcha unused), so the reader can retry.
+		return a.commentStatusOnly(w, r, http.StatusTooManyRequests, msgRateLimited, nil)
+	}
+	switch err := a.comments.token.Check(r.PostForm.Get("started"), art.ID, a.Now()); {
+	case errors.Is(err, antispam.ErrTokenTooFast):
+		f.General = msgTooFast
+	case err != nil:
+		f.General = msgFormExpired
+	}
+	phone := a.validateCommentForm(&f)
+	if a.captchaOn(ctx) {
+		// Checked (and used up) even when other fields are wrong: every answer costs a
+		// challenge, so guessing needs a new image each time.
+		answer := r.PostForm.Get("captcha")
+		if strings.TrimSpace(answer) == "" {
+			f.fail("captcha", "Vui lòng nhập mã xác nhận.")
+		} else if ok, err := a.comments.captcha.Verify(ctx, r.PostForm.Get("captcha_id"), answer); err != nil {
+			return err
+		} else if !ok {
+			f.fail("captcha", "Mã xác nhận không đúng hoặc đã hết hạn. Vui lòng nhập mã mới.")
+		}
+	}
+	if !f.HasErrors() {
+		blocked, err := a.DB.CommentBlocked(ctx, ip, phone)
+		if err != nil {
+			return err
+		}
+		if blocked {
+			a.Log.Info("comment from a blocked address or phone", "article", art.ID, "ip", ip)
+			f.General = msgBlocked
+		}
+	}
+	if f.HasErrors() {
+		if f.General == "" {
+			f.General = msgCommentFix
+		}
+		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
+	}
+
+	mode, err := a.commentModeration(ctx)
+	if err != nil {
+		return err
+	}
+	now := a.Now()
+	c := db.Comment{ArticleID: art.ID, Name: f.Name, Phone: phone, Title: f.Title, Body: f.Content,
+		Status: db.CommentPending, IP: ip, UserAgent: cleanUserAgent(r.UserAgent()), CreatedAt: now}
+	if mode == ModerationOff {
+		c.Status = db.CommentApproved
+	}
+	c, err = a.DB.PostReaderComment(ctx, c, db.ReaderCommentOptions{
+		DuplicateSince: now.Add(-duplicateWindow),
+		ApproveKnown:   mode == ModerationFirstTime,
+	})
+	if errors.Is(err, db.ErrDuplicateComment) {
+		f.General = msgDuplicate
+		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	a.Metrics.CommentPosted()
+	return a.commentAccepted(w, r, art, c.Status)
+}
+
+// commentAccepted answers a stored (or silently dropped) comment: an empty form with the
+// thank-you for htmx, and the list too when the comment is already public; a 303 back
+// to the article without JS.
+func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Article, status string) error {
+	if !isHTMX(r) {
+		state := "cho-duyet"
+		if status == db.CommentApproved {
+			state = "da-dang"
+		}
+		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan="+state+"#viet-binh-luan", http.StatusSeeOther)
+		return nil
+	}
+	f, err := a.newCommentForm(r.Context(), art)
+	if err != nil {
+		return err
+	}
+	f.Notice = msgCommentPending
+	out := commentPosted{Form: f}
+	if status == db.CommentApproved {
+		f.Notice = msgCommentPublished
+		out.Form = f
+		sec, err := a.commentSection(r, art, &f)
+		if err != nil {
+			return err
+		}
+		sec.List.OOB = true
+		out.List = &sec.List
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return a.renderFragment(w, http.StatusOK, "article", "comment-posted", out)
+}
+
+// commentRefused shows the form again with its errors, what the reader typed, and a new
+// captcha: the fragment for htmx, the whole article page without JS.
+func (a *App) commentRefused(w http.ResponseWriter, r *http.Request, art db.Article, f commentForm, status int) error {
+	f.Errors = nonNil(f.Errors)
+	if err := a.refreshFormSecrets(r.Context(), &f); err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if isHTMX(r) {
+		return a.renderFragment(w, status, "article", "comment-posted", commentPosted{Form: f})
+	}
+	p, err := a.articleView(w, r, art, &f)
+	if err != nil {
+		return err
+	}
+	return a.render(w, status, "article", p)
+}
+
+// commentStatusOnly answers a post that was not read (too large, too many): htmx
+// replaces only the status line, so the reader's text stays in the form; without JS it
+// is the error page (err, when set, decides its status).
+func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status int, msg string, err error) error {
+	if !isHTMX(r) {
+		if err != nil {
+			return &Error{Status: status, Message: msg, Err: err}
+		}
+		return &Error{Status: status, Message: msg}
+	}
+	w.Header().Set("HX-Retarget", "#comment-status")
+	w.Header().Set("HX-Reswap", "innerHTML")
+	w.Header().Set("Cache-Control", "no-store")
+	return a.renderFragment(w, status, "article", "comment-status-error", msg)
+}
+
+func nonNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// commentModeration is the mode in force: the -moderation flag, else the site setting,
+// else every comment waits. An unknown stored value also means every comment waits.
+func (a *App) commentModeration(ctx context.Context) (string, error) {
+	if a.Config.Moderation != "" {
+		return a.Config.Moderation, nil
+	}
+	mode, err := a.DB.Setting(ctx, db.SettingCommentModeration, ModerationAll)
+	if err != nil {
+		return "", err
+	}
+	if !ValidModeration(mode) {
+		return ModerationAll, nil
+	}
+	return mode, nil
+}
+
+// readCommentForm reads and cleans the fields; validateCommentForm then checks them.
+func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
+	pf := r.PostForm
+	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
+	f.Name = a.cleanLine(pf.Get("name"))
+	f.Title = a.cleanLine(pf.Get("title"))
+	f.Content = a.cleanText(pf.Get("content"))
+	f.Phone = vntext.Normalize(pf.Get("phone"))
+	return f
+}
+
+// validateCommentForm checks the cleaned fields and returns the phone number normalized
+// for storage (the form keeps it as typed).
+func (a *App) validateCommentForm(f *commentForm) (phone string) {
+	switch n := vntext.CharCount(f.Name); {
+	case n == 0:
+		f.fail("name", "Vui lòng nhập họ tên.")
+	case n > maxCommentName:
+		f.fail("name", fmt.Sprintf("Họ tên dài tối đa %d ký tự (bạn đã nhập %s).", maxCommentName, vntext.FormatInt(int64(n))))
+	case antispam.CountLinks(f.Name) > 0:
+		f.fail("name", "Họ tên không được chứa liên kết.")
+	}
+	if f.Phone != "" {
+		if p, ok := normalizePhone(f.Phone); ok {
+			phone = p
+		} else {
+			f.fail("phone", "Số điện thoại không hợp lệ. Ví dụ: 0912 345 678 hoặc +84 912 345 678.")
+		}
+	}
+	switch n := vntext.CharCount(f.Title); {
+	case n == 0:
+		f.fail("title", "Vui lòng nhập tiêu đề.")
+	case n > maxCommentTitle:
+		f.fail("title", fmt.Sprintf("Tiêu đề dài tối đa %d ký tự (bạn đã nhập %s).", maxCommentTitle, vntext.FormatInt(int64(n))))
+	}
+	switch n := vntext.CharCount(f.Content); {
+	case n == 0:
+		f.fail("content", "Vui lòng nhập nội dung bình luận.")
+	case n < minCommentContent:
+		f.fail("content", fmt.Sprintf("Nội dung cần ít nhất %d ký tự.", minCommentContent))
+	case n > maxCommentContent:
+		f.fail("content", fmt.Sprintf("Nội dung dài tối đa %s ký tự (bạn đã nhập %s).",
+			vntext.FormatInt(maxCommentContent), vntext.FormatInt(int64(n))))
+	case antispam.CountLinks(f.Title)+antispam.CountLinks(f.Content) > maxCommentLinks:
+		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
+	}
+	return phone
+}
+
+// cleanLine cleans a one-line field: NFC, zero-width and control characters out,
+// whitespace collapsed, markup stripped.
+func (a *App) cleanLine(s string) string {
+	return vntext.Normalize(a.stripMarkup(vntext.Normalize(s)))
+}
+
+// cleanText cleans a multi-line field the same way, keeping line breaks.
+func (a *App) cleanText(s string) string {
+	return vntext.NormalizeMultiline(a.stripMarkup(vntext.NormalizeMultiline(s)))
+}
+
+// stripMarkup removes every tag with bluemonday's strict policy and unescapes what it
+// escaped, so plain text is stored and html/template escapes it once on output. It
+// repeats until nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like
+// "<b>". If that does not settle (deeply nested escapes), angle brackets are dropped.
+func (a *App) stripMarkup(s string) string {
+	for range 8 {
+		out := html.UnescapeString(a.comments.strict.Sanitize(s))
+		if out == s {
+			return s
+		}
+		s = out
+	}
+	return strings.NewReplacer("<", "", ">", "").Replace(s)
+}
+
+// normalizePhone checks a Vietnamese phone number and returns it as 0xxxxxxxxx: mobile
+// numbers have 10 digits (03, 05, 07, 08, 09), landlines 11 (02…). "+84" or "0084"
+// stands for the leading 0 (a "(0)" after it is dropped); spaces, dots, hyphens and
+// parentheses are allowed between digits; full-width digits count as digits.
+func normalizePhone(s string) (string, bool) {
+	s = norm.NFKC.String(s)
+	if len(s) > 40 {
+		return "", false
+	}
+	var digits []byte
+	plus := false
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = append(digits, byte(r))
+		case r == '+' && i == 0:
+			plus = true
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || unicode.IsSpace(r):
+		default:
+			return "", false
+		}
+	}
+	d := string(digits)
+	switch {
+	case plus:
+		if !strings.HasPrefix(d, "84") {
+			return "", false
+		}
+		d = strings.TrimPrefix(d[2:], "0")
+		d = "0" + d
+	case strings.HasPrefix(d, "0084"):
+		d = "0" + strings.TrimPrefix(d[4:], "0")
+	}
+	if len(d) < 2 || d[0] != '0' {
+		return "", false
+	}
+	switch d[1] {
+	case '2':
+		return d, len(d) == 11
+	case '3', '5', '7', '8', '9':
+		return d, len(d) == 10
+	}
+	return "", false
+}
+
+// cleanUserAgent keeps a user agent readable and bounded for the moderators' pages.
+func cleanUserAgent(s string) string {
+	s = vntext.Normalize(s)
+	if r := []rune(s); len(r) > maxUserAgent {
+		s = string(r[:maxUserAgent])
+	}
+	return s
+}
+
+// commentListFragment answers the list's poll: 204 when the version the page has is
+// current, 304 for a matching ETag, else the list. Without htmx it is the article.
+func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, views.ArticlePath(art)+"#binh-luan", http.StatusSeeOther)
+		return nil
+	}
+	ctx := r.Context()
+	version, err := a.DB.CommentListVersion(ctx, art.ID)
+	if err != nil {
+		return err
+	}
+	etag := `"c` + version + `"`
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "HX-Request")
+	h.Set("ETag", etag)
+	if r.URL.Query().Get("v") == version {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	list, err := a.DB.ApprovedComments(ctx, art.ID)
+	if err != nil {
+		return err
+	}
+	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
+		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
+}
+
+func etagMatches(header, etag string) bool {
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
+// old one. Without htmx it goes back to the article, whose form has a new one.
+// formSecrets answers a deferred form's request for its captcha and fill-time token.
+func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan=viet#viet-binh-luan", http.StatusSeeOther)
+		return nil
+	}
+	f, err := a.newCommentForm(r.Context(), art)
+	if err != nil {
+		return err
+	}
+	f.Errors = map[string]string{}
+	w.Header().Set("Cache-Control", "no-store")
+	return a.renderFragment(w, http.StatusOK, "article", "form-secrets", f)
+}
+
+func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(r) || !a.captchaOn(r.Context()) {
+		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)
+		return nil
+	}
+	id, err := a.comments.captcha.Replace(r.Context(), r.URL.Query().Get("cu"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	f := commentForm{ArticleID: art.ID, CaptchaOn: true, CaptchaID: id, Errors: map[string]string{}}
+	return a.renderFragment(w, http.StatusOK, "article", "captcha-box", f)
+}
+
+// captchaImage draws a live captcha as PNG; used or expired ones are 404.
+func (a *App) captchaImage(w http.ResponseWriter, r *http.Request) error {
+	img, err := a.comments.captcha.Image(r.Context(), r.PathValue("id"))
+	if errors.Is(err, db.ErrNotFound) {
+		return &Error{Status: http.StatusNotFound, Message: "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới."}
+	}
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Content-Length", strconv.Itoa(len(img)))
+	h.Set("Cache-Control", "no-store")
+	w.Write(img)
+	return nil
+}
+
+// captchaOn reports whether the comment form asks for a captcha: not when the operator
+// turned it off for this run (-captcha=false), nor when the settings page did.
+func (a *App) captchaOn(ctx context.Context) bool {
+	if a.Config.CaptchaOff {
+		return false
+	}
+	v, err := a.DB.Setting(ctx, db.SettingCommentCaptcha, "true")
+	if err != nil {
+		a.Log.Error("read captcha setting", "err", err)
+		return true // fail closed: keep the captcha
+	}
+	return v != "false"
+}

@@ -1,0 +1,110 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/unicode/norm"
+
+	"toasoan/db"
+	"toasoan/views"
+)
+
+// wordpressRedirects keeps a WordPress site's old addresses working after
+// `toasoan import-wxr`: /?p=123, /?cat=5 and /YYYY/MM/post-name/ (also with /DD/) answer
+// 301 to the imported article or section. It is a middleware, not a mux route, because a
+// pattern like /{year}/{month}/{slug}/ conflicts with /static/{path...} on the stdlib mux.
+// Anything it does not recognise, or that was not imported, goes on to the routes.
+func (a *App) wordpressRedirects(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			if target := a.wordpressTarget(r); target != "" {
+				http.Redirect(w, r, target, http.StatusMovedPermanently)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// wordpressTarget is the new path for an old WordPress URL, "" when there is none.
+func (a *App) wordpressTarget(r *http.Request) string {
+	ctx := r.Context()
+	if r.URL.Path == "/" {
+		if r.URL.RawQuery == "" {
+			return "" // the home page itself: no lookup
+		}
+		q := r.URL.Query()
+		if id, ok := wordpressNumber(q.Get("p")); ok {
+			if local, err := a.DB.WordPressArticle(ctx, id); err == nil {
+				return a.publicArticlePath(r, local)
+			} else if !errors.Is(err, db.ErrNotFound) {
+				a.Log.Error("wordpress redirect", "err", err)
+			}
+		}
+		if id, ok := wordpressNumber(q.Get("cat")); ok {
+			if c, err := a.DB.WordPressCategory(ctx, id); err == nil && !c.Hidden {
+				return views.SectionPath(c.Slug)
+			}
+		}
+		return ""
+	}
+	year, month, name, ok := parseWordPressPermalink(r.URL.Path)
+	if !ok {
+		return ""
+	}
+	local, err := a.DB.WordPressPermalink(ctx, year, month, name)
+	if err != nil {
+		if !errors.Is(err, db.ErrNotFound) {
+			a.Log.Error("wordpress redirect", "err", err)
+		}
+		return ""
+	}
+	return a.publicArticlePath(r, local)
+}
+
+// publicArticlePath is the article's path when readers may see it; drafts stay hidden.
+func (a *App) publicArticlePath(r *http.Request, id int64) string {
+	art, err := a.DB.PublicArticle(r.Context(), id, a.Now())
+	if err != nil {
+		return ""
+	}
+	return views.ArticlePath(art)
+}
+
+// wordpressNumber reads a WordPress id from a query value: digits only, at most 18.
+func wordpressNumber(s string) (int64, bool) {
+	if s == "" || len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// parseWordPressPermalink reads /YYYY/MM/name/ or /YYYY/MM/DD/name/ (trailing slash
+// optional). name is as WordPress compares it: lower case, NFC.
+func parseWordPressPermalink(path string) (year, month int, name string, ok bool) {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) != 3 && len(parts) != 4 {
+		return 0, 0, "", false
+	}
+	if !allDigits(parts[0], 4) || !allDigits(parts[1], 2) {
+		return 0, 0, "", false
+	}
+	if len(parts) == 4 && !allDigits(parts[2], 2) {
+		return 0, 0, "", false
+	}
+	year, _ = strconv.Atoi(parts[0])
+	month, _ = strconv.Atoi(parts[1])
+	name = strings.ToLower(norm.NFC.String(parts[len(parts)-1]))
+	if month < 1 || month > 12 || name == "" || len(name) > 400 {
+		return 0, 0, "", false
+	}
+	return year, month, name, true
+}
+
+func allDigits(s string, n int) bool {
+	return len(s) == n && strings.TrimLeft(s, "0123456789") == ""
+}

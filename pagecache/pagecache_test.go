@@ -1,0 +1,115 @@
+package pagecache
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func page(body string) *Page {
+	return NewPage(200, "text/html; charset=utf-8", nil, []byte(body))
+}
+
+func TestColdPageRenderedOnce(t *testing.T) {
+	c := New(time.Minute, 1<<20, time.Now)
+	var renders atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			p, _, err := c.Get("/a", func() (*Page, error) {
+				renders.Add(1)
+				<-release
+				return page("<p>trang</p>"), nil
+			})
+			if err != nil || string(p.Body) != "<p>trang</p>" {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // let the 64 pile up on the cold key
+	close(release)
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Fatalf("rendered %d times for 64 concurrent readers", n)
+	}
+	if _, hit, _ := c.Get("/a", func() (*Page, error) { t.Fatal("re-rendered a cached page"); return nil, nil }); !hit {
+		t.Error("not a hit")
+	}
+}
+
+func TestInvalidateAndTTL(t *testing.T) {
+	c := New(time.Minute, 1<<20, time.Now)
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	n := 0
+	render := func() (*Page, error) { n++; return page(strings.Repeat("x", n)), nil }
+	a, _, _ := c.Get("/", render)
+	b, _, _ := c.Get("/", render)
+	if n != 1 || a.ETag != b.ETag {
+		t.Fatalf("renders %d", n)
+	}
+	c.Invalidate()
+	d, _, _ := c.Get("/", render)
+	if n != 2 || d.ETag == a.ETag {
+		t.Fatalf("after Invalidate: renders %d, etag changed %v", n, d.ETag != a.ETag)
+	}
+	now = now.Add(61 * time.Second)
+	c.Get("/", render)
+	if n != 3 {
+		t.Fatalf("expired page served: renders %d", n)
+	}
+}
+
+func TestErrorsAndNon200NotCached(t *testing.T) {
+	c := New(time.Minute, 1<<20, time.Now)
+	if _, _, err := c.Get("/x", func() (*Page, error) { return nil, errors.New("boom") }); err == nil {
+		t.Fatal("error swallowed")
+	}
+	n := 0
+	for range 2 {
+		c.Get("/missing", func() (*Page, error) { n++; return NewPage(404, "text/html", nil, []byte("404")), nil })
+	}
+	if n != 2 || c.Len() != 0 {
+		t.Fatalf("404 cached: renders %d, len %d", n, c.Len())
+	}
+}
+
+func TestBoundedBytes(t *testing.T) {
+	c := New(time.Minute, 10_000, time.Now)
+	for i := range 100 {
+		key := "/p" + string(rune('a'+i%26)) + strings.Repeat("z", i)
+		c.Get(key, func() (*Page, error) { return page(strings.Repeat("đ", 1000)), nil })
+	}
+	if c.bytes > 10_000 {
+		t.Fatalf("holds %d bytes over a 10,000 limit", c.bytes)
+	}
+	if c.Len() == 0 {
+		t.Fatal("evicted everything")
+	}
+}
+
+func TestGzipCopy(t *testing.T) {
+	body := strings.Repeat("Bài viết về nông thôn mới. ", 200)
+	p := page(body)
+	if p.Gzip == nil {
+		t.Fatal("no gzip copy for a compressible page")
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(p.Gzip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	if string(got) != body {
+		t.Fatal("gzip copy differs")
+	}
+	if page("ngắn").Gzip != nil {
+		t.Error("tiny page compressed")
+	}
+}
