@@ -93,6 +93,17 @@ func TestActiveSearchInBrowser(t *testing.T) {
 				t.Error("a page load happened during history navigation or filtering")
 			}
 			screenshot(t, ctx, "search-error-"+size.name)
+
+			// Nothing found: the message, searches that do find something, the latest news.
+			do(t, ctx, "search for nothing", chromedp.Navigate(srv.URL+"/tim-kiem?q=chất+độc+xyzxyz"),
+				chromedp.WaitVisible(chromedp.CSS(".search-empty")))
+			empty := must(t, ctx, "empty", chromedp.Text(chromedp.CSS(".search-empty")))
+			if !strings.Contains(empty, "Không tìm thấy kết quả") || !strings.Contains(strings.ToLower(empty), "tin mới nhất") {
+				t.Errorf("empty result reads %q", empty)
+			}
+			do(t, ctx, "follow a suggestion", chromedp.Click(chromedp.CSS(".search-suggestions a")),
+				chromedp.WaitVisible(chromedp.CSS(".search-hit mark")))
+			screenshot(t, ctx, "search-suggestion-"+size.name)
 		})
 	}
 }
