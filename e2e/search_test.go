@@ -104,6 +104,18 @@ func TestActiveSearchInBrowser(t *testing.T) {
 			do(t, ctx, "follow a suggestion", chromedp.Click(chromedp.CSS(".search-suggestions a")),
 				chromedp.WaitVisible(chromedp.CSS(".search-hit mark")))
 			screenshot(t, ctx, "search-suggestion-"+size.name)
+
+			// The pager swaps the results in place and pushes the page's URL.
+			must(t, ctx, "set marker", chromedp.Evaluate[bool](`window.searchMarker = "page one", true`))
+			do(t, ctx, "next page", chromedp.Click(chromedp.CSS(`.pager a[rel="next"]`)))
+			must(t, ctx, "page 2", chromedp.Poll[bool](
+				`(document.querySelector(".pager [aria-current]") || {}).textContent === "2" && location.search.includes("page=2")`))
+			if must(t, ctx, "marker", chromedp.Evaluate[string](`window.searchMarker || ""`)) != "page one" {
+				t.Error("the pager reloaded the page")
+			}
+			if n := must(t, ctx, "hits", chromedp.Evaluate[int](`document.querySelectorAll(".search-hit").length`)); n == 0 {
+				t.Error("page 2 has no hits")
+			}
 		})
 	}
 }
