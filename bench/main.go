@@ -342,7 +342,9 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 }
 
 // commentPath is where the hot article's comments are posted.
-func (h hotArticle) commentPath() string { return "/bai-viet/" + strconv.FormatInt(h.id, 10) + "/binh-luan" }
+func (h hotArticle) commentPath() string {
+	return "/bai-viet/" + strconv.FormatInt(h.id, 10) + "/binh-luan"
+}
 
 var tokenInput = regexp.MustCompile(`name="started" value="([^"]+)"`)
 
