@@ -71,6 +71,7 @@ type result struct {
 	reqs     float64
 	p50, p99 time.Duration
 	errors   int
+	accepted int // comment posts the server accepted (303)
 	rssMB    float64
 	ratio    float64 // reqs / baseline reqs
 	target   string
@@ -212,7 +213,9 @@ func startServer(bin, dataDir string) (*server, time.Duration, error) {
 	addr := ln.Addr().String()
 	ln.Close()
 	start := time.Now()
-	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dataDir)
+	// Captcha and rate limit off, moderation on: the issue's posting scenario.
+	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dataDir, "-captcha=false", "-comment-rate=0",
+		"-moderation=true", "-comment-min-fill=1ms")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err
@@ -283,13 +286,140 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 		r.target, r.met = "≥ 40% of baseline", r.ratio >= 0.4
 		out = append(out, r)
 	}
+
+	// Comment posting: captcha and rate limit off, moderation on; every accepted post must
+	// be in the database afterwards.
+	token, err := formToken(srv, hot)
+	if err != nil {
+		return nil, err
+	}
+	before, err := countBenchComments(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), token, 0))
+	if err != nil {
+		return nil, err
+	}
+	post.ratio = post.reqs / base.reqs
+	post.reqs = float64(post.accepted) / o.duration.Seconds()
+	post.target, post.met = "≥ 2,000 accepted/s", post.reqs >= 2000 && post.errors == 0
+	out = append(out, post)
+
+	// Mixed: 95% article reads, 5% posts, paced to about 2,000 requests a second.
+	mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), token, 5)+paceLua, 20)
+	if err != nil {
+		return nil, err
+	}
+	mixed.ratio = mixed.reqs / base.reqs
+	mixed.target, mixed.met = "p99 < 20 ms at ≥ 1,800/s", mixed.p99 < 20*time.Millisecond && mixed.reqs >= 1800 && mixed.errors == 0
+	out = append(out, mixed)
+
+	// Search: two-word queries drawn from the seeded vocabulary.
+	search, err := wrk(o, srv, label+" search (two words)", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", searchLua)
+	if err != nil {
+		return nil, err
+	}
+	search.ratio = search.reqs / base.reqs
+	search.target, search.met = "≥ 1,000/s, p99 < 30 ms", search.reqs >= 1000 && search.p99 < 30*time.Millisecond && search.errors == 0
+	out = append(out, search)
+
 	rss := srv.rssMB()
 	out = append(out, result{name: label + " RSS after load", rssMB: rss, target: "< 100 MB", met: rss < 100, ratio: -1})
+
+	srv.stop()
+	after, err := countBenchComments(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	stored := after - before
+	accepted := post.accepted + mixed.accepted
+	// Posts in flight when wrk stops are stored but never acknowledged: at most one per
+	// connection. An acknowledged post that is missing is a loss.
+	out = append(out, result{name: fmt.Sprintf("%s comments stored / accepted: %d / %d", label, stored, accepted),
+		target: "none lost", met: accepted > 0 && stored >= accepted && stored-accepted <= 2*o.connections, ratio: -1})
 	return out, nil
 }
 
+// commentPath is where the hot article's comments are posted.
+func (h hotArticle) commentPath() string {
+	return "/bai-viet/" + strconv.FormatInt(h.id, 10) + "/binh-luan"
+}
+
+var tokenInput = regexp.MustCompile(`name="started" value="([^"]+)"`)
+
+// formToken fetches the comment form's fill-time token the way htmx does; it is not
+// single-use, so every post of the run carries it.
+func formToken(srv *server, hot hotArticle) (string, error) {
+	req, _ := http.NewRequest("GET", srv.base+hot.commentPath()+"/bieu-mau", nil)
+	req.Header.Set("HX-Request", "true")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	m := tokenInput.FindSubmatch(b)
+	if m == nil {
+		return "", fmt.Errorf("no form token in %d %.200s", resp.StatusCode, b)
+	}
+	return string(m[1]), nil
+}
+
+// countBenchComments counts the comments the bench posted.
+func countBenchComments(dataDir string) (int, error) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, dataDir)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	var n int
+	err = d.Reader().QueryRowContext(ctx, `SELECT count(*) FROM comments WHERE title = 'Bench'`).Scan(&n)
+	return n, err
+}
+
+// postLua posts a unique comment per request; with every > 0, only one request in every
+// 100/every is a post and the rest read the scenario's path.
+func postLua(path, token string, percent int) string {
+	return fmt.Sprintf(`
+local n = 0
+posted = 0
+local threads = 0
+threads_list = {}
+function setup(thread)
+  thread:set("tid", threads); threads = threads + 1
+  table.insert(threads_list, thread)
+end
+response = function(status, headers, body)
+  if status == 303 then posted = posted + 1 end
+end
+request = function()
+  n = n + 1
+  if %d > 0 and math.random(100) > %d then return wrk.format("GET") end
+  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+" .. tid .. "-" .. n .. "&website=&started=%s"
+  return wrk.format("POST", %q, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+`, percent, percent, token, path)
+}
+
+// paceLua spaces each connection's requests (wrk is closed-loop: this paces the load to a
+// rate instead of measuring latency at saturation).
+const paceLua = `
+function delay() return 9 end
+`
+
+// searchLua draws two-word queries from the seed's vocabulary.
+const searchLua = `
+local qs = {"n%C3%B4ng+th%C3%B4n", "chuy%E1%BB%83n+%C4%91%E1%BB%95i", "ti%C3%AAm+ch%E1%BB%A7ng", "ng%C6%B0%E1%BB%9Di+ngh%C3%A8o",
+  "duong+giao", "k%E1%BA%BF+ho%E1%BA%A1ch", "hoa+giai", "da+nang", "an+to%C3%A0n", "l%E1%BB%85+h%E1%BB%99i"}
+request = function()
+  return wrk.format("GET", "/tim-kiem?q=" .. qs[math.random(#qs)])
+end
+`
+
 // baselinePath is the trivial in-memory route every figure is compared with.
-const baselinePath = "/healthz"
+const baselinePath = "/robots.txt"
 
 var wrkJSON = regexp.MustCompile(`(?m)^JSON (\{.*\})$`)
 
@@ -301,19 +431,29 @@ type wrkReport struct {
 	Non2xx     int     `json:"non2xx"`
 	P50        float64 `json:"p50"`
 	P99        float64 `json:"p99"`
+	Posted     int     `json:"posted"` // comment posts answered 303 (accepted)
 }
 
 const reportLua = `
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('JSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d}\n',
+  local posted = 0
+  if threads_list then
+    for _, t in ipairs(threads_list) do posted = posted + (t:get("posted") or 0) end
+  end
+  io.write(string.format('JSON {"requests":%d,"duration_us":%d,"errors":%d,"non2xx":%d,"p50":%d,"p99":%d,"posted":%d}\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99), posted))
 end
 `
 
-// wrk drives one scenario. script, when set, is extra Lua (a request function).
+// wrk drives one scenario with the default connection count.
 func wrk(o options, srv *server, name, path, script string) (result, error) {
+	return wrkWith(o, srv, name, path, script, o.connections)
+}
+
+// wrkWith drives one scenario. script, when set, is extra Lua (a request function).
+func wrkWith(o options, srv *server, name, path, script string, connections int) (result, error) {
 	f, err := os.CreateTemp("", "bench-*.lua")
 	if err != nil {
 		return result{}, err
@@ -321,7 +461,7 @@ func wrk(o options, srv *server, name, path, script string) (result, error) {
 	defer os.Remove(f.Name())
 	f.WriteString(script + reportLua)
 	f.Close()
-	cmd := exec.Command("wrk", "-t2", "-c"+strconv.Itoa(o.connections), "-d"+o.duration.String(),
+	cmd := exec.Command("wrk", "-t2", "-c"+strconv.Itoa(connections), "-d"+o.duration.String(),
 		"-H", "Accept-Encoding: gzip", "-s", f.Name(), srv.base+path)
 	outb, err := cmd.CombinedOutput()
 	if err != nil {
@@ -342,6 +482,7 @@ func wrk(o options, srv *server, name, path, script string) (result, error) {
 		p99:    time.Duration(rep.P99) * time.Microsecond,
 		errors: rep.Errors + rep.Non2xx,
 	}
+	r.accepted = rep.Posted
 	fmt.Printf("  %-40s %9.0f req/s  p50 %-9s p99 %-9s errors %d\n", name, r.reqs, r.p50, r.p99, r.errors)
 	return r, nil
 }

@@ -118,9 +118,12 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		if !o.DuplicateSince.IsZero() {
 			var dup int
+			// substr(body, 1, 64) is the indexed expression (migration 007); SQLite counts
+			// characters there, as firstRunes does.
 			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
-				WHERE article_id = ? AND body = ? AND created_at >= ? AND status <> 'deleted'`,
-				c.ArticleID, c.Body, unix(o.DuplicateSince)).Scan(&dup)
+				WHERE article_id = ? AND substr(body, 1, 64) = ? AND created_at >= ?
+				  AND body = ? AND status <> 'deleted'`,
+				c.ArticleID, firstRunes(c.Body, 64), unix(o.DuplicateSince), c.Body).Scan(&dup)
 			if err != nil {
 				return fmt.Errorf("db: duplicate check on %d: %w", c.ArticleID, err)
 			}
@@ -223,4 +226,15 @@ func (d *DB) InitSetting(ctx context.Context, key, value string) (string, error)
 		return "", fmt.Errorf("db: init setting %q: %w", key, err)
 	}
 	return v, nil
+}
+
+// firstRunes is the first n characters of s, as SQLite's substr(s, 1, n) counts them.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -220,3 +220,16 @@ func TestWriteUnavailableWhenFull(t *testing.T) {
 		t.Error("plain errors classified as unavailable")
 	}
 }
+
+func TestFirstRunesMatchesSQLiteSubstr(t *testing.T) {
+	d := openTest(t)
+	for _, s := range []string{"", "ngắn", strings.Repeat("Đường ", 30), strings.Repeat("a", 64), strings.Repeat("ệ", 65)} {
+		var want string
+		if err := d.r.QueryRow(`SELECT substr(?, 1, 64)`, s).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got := firstRunes(s, 64); got != want {
+			t.Errorf("firstRunes(%q) = %q, SQLite says %q", s, got, want)
+		}
+	}
+}

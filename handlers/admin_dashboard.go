@@ -18,6 +18,8 @@ const (
 
 // dashboardPage is the dashboard's data.
 type dashboardPage struct {
+	// Backup is shown to admins: a failing automatic backup must be seen, not just logged.
+	Backup   *db.BackupStatus
 	Counts   map[string]int
 	Statuses []statusCount
 	Pending  int
@@ -118,6 +120,13 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, u db.User) error
 		if data.Pending, err = a.DB.CountCommentsByStatus(ctx, db.CommentPending); err != nil {
 			return err
 		}
+	}
+	if u.Role == db.RoleAdmin {
+		st, err := a.DB.BackupStatus(ctx)
+		if err != nil {
+			return err
+		}
+		data.Backup = &st
 	}
 	first := day0.AddDate(0, 0, -(chartDays - 1))
 	views, err := a.DB.DailyViews(ctx, first.Format(time.DateOnly), day0.Format(time.DateOnly))

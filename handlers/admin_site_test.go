@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -222,5 +223,35 @@ func TestAuditPageAndDashboard(t *testing.T) {
 		if r, _ := admin.get("/admin/nhat-ky" + q); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("audit %s: %d", q, r.StatusCode)
 		}
+	}
+}
+
+// TestDashboardShowsBackupStatus: admins see when the automatic backup last worked and,
+// loudly, when it last failed; editors do not see the panel.
+func TestDashboardShowsBackupStatus(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	admin, editor := s.loginAs(t, db.RoleAdmin), s.loginAs(t, db.RoleEditor)
+	_, body := admin.get("/admin/")
+	if !strings.Contains(body, "Chưa có bản sao lưu tự động nào") {
+		t.Error("no backup state shown before any backup")
+	}
+	ctx := t.Context()
+	if err := s.app.DB.RecordBackup(ctx, testNow.Add(-time.Hour), "/sao-luu/toasoan-1.db", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.app.DB.RecordBackup(ctx, testNow, "", errors.New("no space left on device")); err != nil {
+		t.Fatal(err)
+	}
+	_, body = admin.get("/admin/")
+	doc := parse(t, body)
+	panel := find(doc, byClass("backup-failing"))
+	if len(panel) != 1 || attr(panel[0], "role") != "alert" {
+		t.Fatal("failing backup not shown as an alert")
+	}
+	if txt := text(panel[0]); !strings.Contains(txt, "no space left on device") || !strings.Contains(txt, "/sao-luu/toasoan-1.db") {
+		t.Errorf("backup panel: %q", txt)
+	}
+	if _, body := editor.get("/admin/"); strings.Contains(body, "Sao lưu tự động") {
+		t.Error("editors see the backup panel")
 	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -90,6 +91,11 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// Disk full or read-only file: say so plainly; reads keep working meanwhile.
 		status, msg = http.StatusServiceUnavailable, msgWriteUnavailable
 		w.Header().Set("Retry-After", "60")
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away mid-request: nobody is left to answer, nothing is wrong.
+		a.Log.Debug("client gone", "method", r.Method, "path", r.URL.Path)
+		return
 	}
 	if status >= 500 {
 		// The path only: query strings can carry what readers typed.

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -63,8 +65,30 @@ func buildArticlePolicy() *bluemonday.Policy {
 // ArticleHTML returns body HTML safe to render as template.HTML: NFC-normalized first
 // (bluemonday does not normalize), then reduced to the article policy.
 func ArticleHTML(s string) string {
-	return articlePolicy.Sanitize(norm.NFC.String(s))
+	return balanced(articlePolicy.Sanitize(norm.NFC.String(s)))
 }
+
+// balanced re-serializes a body through the HTML parser, so every element it opens is
+// closed inside it: bluemonday keeps an unclosed <table> or <blockquote>, which would
+// swallow the rest of the page (the comment form, the footer) when rendered.
+func balanced(body string) string {
+	ctx := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := xhtml.ParseFragment(strings.NewReader(body), ctx)
+	if err != nil {
+		return "" // unreachable for a string reader; never pass on what could not be parsed
+	}
+	var sb strings.Builder
+	for _, n := range nodes {
+		if err := xhtml.Render(&sb, n); err != nil {
+			return ""
+		}
+	}
+	// The renderer writes void elements XML-style (<br/>, <img …/>); HTML needs no slash.
+	// Attribute values are escaped, so `"/>` can only end a tag.
+	return voidSlash.Replace(sb.String())
+}
+
+var voidSlash = strings.NewReplacer(`"/>`, `">`, "<br/>", "<br>", "<hr/>", "<hr>")
 
 var spaceRun = regexp.MustCompile(`[ \t]+`)
 

@@ -22,7 +22,7 @@ func TestArticleHTML(t *testing.T) {
 		{`<iframe src="https://evil.example"></iframe>`, ``},
 		{`<svg><script>alert(1)</script></svg>`, ``},
 		{`<math><style><img src=x onerror=alert(1)></style></math>`, ``},
-		{`<table><tr><td colspan="2" class="x">Ô</td></tr></table>`, `<table><tr><td colspan="2">Ô</td></tr></table>`},
+		{`<table><tr><td colspan="2" class="x">Ô</td></tr></table>`, `<table><tbody><tr><td colspan="2">Ô</td></tr></tbody></table>`},
 		{`<figure><img src="/media/1" alt="Ảnh"><figcaption>Chú thích</figcaption></figure>`, `<figure><img src="/media/1" alt="Ảnh"><figcaption>Chú thích</figcaption></figure>`},
 		{`<img src="data:image/svg+xml;base64,PHN2Zz4=">`, ``},
 		{norm.NFD.String("<p>Thủ tướng</p>"), "<p>Thủ tướng</p>"},
@@ -54,5 +54,22 @@ func TestPlainTextAndTitle(t *testing.T) {
 	}
 	if strings.Contains(Title(`<img src=x onerror=alert(1)>Ảnh`), "<") {
 		t.Error("Title kept a tag")
+	}
+}
+
+func TestArticleHTMLIsBalanced(t *testing.T) {
+	cases := map[string]string{
+		`<TABLE BACKGROUND="javascript:alert('XSS')">`:    `<table></table>`,
+		`<blockquote>trích dẫn không đóng`:                `<blockquote>trích dẫn không đóng</blockquote>`,
+		`<p>một<p>hai`:                                    `<p>một</p><p>hai</p>`,
+		`</div></div><p>thoát ra ngoài?</p>`:              `<p>thoát ra ngoài?</p>`,
+		`<ul><li>một<li>hai</ul>`:                         `<ul><li>một</li><li>hai</li></ul>`,
+		`<p>Đường &amp; cầu &lt;script&gt;</p>`:           `<p>Đường &amp; cầu &lt;script&gt;</p>`,
+		`<figure><img src="/media/3" alt="Ảnh"></figure>`: `<figure><img src="/media/3" alt="Ảnh"></figure>`,
+	}
+	for in, want := range cases {
+		if got := ArticleHTML(in); got != want {
+			t.Errorf("ArticleHTML(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
