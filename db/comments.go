@@ -118,7 +118,7 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		if !o.DuplicateSince.IsZero() {
 			var dup int
-			// substr(body, 1, 64) is the indexed expression (migration 007); SQLite counts
+			// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts
 			// characters there, as firstRunes does.
 			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
 				WHERE article_id = ? AND substr(body, 1, 64) = ? AND created_at >= ?

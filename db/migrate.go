@@ -39,11 +39,11 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	// Numbers must be unique; gaps are allowed so that work on separate branches can
-	// reserve numbers (every number is applied once, in order).
-	for i := 1; i < len(ms); i++ {
-		if ms[i].version == ms[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share a number", ms[i-1].name, ms[i].name)
+	// Numbers run 1, 2, 3, … without gaps: the runner applies those above the recorded
+	// version, so a gap filled later would never run on an existing database.
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d (no gaps, no repeats)", m.name, i+1)
 		}
 	}
 	return ms, nil
