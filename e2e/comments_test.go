@@ -141,7 +141,7 @@ func TestCommentFormInBrowser(t *testing.T) {
 			if size.name == "desktop" {
 				approveComment(t, srv.DataDir, "(desktop)")
 				must(t, ctx, "poll", chromedp.Evaluate[bool](`(() => { const el = document.querySelector("#comment-list");
-					htmx.ajax("GET", el.getAttribute("hx-get"), {source: el, target: el, swap: "outerHTML"}); return true })()`))
+					htmx.ajax("GET", el.getAttribute("data-hx-get"), {source: el, target: el, swap: "outerHTML"}); return true })()`))
 				must(t, ctx, "approved comment appears", chromedp.Poll[bool](
 					`document.querySelector("#comment-list .comment-name") !== null &&
 					 document.querySelector("#comment-list").textContent.includes("Nguyễn Thị Thuỷ")`))

@@ -96,10 +96,10 @@ func (s *commentSite) openForm(t *testing.T) url.Values {
 		t.Fatalf("article: %d", resp.StatusCode)
 	}
 	slot := find(parse(t, body), byID("form-secrets"))
-	if len(slot) != 1 || attr(slot[0], "hx-get") == "" {
+	if len(slot) != 1 || attr(slot[0], "data-hx-get") == "" {
 		t.Fatalf("article page has no deferred form slot")
 	}
-	resp, body = s.do(t, http.MethodGet, attr(slot[0], "hx-get"), http.Header{"Hx-Request": {"true"}})
+	resp, body = s.do(t, http.MethodGet, attr(slot[0], "data-hx-get"), http.Header{"Hx-Request": {"true"}})
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("form secrets: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
@@ -246,8 +246,8 @@ func TestCommentFormMarkup(t *testing.T) {
 	}
 	form := forms[0]
 	action := commentPath(s.art.ID)
-	if attr(form, "method") != "post" || attr(form, "action") != action || attr(form, "hx-post") != action {
-		t.Errorf("form method=%q action=%q hx-post=%q", attr(form, "method"), attr(form, "action"), attr(form, "hx-post"))
+	if attr(form, "method") != "post" || attr(form, "action") != action || attr(form, "data-hx-post") != action {
+		t.Errorf("form method=%q action=%q hx-post=%q", attr(form, "method"), attr(form, "action"), attr(form, "data-hx-post"))
 	}
 	// The visible fields, in the order, with labels tied to them.
 	var names []string
@@ -275,14 +275,14 @@ func TestCommentFormMarkup(t *testing.T) {
 			t.Errorf("label %d = %q, want %q", i, text(l), wantLabels[i])
 		}
 	}
-	if links := find(form, byClass("captcha-refresh")); len(links) != 1 || text(links[0]) != "Lấy lại mã bảo mật" || attr(links[0], "hx-get") == "" {
+	if links := find(form, byClass("captcha-refresh")); len(links) != 1 || text(links[0]) != "Lấy lại mã bảo mật" || attr(links[0], "data-hx-get") == "" {
 		t.Error("no captcha refresh link")
 	}
 	if st := find(doc, byID("comment-status")); len(st) != 1 || attr(st[0], "aria-live") != "polite" {
 		t.Error("no aria-live status region")
 	}
 	list := find(doc, byID("comment-list"))
-	if len(list) != 1 || !strings.HasPrefix(attr(list[0], "hx-get"), action+"?v=") || attr(list[0], "hx-trigger") != "every 60s" {
+	if len(list) != 1 || !strings.HasPrefix(attr(list[0], "data-hx-get"), action+"?v=") || attr(list[0], "data-hx-trigger") != "every 60s" {
 		t.Error("comment list does not poll")
 	}
 	// The image answers with a PNG.
@@ -317,7 +317,7 @@ func TestDeferredFormKeepsArticleCacheable(t *testing.T) {
 	}
 	doc := parse(t, page1)
 	slot := find(doc, byID("form-secrets"))
-	if len(slot) != 1 || attr(slot[0], "hx-get") != commentPath(s.art.ID)+"/bieu-mau" || !strings.Contains(attr(slot[0], "hx-trigger"), "intersect once") {
+	if len(slot) != 1 || attr(slot[0], "data-hx-get") != commentPath(s.art.ID)+"/bieu-mau" || !strings.Contains(attr(slot[0], "data-hx-trigger"), "intersect once") {
 		t.Fatalf("no deferred slot: %v", slot)
 	}
 	if len(find(doc, byTag("noscript"))) != 1 || !strings.Contains(page1, "?binh-luan=viet#viet-binh-luan") {
@@ -352,7 +352,7 @@ func TestCommentHTMXSuccess(t *testing.T) {
 	}
 	doc := parse(t, body)
 	status := find(doc, byID("comment-status"))
-	if len(status) != 1 || text(status[0]) != msgCommentPending || attr(status[0], "hx-swap-oob") == "" {
+	if len(status) != 1 || text(status[0]) != msgCommentPending || attr(status[0], "data-hx-swap-oob") == "" {
 		t.Fatalf("no thank-you notice in the response: %s", body)
 	}
 	for _, name := range []string{"name", "phone", "title", "content"} {
@@ -505,7 +505,7 @@ func TestCommentNormalizesAndStoresNFC(t *testing.T) {
 	}
 	// Published at once: it is in the list (swapped out of band), line breaks kept.
 	list := find(parse(t, body), byID("comment-list"))
-	if len(list) != 1 || attr(list[0], "hx-swap-oob") != "true" {
+	if len(list) != 1 || attr(list[0], "data-hx-swap-oob") != "true" {
 		t.Fatalf("no out-of-band list in the response")
 	}
 	if !strings.Contains(text(list[0]), "Đặng Thị Thuỷ") {
@@ -933,7 +933,7 @@ func TestCaptchaRefreshAndImage(t *testing.T) {
 	doc := parse(t, page)
 	link := find(doc, byClass("captcha-refresh"))[0]
 	oldID := inputValue(t, doc, "captcha_id")
-	resp, body := s.do(t, http.MethodGet, attr(link, "hx-get"), http.Header{"Hx-Request": {"true"}})
+	resp, body := s.do(t, http.MethodGet, attr(link, "data-hx-get"), http.Header{"Hx-Request": {"true"}})
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") {
 		t.Fatalf("refresh: %d", resp.StatusCode)
 	}
@@ -974,7 +974,7 @@ func TestCommentListPolling(t *testing.T) {
 	s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationOff})
 	hx := http.Header{"Hx-Request": {"true"}}
 	_, page := s.get(t, views.ArticlePath(s.art))
-	poll := attr(find(parse(t, page), byID("comment-list"))[0], "hx-get")
+	poll := attr(find(parse(t, page), byID("comment-list"))[0], "data-hx-get")
 	resp, body := s.do(t, http.MethodGet, poll, hx)
 	if resp.StatusCode != http.StatusNoContent || body != "" {
 		t.Fatalf("unchanged list: %d, want 204", resp.StatusCode)
@@ -993,7 +993,7 @@ func TestCommentListPolling(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Bình luận mới xuất hiện khi thăm dò") || strings.Contains(body, "<html") {
 		t.Fatalf("changed list: %d", resp.StatusCode)
 	}
-	next := attr(find(parse(t, body), byID("comment-list"))[0], "hx-get")
+	next := attr(find(parse(t, body), byID("comment-list"))[0], "data-hx-get")
 	if next == poll {
 		t.Fatal("the new list polls with the old version")
 	}

@@ -11,10 +11,16 @@ import (
 const (
 	hxRequest = "HX-Request"
 	hxTarget  = "HX-Target"
+	// hxHistoryRestore marks htmx's request for a whole page after the back button.
+	hxHistoryRestore = "HX-History-Restore-Request"
 )
 
-// isHTMX reports whether htmx sent the request (it then wants a fragment).
-func isHTMX(r *http.Request) bool { return r.Header.Get(hxRequest) == "true" }
+// isHTMX reports whether htmx sent the request and wants a fragment. A history restore
+// (the back button, once the page has left htmx's cache) comes from htmx too but needs the
+// whole page.
+func isHTMX(r *http.Request) bool {
+	return r.Header.Get(hxRequest) == "true" && r.Header.Get(hxHistoryRestore) != "true"
+}
 
 // newPage fills the data every page needs.
 func (a *App) newPage(r *http.Request, title string) views.Page {

@@ -18,7 +18,6 @@ const (
 	searchPageSize        = 10
 	searchLatestCount     = 5
 	maxSearchSuggestions  = 4
-	hxHistoryRestore      = "HX-History-Restore-Request"
 	hxPushURL             = "HX-Push-Url"
 	searchResultsTargetID = "search-results"
 )
@@ -248,7 +247,7 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Vary", "HX-Request, HX-Target, HX-History-Restore-Request")
 	h.Set("Cache-Control", "no-cache")
-	if !wantsFragment(r) {
+	if !isHTMX(r) {
 		return a.render(w, status, "search", p)
 	}
 	// The pushed URL is the tidy one (no empty parameters); a wrong search is not pushed.
@@ -261,13 +260,6 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 		return a.renderFragment(w, status, "search", "search-results-fragment", p)
 	}
 	return a.renderFragment(w, status, "search", "search-content-fragment", p)
-}
-
-// wantsFragment reports whether the request is htmx swapping part of a page. A history
-// restore (back button after the page left htmx's cache) comes from htmx too but needs
-// the whole page.
-func wantsFragment(r *http.Request) bool {
-	return isHTMX(r) && r.Header.Get(hxHistoryRestore) != "true"
 }
 
 // searchAlternatives fills what a reader sees when nothing matched: searches that do find

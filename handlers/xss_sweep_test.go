@@ -207,7 +207,7 @@ func assertAppMarkupOnly(t *testing.T, what, body string) {
 				t.Errorf("%s: <%s %s=%q>", what, n.Data, a.Key, a.Val)
 			}
 			urlAttr := map[string]bool{"href": true, "src": true, "action": true, "formaction": true, "xlink:href": true,
-				"data": true, "poster": true, "background": true, "cite": true, "srcset": true, "hx-get": true, "hx-post": true}[key]
+				"data": true, "poster": true, "background": true, "cite": true, "srcset": true, "hx-get": true, "hx-post": true, "data-hx-get": true, "data-hx-post": true}[key]
 			if urlAttr && (strings.HasPrefix(val, "javascript:") || strings.HasPrefix(val, "vbscript:") || strings.HasPrefix(val, "data:text/html")) {
 				t.Errorf("%s: <%s %s=%q>", what, n.Data, a.Key, a.Val)
 			}
