@@ -14,8 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,7 +299,7 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 	if err != nil {
 		return nil, err
 	}
-	post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), token, 0))
+	post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), token, 0, "post"))
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +309,7 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 	out = append(out, post)
 
 	// Mixed: 95% article reads, 5% posts, paced to about 2,000 requests a second.
-	mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), token, 5)+paceLua, 20)
+	mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), token, 5, "mixed")+paceLua, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +318,7 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 	out = append(out, mixed)
 
 	// Search: two-word queries drawn from the seeded vocabulary.
-	search, err := wrk(o, srv, label+" search (two words)", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", searchLua)
+	search, err := wrk(o, srv, label+" search (two words)", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", searchLua())
 	if err != nil {
 		return nil, err
 	}
@@ -379,9 +381,10 @@ func countBenchComments(dataDir string) (int, error) {
 	return n, err
 }
 
-// postLua posts a unique comment per request; with every > 0, only one request in every
-// 100/every is a post and the rest read the scenario's path.
-func postLua(path, token string, percent int) string {
+// postLua posts a unique comment per request (tag keeps scenarios' texts apart: the same
+// text twice is refused as a duplicate); with percent > 0, only that share of requests are
+// posts and the rest read the scenario's path.
+func postLua(path, token string, percent int, tag string) string {
 	return fmt.Sprintf(`
 local n = 0
 posted = 0
@@ -397,10 +400,10 @@ end
 request = function()
   n = n + 1
   if %d > 0 and math.random(100) > %d then return wrk.format("GET") end
-  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+" .. tid .. "-" .. n .. "&website=&started=%s"
+  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+%s+" .. tid .. "-" .. n .. "&website=&started=%s"
   return wrk.format("POST", %q, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
-`, percent, percent, token, path)
+`, percent, percent, tag, token, path)
 }
 
 // paceLua spaces each connection's requests (wrk is closed-loop: this paces the load to a
@@ -409,14 +412,22 @@ const paceLua = `
 function delay() return 9 end
 `
 
-// searchLua draws two-word queries from the seed's vocabulary.
-const searchLua = `
-local qs = {"n%C3%B4ng+th%C3%B4n", "chuy%E1%BB%83n+%C4%91%E1%BB%95i", "ti%C3%AAm+ch%E1%BB%A7ng", "ng%C6%B0%E1%BB%9Di+ngh%C3%A8o",
-  "duong+giao", "k%E1%BA%BF+ho%E1%BA%A1ch", "hoa+giai", "da+nang", "an+to%C3%A0n", "l%E1%BB%85+h%E1%BB%99i"}
+// searchLua asks two-word queries drawn from the demo newsroom's text, the vocabulary the
+// seeded articles are sampled from: adjacent words, half typed without accents.
+func searchLua() string {
+	qs := seed.TwoWordQueries(rand.New(rand.NewPCG(7, 7)), seed.Words(), 200)
+	var b strings.Builder
+	b.WriteString("local qs = {")
+	for _, q := range qs {
+		fmt.Fprintf(&b, "%q, ", url.QueryEscape(q))
+	}
+	b.WriteString(`}
 request = function()
   return wrk.format("GET", "/tim-kiem?q=" .. qs[math.random(#qs)])
 end
-`
+`)
+	return b.String()
+}
 
 // baselinePath is the trivial in-memory route every figure is compared with.
 const baselinePath = "/robots.txt"

@@ -10,10 +10,10 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 
 	"toasoan/db"
 	"toasoan/demo"
+	"toasoan/seed"
 	"toasoan/vntext"
 )
 
@@ -41,43 +41,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// demoWords is the running text of the demo newsroom cut into words: sampling from it
-// gives Vietnamese word frequencies (common words common, names rare).
-func demoWords() []string {
-	var words []string
-	for _, a := range demo.Articles {
-		for _, s := range append([]string{a.Title, a.Lead}, a.Paragraphs...) {
-			words = append(words, strings.FieldsFunc(s, func(r rune) bool {
-				return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-			})...)
-		}
-	}
-	return words
-}
-
-// sentence strings n words from the corpus, starting at random places so that real word
-// pairs ("giải phóng", "mặt bằng") occur as they do in the news.
-func sentence(r *rand.Rand, words []string, n int) string {
-	var b strings.Builder
-	for b.Len() == 0 || n > 0 {
-		start := r.IntN(len(words))
-		run := min(n, 3+r.IntN(6))
-		for i := 0; i < run && start+i < len(words); i++ {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(words[start+i])
-			n--
-		}
-	}
-	return b.String()
-}
-
 func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 	b.Helper()
 	benchCorpus.once.Do(func() {
 		ctx := context.Background()
-		words := demoWords()
+		words := seed.Words()
 		r := rand.New(rand.NewPCG(2026, 11))
 		// TOASOAN_SEARCH_BENCH_DIR keeps the generated database between runs (for
 		// profiling); it is built there when empty and never removed.
@@ -97,7 +65,7 @@ func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 			return
 		}
 		benchCorpus.d = d
-		defer func() { benchCorpus.pairs = benchQueries(rand.New(rand.NewPCG(5, 5)), words) }()
+		defer func() { benchCorpus.pairs = seed.TwoWordQueries(rand.New(rand.NewPCG(5, 5)), words, 200) }()
 		if has, err := d.HasArticles(ctx); err != nil || has {
 			benchCorpus.err = err
 			return
@@ -125,13 +93,13 @@ func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 				for i := from; i < from+batch; i++ {
 					var body strings.Builder
 					for range 3 + r.IntN(4) {
-						body.WriteString("<p>" + sentence(r, words, 40+r.IntN(60)) + "</p>\n")
+						body.WriteString("<p>" + seed.Sentence(r, words, 40+r.IntN(60)) + "</p>\n")
 					}
-					title := sentence(r, words, 10+r.IntN(8))
+					title := seed.Sentence(r, words, 10+r.IntN(8))
 					_, err := bk.AddArticle(db.Article{
 						Slug:       fmt.Sprintf("%s-%d", vntext.SlugOr(title, "bai"), i),
 						Title:      title,
-						Lead:       sentence(r, words, 25+r.IntN(20)),
+						Lead:       seed.Sentence(r, words, 25+r.IntN(20)),
 						BodyHTML:   body.String(),
 						CategoryID: cats[r.IntN(len(cats))],
 						Status:     db.StatusPublished,
@@ -153,21 +121,6 @@ func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 		b.Fatal(benchCorpus.err)
 	}
 	return benchCorpus.d, benchCorpus.pairs
-}
-
-// benchQueries are two-word queries: adjacent words of the text (so real pairs such as
-// "giải phóng"), half of them typed without accents.
-func benchQueries(r *rand.Rand, words []string) []string {
-	var qs []string
-	for len(qs) < 200 {
-		i := r.IntN(len(words) - 1)
-		q := strings.ToLower(words[i] + " " + words[i+1])
-		if len(qs)%2 == 1 {
-			q = vntext.Fold(q)
-		}
-		qs = append(qs, q)
-	}
-	return qs
 }
 
 // benchSearch runs the queries round robin, one search per iteration, and reports the

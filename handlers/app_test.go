@@ -33,6 +33,12 @@ type testSite struct {
 // content loaded.
 func newTestSite(t testing.TB) *testSite {
 	t.Helper()
+	return newTestSiteWith(t, Config{})
+}
+
+// newTestSiteWith is newTestSite with a configuration.
+func newTestSiteWith(t testing.TB, cfg Config) *testSite {
+	t.Helper()
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
@@ -56,7 +62,7 @@ func newTestSite(t testing.TB) *testSite {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	counts := viewcount.New(d.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
-	app, err := New(ctx, d, v, assets, log, counts, Config{})
+	app, err := New(ctx, d, v, assets, log, counts, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

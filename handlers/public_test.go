@@ -18,7 +18,7 @@ import (
 )
 
 // latestArticle is the newest published demo article.
-func latestArticle(t *testing.T, s *testSite) db.Article {
+func latestArticle(t testing.TB, s *testSite) db.Article {
 	t.Helper()
 	list, err := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
 	if err != nil || len(list) == 0 {

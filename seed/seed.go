@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode"
 
 	"toasoan/db"
 	"toasoan/demo"
@@ -70,18 +71,19 @@ func Run(ctx context.Context, d *db.DB, opts Options, progress func(done, total 
 		}
 	}
 	total := opts.Articles + opts.Comments
+	words := Words()
 	var ids []int64
 	for start := 0; start < opts.Articles; start += batchSize {
 		n := min(batchSize, opts.Articles-start)
 		err := d.InBulk(ctx, func(b *db.Bulk) error {
 			for i := range n {
-				title := sentence(rng, titleParts, 10+rng.IntN(6))
+				title := capitalize(Sentence(rng, words, 10+rng.IntN(8)))
 				at := opts.Now.Add(-time.Duration(rng.Int64N(int64(730 * 24 * time.Hour))))
 				id, err := b.AddArticle(db.Article{
 					Slug:       vntext.SlugOr(title, "bai-viet") + fmt.Sprintf("-s%d", start+i),
 					Title:      title,
-					Lead:       sentence(rng, bodyParts, 25+rng.IntN(15)) + ".",
-					BodyHTML:   body(rng),
+					Lead:       capitalize(Sentence(rng, words, 25+rng.IntN(20))) + ".",
+					BodyHTML:   body(rng, words),
 					Byline:     bylines[rng.IntN(len(bylines))],
 					CategoryID: cats[rng.IntN(len(cats))].ID,
 					Status:     db.StatusPublished,
@@ -112,8 +114,8 @@ func Run(ctx context.Context, d *db.DB, opts Options, progress func(done, total 
 				_, err := b.AddCommentUncounted(db.Comment{
 					ArticleID: ids[rng.IntN(len(ids))],
 					Name:      names[rng.IntN(len(names))],
-					Title:     sentence(rng, titleParts, 4+rng.IntN(4)),
-					Body:      sentence(rng, bodyParts, 15+rng.IntN(40)) + ".",
+					Title:     capitalize(Sentence(rng, words, 4+rng.IntN(4))),
+					Body:      capitalize(Sentence(rng, words, 15+rng.IntN(40))) + ".",
 					Status:    db.CommentApproved,
 					IP:        fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256)),
 					CreatedAt: opts.Now.Add(-time.Duration(rng.Int64N(int64(700 * 24 * time.Hour)))),
@@ -140,51 +142,24 @@ func Run(ctx context.Context, d *db.DB, opts Options, progress func(done, total 
 	return res, nil
 }
 
-// sentence strings n words from a bank, capitalised.
-func sentence(rng *rand.Rand, bank []string, n int) string {
-	words := make([]string, 0, n)
-	for len(words) < n {
-		words = append(words, strings.Fields(bank[rng.IntN(len(bank))])...)
-	}
-	s := strings.Join(words[:n], " ")
+// capitalize upper-cases the first letter.
+func capitalize(s string) string {
 	r := []rune(s)
 	if len(r) > 0 {
-		r[0] = []rune(strings.ToUpper(string(r[0])))[0]
+		r[0] = unicode.ToUpper(r[0])
 	}
 	return string(r)
 }
 
-func body(rng *rand.Rand) string {
+// body is 3 to 6 paragraphs of sampled text.
+func body(rng *rand.Rand, words []string) string {
 	var sb strings.Builder
-	for range 3 + rng.IntN(3) {
+	for range 3 + rng.IntN(4) {
 		sb.WriteString("<p>")
-		for range 2 + rng.IntN(3) {
-			sb.WriteString(html.EscapeString(sentence(rng, bodyParts, 12+rng.IntN(14))))
-			sb.WriteString(". ")
-		}
-		sb.WriteString("</p>\n")
+		sb.WriteString(html.EscapeString(capitalize(Sentence(rng, words, 40+rng.IntN(60)))))
+		sb.WriteString(".</p>\n")
 	}
 	return sb.String()
-}
-
-var titleParts = []string{
-	"huyện Sông Lam", "triển khai", "kế hoạch", "phát triển kinh tế", "nông thôn mới", "chuyển đổi số",
-	"hội nghị", "tổng kết", "năm học mới", "tiêm chủng", "phòng chống dịch", "đường giao thông",
-	"xã Tân Phú", "thị trấn", "sản phẩm OCOP", "hỗ trợ", "người nghèo", "lễ hội truyền thống",
-	"bảo hiểm y tế", "cải cách hành chính", "thu hoạch lúa", "mùa mưa lũ", "an toàn thực phẩm",
-	"khánh thành", "trường học", "trạm y tế", "đoàn công tác", "Đà Nẵng", "chất độc da cam",
-	"hòa giải ở cơ sở", "Hai Bà Trưng", "thanh niên tình nguyện", "phụ nữ", "cựu chiến binh",
-}
-
-var bodyParts = []string{
-	"theo báo cáo của Ủy ban nhân dân huyện", "trong năm qua", "các xã, thị trấn đã", "tích cực triển khai",
-	"nhiều mô hình hiệu quả", "góp phần nâng cao đời sống", "của nhân dân trên địa bàn", "đến nay",
-	"toàn huyện có", "hộ gia đình", "được hỗ trợ kinh phí", "với tổng số tiền", "hơn một tỷ đồng",
-	"lãnh đạo huyện đề nghị", "các phòng, ban chuyên môn", "tiếp tục phối hợp chặt chẽ",
-	"đẩy mạnh tuyên truyền", "người dân đồng tình hưởng ứng", "đường bê tông liên thôn",
-	"cánh đồng lúa chất lượng cao", "học sinh đến trường đầy đủ", "cán bộ y tế xã", "thăm hỏi, động viên",
-	"kịp thời tháo gỡ khó khăn", "vướng mắc trong giải phóng mặt bằng", "dương tính", "bà con nông dân",
-	"nước sạch nông thôn", "điện chiếu sáng", "an ninh trật tự được giữ vững", "Tết vì người nghèo",
 }
 
 var bylines = []string{"Minh Anh", "Hoàng Yến", "Đình Khoa", "Bảo Ngọc", "Thu Hà", "Quang Vinh", "Lê Thị Thanh Huyền"}

@@ -1,0 +1,86 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"toasoan/db"
+	"toasoan/views"
+)
+
+// benchArticle gives the newest article 30 approved comments, like the bench command's
+// hot article, and returns its path.
+func benchArticle(b *testing.B, s *testSite) string {
+	b.Helper()
+	a := latestArticle(b, s)
+	err := s.app.DB.InBulk(context.Background(), func(bk *db.Bulk) error {
+		for i := range 30 {
+			if _, err := bk.AddComment(db.Comment{ArticleID: a.ID, Name: fmt.Sprintf("Bạn đọc %d", i), Title: "Ý kiến",
+				Body: "Bài viết rất hữu ích cho bà con trong xã.\nCảm ơn tòa soạn.", Status: db.CommentApproved,
+				CreatedAt: testNow.Add(-time.Hour)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return views.ArticlePath(a)
+}
+
+func benchServe(b *testing.B, h http.Handler, path string) {
+	b.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkArticleRender renders the article page with 30 comments on every request (the
+// page cache off): what each cache miss costs.
+func BenchmarkArticleRender(b *testing.B) {
+	s := newTestSiteWith(b, Config{NoPageCache: true})
+	benchServe(b, s.app.Routes(), benchArticle(b, s))
+}
+
+// BenchmarkArticleCacheHit serves the same page from the page cache.
+func BenchmarkArticleCacheHit(b *testing.B) {
+	s := newTestSiteWith(b, Config{})
+	benchServe(b, s.app.Routes(), benchArticle(b, s))
+}
+
+// BenchmarkHomeCacheHit serves the home page from the page cache.
+func BenchmarkHomeCacheHit(b *testing.B) {
+	s := newTestSiteWith(b, Config{})
+	benchServe(b, s.app.Routes(), "/")
+}
+
+// BenchmarkCommentInsert stores a reader's comment with the duplicate check, as a post does.
+func BenchmarkCommentInsert(b *testing.B) {
+	s := newTestSiteWith(b, Config{})
+	a := latestArticle(b, s)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		_, err := s.app.DB.PostReaderComment(ctx, db.Comment{ArticleID: a.ID, Name: "Bạn đọc", Title: "Ý kiến",
+			Body: fmt.Sprintf("Ý kiến số %d về đường liên xã.", i), Status: db.CommentPending, CreatedAt: testNow},
+			db.ReaderCommentOptions{DuplicateSince: testNow.Add(-24 * time.Hour)})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
