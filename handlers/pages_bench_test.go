@@ -84,3 +84,21 @@ func BenchmarkCommentInsert(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchPage serves two-word searches through the real handler on the demo site.
+func BenchmarkSearchPage(b *testing.B) {
+	s := newTestSiteWith(b, Config{})
+	h := s.app.Routes()
+	qs := []string{"n%C3%B4ng+th%C3%B4n", "chuyen+doi", "ti%C3%AAm+ch%E1%BB%A7ng", "nguoi+ngheo", "%C4%91%C6%B0%E1%BB%9Dng+giao"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		req := httptest.NewRequest("GET", "/tim-kiem?q="+qs[i%len(qs)], nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+		i++
+	}
+}
