@@ -233,3 +233,12 @@ func TestFirstRunesMatchesSQLiteSubstr(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteUnavailableWhenReadOnly(t *testing.T) {
+	d := openTest(t)
+	// The reader pool is query_only: a write there fails as a read-only file does.
+	_, err := d.r.ExecContext(context.Background(), "INSERT INTO settings (key, value) VALUES ('x', 'y')")
+	if err == nil || !WriteUnavailable(err) {
+		t.Fatalf("write on a read-only connection: %v (unavailable %v)", err, WriteUnavailable(err))
+	}
+}

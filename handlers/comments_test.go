@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1265,5 +1266,33 @@ func TestCaptchaSettingFromBackOffice(t *testing.T) {
 	s.app.DB.SetSetting(context.Background(), db.SettingCommentCaptcha, "true")
 	if v := s.openForm(t); v.Get("captcha_id") == "" {
 		t.Fatal("setting back on: no captcha")
+	}
+}
+
+// TestCommentDoubleSubmitAtOnce posts the same form 10 times at the same moment (a double
+// click, a flaky connection retried): one comment is stored, the others are refused as
+// duplicates.
+func TestCommentDoubleSubmitAtOnce(t *testing.T) {
+	s := newCommentSite(t, Config{CaptchaOff: true})
+	v := validComment(s.openForm(t))
+	before := len(s.storedComments(t, s.art.ID))
+	var wg sync.WaitGroup
+	var ok, dup atomic.Int32
+	for range 10 {
+		wg.Go(func() {
+			resp, _ := s.post(t, s.art.ID, v, true, nil)
+			switch resp.StatusCode {
+			case http.StatusOK:
+				ok.Add(1)
+			case http.StatusUnprocessableEntity:
+				dup.Add(1)
+			default:
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(s.storedComments(t, s.art.ID)) - before; got != 1 || ok.Load() != 1 || dup.Load() != 9 {
+		t.Fatalf("%d stored, %d accepted, %d refused; want 1, 1, 9", got, ok.Load(), dup.Load())
 	}
 }
