@@ -3,10 +3,8 @@ package handlers
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,10 +12,6 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/demo"
-	"toasoan/static"
-	"toasoan/viewcount"
-	"toasoan/views"
 )
 
 // adminTestPassword is every test account's password.
@@ -67,42 +61,9 @@ func newAdminSite(t *testing.T, cfg Config) *adminSite {
 // openAdminSite opens (or reopens, for restart tests) the site stored in dir.
 func openAdminSite(t *testing.T, dir string, cfg Config, withDemo bool) *adminSite {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if withDemo {
-		if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	assets, err := static.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := views.New(views.Options{AssetURL: assets.URL, Location: loc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	counts := viewcount.New(d.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
-	app, err := New(ctx, d, v, assets, log, counts, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := &adminClock{now: testNow}
-	app.Now = clock.Now
-	srv := httptest.NewServer(app.Routes())
-	t.Cleanup(srv.Close)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &adminSite{testSite: &testSite{app: app, srv: srv, client: client, loc: loc}, clock: clock, dataDir: dir, users: map[string]db.User{}}
+	site := openTestSite(t, dir, cfg, withDemo, clock.Now)
+	return &adminSite{testSite: site, clock: clock, dataDir: dir, users: map[string]db.User{}}
 }
 
 // adminBrowser is a client with its own cookie jar that does not follow redirects.

@@ -39,18 +39,28 @@ func newTestSite(t testing.TB) *testSite {
 // newTestSiteWith is newTestSite with a configuration.
 func newTestSiteWith(t testing.TB, cfg Config) *testSite {
 	t.Helper()
-	ctx := context.Background()
+	return openTestSite(t, t.TempDir(), cfg, true, func() time.Time { return testNow })
+}
+
+// openTestSite wires the real App over the database in dir — as main does — with the given
+// clock, and serves its routes through httptest. Every test site is made here.
+func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func() time.Time) *testSite {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.Open(ctx, t.TempDir())
+	d, err := db.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
-		t.Fatal(err)
+	if withDemo {
+		if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
+			t.Fatal(err)
+		}
 	}
 	assets, err := static.New()
 	if err != nil {
@@ -66,7 +76,7 @@ func newTestSiteWith(t testing.TB, cfg Config) *testSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app.Now = func() time.Time { return testNow }
+	app.Now = now
 	srv := httptest.NewServer(app.Routes())
 	t.Cleanup(srv.Close)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

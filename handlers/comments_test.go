@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
@@ -23,9 +21,6 @@ import (
 
 	"toasoan/antispam"
 	"toasoan/db"
-	"toasoan/demo"
-	"toasoan/static"
-	"toasoan/viewcount"
 	"toasoan/views"
 )
 
@@ -48,43 +43,13 @@ type commentSite struct {
 // newCommentSite is newTestSite with a comment configuration and a movable clock.
 func newCommentSite(t *testing.T, cfg Config) *commentSite {
 	t.Helper()
-	ctx := context.Background()
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
-		t.Fatal(err)
-	}
-	assets, err := static.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := views.New(views.Options{AssetURL: assets.URL, Location: loc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	counts := viewcount.New(d.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
 	clock := &testClock{t: testNow}
-	app, err := New(ctx, d, v, assets, log, counts, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app.Now = clock.Now
-	srv := httptest.NewServer(app.Routes())
-	t.Cleanup(srv.Close)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	list, err := d.PublicArticles(ctx, db.PublicListQuery{Limit: 1}, testNow)
+	site := openTestSite(t, t.TempDir(), cfg, true, clock.Now)
+	list, err := site.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
 	if err != nil || len(list) == 0 {
 		t.Fatalf("no demo article: %v", err)
 	}
-	return &commentSite{testSite: &testSite{app: app, srv: srv, client: client, loc: loc}, clock: clock, art: list[0]}
+	return &commentSite{testSite: site, clock: clock, art: list[0]}
 }
 
 // openForm loads the article page, fetches the deferred form's one-time values the way
