@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/microcosm-cc/bluemonday"
 
+	"toasoan/antispam"
 	"toasoan/db"
 )
 
@@ -122,9 +123,16 @@ func (a *App) adminChain(next http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", adminCSP(nonce))
 		w.Header().Add("Vary", "HX-Request")
-		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nonceKey{}, nonce)))
+		ctx := context.WithValue(r.Context(), nonceKey{}, nonce)
+		// The reader's address as the comment path sees it: behind a proxy listed in
+		// -trusted-proxies, from X-Forwarded-For; login throttling and the audit log use it.
+		ctx = context.WithValue(ctx, clientIPKey{}, antispam.ClientIP(r, a.Config.TrustedProxies))
+		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// clientIPKey holds the client address adminChain worked out.
+type clientIPKey struct{}
 
 // adminFunc is a back-office handler that gets the signed-in user.
 type adminFunc func(w http.ResponseWriter, r *http.Request, u db.User) error
@@ -185,9 +193,12 @@ func adminActor(r *http.Request, u db.User) db.Actor {
 	return db.Actor{UserID: u.ID, UserName: u.Name, IP: adminIP(r)}
 }
 
-// adminIP is the connection's address. Behind a reverse proxy this is the proxy; the
-// operator then throttles at the proxy (we do not trust forwarded headers by default).
+// adminIP is the client's address: from X-Forwarded-For only when the peer is a trusted
+// proxy (-trusted-proxies), otherwise the connection's own.
 func adminIP(r *http.Request) string {
+	if ip, ok := r.Context().Value(clientIPKey{}).(string); ok && ip != "" {
+		return ip
+	}
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i >= 0 {
 		host = host[:i]

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -360,5 +361,35 @@ func TestSessionsOnlyOnAdminRoutes(t *testing.T) {
 	r2, _ := b.get("/admin/")
 	if r2.Header.Get("Content-Security-Policy") == csp {
 		t.Error("the style nonce does not change between responses")
+	}
+}
+
+// TestLoginThrottleBehindProxy: behind a trusted reverse proxy, failures count per client
+// (X-Forwarded-For), so one attacker does not lock every editor out; from an untrusted
+// peer the header is ignored, so it cannot be used to dodge the limit.
+func TestLoginThrottleBehindProxy(t *testing.T) {
+	loopback := netip.MustParsePrefix("127.0.0.0/8")
+	for _, trusted := range []bool{true, false} {
+		cfg := Config{}
+		if trusted {
+			cfg.TrustedProxies = []netip.Prefix{loopback}
+		}
+		s := newAdminSite(t, cfg)
+		b := s.newBrowser(t)
+		attacker := http.Header{"X-Forwarded-For": {"198.51.100.7"}}
+		for i := range freeFailuresIP {
+			name := "nguoi-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+			b.send(http.MethodPost, "/admin/login", "application/x-www-form-urlencoded",
+				strings.NewReader(url.Values{"name": {name}, "password": {"sai-mat-khau"}}.Encode()), attacker)
+		}
+		editor := http.Header{"X-Forwarded-For": {"203.0.113.20"}}
+		r, _ := b.send(http.MethodPost, "/admin/login", "application/x-www-form-urlencoded",
+			strings.NewReader(url.Values{"name": {"editor1"}, "password": {adminTestPassword}}.Encode()), editor)
+		if trusted && r.StatusCode != http.StatusSeeOther {
+			t.Errorf("trusted proxy: another client's login: %d, want 303", r.StatusCode)
+		}
+		if !trusted && r.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("untrusted peer: a forged X-Forwarded-For dodged the limit: %d, want 429", r.StatusCode)
+		}
 	}
 }
