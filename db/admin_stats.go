@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -13,6 +14,11 @@ func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64) (map[strin
 	if err != nil {
 		return nil, fmt.Errorf("db: article counts: %w", err)
 	}
+	return scanStatusCounts(rows)
+}
+
+// scanStatusCounts reads (status, count) rows into a map.
+func scanStatusCounts(rows *sql.Rows) (map[string]int, error) {
 	defer rows.Close()
 	out := map[string]int{}
 	for rows.Next() {

@@ -113,17 +113,7 @@ func (d *DB) CommentStatusCounts(ctx context.Context) (map[string]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: comment counts: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
+	return scanStatusCounts(rows)
 }
 
 // ModerateComments sets the status of the given comments in one transaction, keeps each

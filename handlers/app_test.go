@@ -98,6 +98,13 @@ func (s *testSite) do(t *testing.T, method, path string, header http.Header) (*h
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	return s.send(t, req)
+}
+
+// send sends a request without following redirects and returns the response with its
+// body read.
+func (s *testSite) send(t *testing.T, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		t.Fatal(err)

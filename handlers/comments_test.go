@@ -123,16 +123,7 @@ func (s *commentSite) post(t *testing.T, articleID int64, v url.Values, htmx boo
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	return s.send(t, req)
 }
 
 // storedComments lists every comment of an article, any status, with moderator fields.
