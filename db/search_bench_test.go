@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 
 func buildBenchCorpus(b *testing.B) (*db.DB, []string) {
 	b.Helper()
+	if testing.Short() {
+		b.Skip("builds a 100,000-article database")
+	}
 	benchCorpus.once.Do(func() {
 		ctx := context.Background()
 		words := seed.Words()
