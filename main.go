@@ -205,7 +205,8 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	if err != nil {
 		return err
 	}
-	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
+	// The site zone can change in settings: read it at each flush, not once at start.
+	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(renderer.Location()).Format(time.DateOnly) }, log)
 	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
 	if err != nil {
 		return err
