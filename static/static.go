@@ -89,12 +89,6 @@ func (a *Assets) URL(name string) string {
 	return u
 }
 
-// Has reports whether a logical asset name exists.
-func (a *Assets) Has(name string) bool {
-	_, ok := a.urls[name]
-	return ok
-}
-
 // Serve serves a hashed asset; names are looked up in a fixed map, so no request
 // path can reach the filesystem. It reports false when the asset does not exist.
 func (a *Assets) Serve(w http.ResponseWriter, r *http.Request, hashedPath string) bool {

@@ -5,7 +5,6 @@ package viewcount
 import (
 	"context"
 	"log/slog"
-	"maps"
 	"sync"
 	"time"
 )
@@ -82,11 +81,4 @@ func (c *Counter) Run(ctx context.Context, every time.Duration) {
 			return
 		}
 	}
-}
-
-// Snapshot copies the pending counts (for tests and metrics).
-func (c *Counter) Snapshot() map[int64]int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return maps.Clone(c.pending)
 }
