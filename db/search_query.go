@@ -1,6 +1,7 @@
 package db
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -106,6 +107,17 @@ func ParseSearchQuery(raw string) SearchQuery {
 		if utf8.RuneCountInString(last.Folded[len(last.Folded)-1]) >= minPrefixLen {
 			last.Prefix = true
 		}
+	}
+	return q
+}
+
+// Finished is the query with its last word matched whole: a search the reader submitted
+// (a page load, a link, a reload) is finished, while active search asks as they type.
+// "nông thôn" then finds nông thôn, not also nông thông.
+func (q SearchQuery) Finished() SearchQuery {
+	if n := len(q.Terms); n > 0 && q.Terms[n-1].Prefix {
+		q.Terms = slices.Clone(q.Terms)
+		q.Terms[n-1].Prefix = false
 	}
 	return q
 }

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +138,43 @@ func TestExactSpellings(t *testing.T) {
 	if list[0].ID != 2 || list[1].ID != 3 || list[2].ID != 1 {
 		t.Errorf("order %d %d %d", list[0].ID, list[1].ID, list[2].ID)
 	}
+}
+
+func TestFinishedQuery(t *testing.T) {
+	typing := ParseSearchQuery("nông thôn")
+	if got := typing.MatchExpression(); got != `"nong" AND "thon" *` {
+		t.Fatalf("typing: %s", got)
+	}
+	if got := typing.Finished().MatchExpression(); got != `"nong" AND "thon"` {
+		t.Errorf("finished: %s", got)
+	}
+	if typing.MatchExpression() != `"nong" AND "thon" *` {
+		t.Error("Finished changed the query it was called on")
+	}
+	for _, raw := range []string{"", "   ", "***", `"hai bà trưng"`, "đà nẵng "} {
+		q := ParseSearchQuery(raw)
+		if got := q.Finished().MatchExpression(); got != q.MatchExpression() {
+			t.Errorf("%q: finished %s, parsed %s", raw, got, q.MatchExpression())
+		}
+	}
+}
+
+// tagRegexp is the definition plainText implements by hand: every tag becomes a space.
+var tagRegexp = regexp.MustCompile(`<[^>]*>`)
+
+// FuzzPlainText checks the hand-written tag stripping against its regexp definition, on
+// bodies as the editor stores them and on broken markup.
+func FuzzPlainText(f *testing.F) {
+	for _, s := range []string{
+		"<p>Đường liên xã <b>Hòa</b> Bình</p>", "a < b > c", "<a<b>c", "x<", "<p>mở", "&lt;b&gt; &amp; &#39;",
+		"<img alt=\"đường\">sau", "", "không thẻ nào", "<<>>", "<p>a</p>\n<p>b</p>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := html.UnescapeString(tagRegexp.ReplaceAllString(s, " "))
+		if got := plainText(s); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

@@ -45,6 +45,8 @@ type App struct {
 	Counts *viewcount.Counter
 	// Pages caches rendered public pages; every content change in DB retires them.
 	Pages *pagecache.Cache
+	// Searches caches rendered search results the same way, within a budget of its own.
+	Searches *pagecache.Cache
 	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
 	Metrics *metrics.Metrics
 	Config  Config
@@ -65,8 +67,10 @@ const (
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
 	if !cfg.NoPageCache {
-		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, func() time.Time { return a.Now() })
-		d.OnContentChange(a.Pages.Invalidate)
+		clock := func() time.Time { return a.Now() }
+		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
+		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
+		d.OnContentChange(a.invalidateCaches)
 	}
 	if err := a.ReloadSettings(ctx); err != nil {
 		return nil, err

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
+	"toasoan/metrics"
 	"toasoan/pagecache"
 	"toasoan/static"
 )
@@ -17,6 +19,9 @@ import (
 const (
 	pageCacheTTL   = 30 * time.Second
 	pageCacheBytes = 24 << 20
+	// searchCacheBytes bounds the search cache, a cache of its own so that a flood of
+	// distinct queries evicts other searches, never the article pages.
+	searchCacheBytes = 8 << 20
 )
 
 // pageCapture records what a handler writes when it renders a page for the cache.
@@ -70,33 +75,51 @@ func (a *App) cached(fn handlerFunc) handlerFunc {
 		if r.URL.RawQuery != "" {
 			key += "?" + r.URL.RawQuery
 		}
-		p, hit, err := a.Pages.Get(key, func() (*pagecache.Page, error) {
-			// The render outlives a waiter that gives up: use a context of its own.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
-			defer cancel()
-			c := &pageCapture{header: http.Header{}}
-			if err := fn(c, r.WithContext(ctx)); err != nil {
-				return nil, err
-			}
-			ctype := c.header.Get("Content-Type")
-			c.header.Del("Content-Type")
-			c.header.Del("Content-Length")
-			p := pagecache.NewPage(c.status, ctype, c.header, c.body)
-			p.ArticleID = c.articleID
-			// A handler that chose its own caching (a page for one reader) is not kept.
-			p.NoStore = c.header.Get("Cache-Control") != "" || c.header.Get("Set-Cookie") != ""
-			return p, nil
-		})
-		if err != nil {
-			return err
+		return a.serveCached(w, r, a.Pages, metrics.CachePages, key, fn)
+	}
+}
+
+// serveCached serves the page cached under key, rendering it through fn on a miss. fn
+// must depend on nothing in the request that key does not name.
+func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) error {
+	p, hit, err := cache.Get(key, func() (*pagecache.Page, error) {
+		// The render outlives a waiter that gives up: use a context of its own.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		defer cancel()
+		c := &pageCapture{header: http.Header{}}
+		if err := fn(c, r.WithContext(ctx)); err != nil {
+			return nil, err
 		}
-		if hit {
-			a.Metrics.CacheHit()
-		} else {
-			a.Metrics.CacheMiss()
-		}
-		a.servePage(w, r, p)
-		return nil
+		ctype := c.header.Get("Content-Type")
+		c.header.Del("Content-Type")
+		c.header.Del("Content-Length")
+		p := pagecache.NewPage(c.status, ctype, c.header, c.body)
+		p.ArticleID = c.articleID
+		// A page for one reader (a cookie, or caching the handler made private) is not kept;
+		// a handler may still ask browsers to revalidate (search: no-cache).
+		cc := c.header.Get("Cache-Control")
+		p.NoStore = c.header.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+		return p, nil
+	})
+	if err != nil {
+		return err
+	}
+	if hit {
+		a.Metrics.CacheHit(name)
+	} else {
+		a.Metrics.CacheMiss(name)
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// invalidateCaches retires every cached page and search.
+func (a *App) invalidateCaches() {
+	if a.Pages != nil {
+		a.Pages.Invalidate()
+	}
+	if a.Searches != nil {
+		a.Searches.Invalidate()
 	}
 }
 
@@ -119,7 +142,9 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Pag
 		w.Write(p.Body)
 		return
 	}
-	h.Set("Cache-Control", publicCacheControl)
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", publicCacheControl)
+	}
 	addVary(h, "Accept-Encoding")
 	addVary(h, "HX-Request")
 	// Weak: the same page goes out plain and gzipped (see bodyETag).
@@ -160,7 +185,7 @@ func (a *App) WatchSchedule(ctx context.Context, every time.Duration) {
 				continue
 			}
 			if due {
-				a.Pages.Invalidate()
+				a.invalidateCaches()
 			}
 			last = now
 		}

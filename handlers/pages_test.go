@@ -22,6 +22,11 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 	s := newAdminSite(t, Config{})
 	ctx := context.Background()
 	editor, admin := s.loginAs(t, db.RoleEditor), s.loginAs(t, db.RoleAdmin)
+	// shows reads a page as a reader sees it: search hits have their words marked, so the
+	// text is compared, not the markup.
+	shows := func(body, title string) bool {
+		return strings.Contains(text(parse(t, body)), title)
+	}
 	warm := func(paths ...string) {
 		t.Helper()
 		for _, p := range paths {
@@ -43,19 +48,24 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 	id := createArticle(t, editor, newArticleForm(title))
 	art := s.article(t, id)
 	section := views.SectionPath(art.CategorySlug)
-	warm("/", section)
+	// Searches are cached too (a cache of their own): the same writes retire them.
+	search, searchPlain := searchPath("q", "cầu treo Khe Rạn"), searchPath("q", "cau treo khe ran")
+	warm("/", section, search, searchPlain)
+	if hits, _ := s.app.Searches.Stats(); hits == 0 {
+		t.Fatal("searches are not served from the search cache")
+	}
 	if r, _ := postTransition(editor, id, art.Version, db.StatusPublished, nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("publish: %d", r.StatusCode)
 	}
 	art = s.article(t, id)
-	for _, p := range []string{"/", section} {
-		if _, body := s.get(t, p); !strings.Contains(body, title) {
+	for _, p := range []string{"/", section, search, searchPlain} {
+		if _, body := s.get(t, p); !shows(body, title) {
 			t.Errorf("publish: %s still shows the page from before", p)
 		}
 	}
 
 	// Edit: the new title everywhere.
-	warm("/", section, views.ArticlePath(art))
+	warm("/", section, views.ArticlePath(art), search, searchPlain)
 	edited := "Khánh thành cầu treo bản Khe Rạn trước mùa mưa lũ"
 	f := newArticleForm(edited)
 	f.Set("version", strconv.Itoa(art.Version))
@@ -64,8 +74,8 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 		t.Fatalf("edit: %d %.300s", r.StatusCode, body)
 	}
 	art = s.article(t, id)
-	for _, p := range []string{"/", section, views.ArticlePath(art)} {
-		if _, body := s.get(t, p); !strings.Contains(body, edited) {
+	for _, p := range []string{"/", section, views.ArticlePath(art), search, searchPlain} {
+		if _, body := s.get(t, p); !shows(body, edited) {
 			t.Errorf("edit: %s still shows the old title", p)
 		}
 	}
@@ -92,28 +102,28 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 	}
 
 	// Section renamed: the menu on every page.
-	warm("/", views.ArticlePath(art))
+	warm("/", views.ArticlePath(art), search)
 	cat, _ := s.app.DB.CategoryByID(ctx, art.CategoryID)
 	if r, _ := admin.post("/admin/chuyen-muc/"+strconv.FormatInt(cat.ID, 10), url.Values{"name": {"Thời sự - Chính trị"}, "slug": {cat.Slug}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("rename section: %d", r.StatusCode)
 	}
-	for _, p := range []string{"/", views.ArticlePath(art)} {
-		if _, body := s.get(t, p); !strings.Contains(body, "Thời sự - Chính trị") {
+	for _, p := range []string{"/", views.ArticlePath(art), search} {
+		if _, body := s.get(t, p); !shows(body, "Thời sự - Chính trị") {
 			t.Errorf("rename: %s shows the old section name", p)
 		}
 	}
 
 	// Unpublish (archive): the article leaves the lists and answers 404.
 	art = s.article(t, id)
-	warm("/", section, views.ArticlePath(art))
+	warm("/", section, views.ArticlePath(art), search, searchPlain)
 	if r, _ := postTransition(editor, id, art.Version, db.StatusArchived, nil); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("archive: %d", r.StatusCode)
 	}
 	if r, _ := s.get(t, views.ArticlePath(art)); r.StatusCode != http.StatusNotFound {
 		t.Errorf("archived article still served: %d", r.StatusCode)
 	}
-	for _, p := range []string{"/", section} {
-		if _, body := s.get(t, p); strings.Contains(body, edited) {
+	for _, p := range []string{"/", section, search, searchPlain} {
+		if _, body := s.get(t, p); shows(body, edited) {
 			t.Errorf("archive: %s still lists the article", p)
 		}
 	}
@@ -126,9 +136,12 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 	if r, body := postTransition(editor, sid, sa.Version, db.StatusPublished, url.Values{"publish_at": {at}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("schedule: %d %.300s", r.StatusCode, body)
 	}
-	warm("/")
-	if _, body := s.get(t, "/"); strings.Contains(body, later) {
-		t.Fatal("scheduled article shown early")
+	laterSearch := searchPath("q", "tổng vệ sinh môi trường")
+	warm("/", laterSearch)
+	for _, p := range []string{"/", laterSearch} {
+		if _, body := s.get(t, p); shows(body, later) {
+			t.Fatalf("scheduled article shown early on %s", p)
+		}
 	}
 	s.clock.Advance(21 * time.Minute)
 	wctx, stop := context.WithCancel(ctx)
@@ -136,11 +149,13 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 	go func() { s.app.WatchSchedule(wctx, 10*time.Millisecond); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if _, body := s.get(t, "/"); strings.Contains(body, later) {
+		_, home := s.get(t, "/")
+		_, found := s.get(t, laterSearch)
+		if shows(home, later) && shows(found, later) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("scheduled article not on the home page after its time")
+			t.Fatal("scheduled article not on the home page and in search after its time")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -23,7 +23,7 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /ma-bao-mat/{id}", a.handle(a.captchaImage))
 
 	// Search.
-	mux.HandleFunc("GET /tim-kiem", a.handle(a.search))
+	mux.HandleFunc("GET /tim-kiem", a.handle(a.cachedSearch(a.search)))
 
 	// Feeds, sitemap, robots.
 	mux.HandleFunc("GET /rss.xml", a.handle(a.siteRSS))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/metrics"
 	"toasoan/views"
 	"toasoan/vntext"
 )
@@ -150,6 +151,10 @@ func (a *App) parseSearch(r *http.Request, nav []db.Category) (searchForm, db.Se
 			strconv.Itoa(db.MaxQueryChars) + " ký tự."}
 	}
 	p.Query = db.ParseSearchQuery(f.Q)
+	if !isHTMX(r) {
+		// Only active search (htmx, as the reader types) may end in half a word.
+		p.Query = p.Query.Finished()
+	}
 	if f.Section != "" {
 		found := false
 		for _, c := range nav {
@@ -197,6 +202,43 @@ func (a *App) parseSearch(r *http.Request, nav []db.Category) (searchForm, db.Se
 	}
 	p.Offset = (page - 1) * searchPageSize
 	return f, p, page, nil
+}
+
+// searchParamNames are the query parameters the search reads; nothing else in the URL
+// changes its answer.
+var searchParamNames = [...]string{"q", "section", "from", "to", "sort", "page"}
+
+// cachedSearch serves searches from the search cache: during a breaking story many
+// readers search for the same words, and each distinct search is then run and rendered
+// once until the next content change (or the cache's time-to-live) retires it.
+func (a *App) cachedSearch(fn handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if a.Searches == nil {
+			return fn(w, r)
+		}
+		return a.serveCached(w, r, a.Searches, metrics.CacheSearch, searchCacheKey(r), fn)
+	}
+}
+
+// searchCacheKey names everything a search response depends on: the parameters search
+// reads (the first value of each, as it reads them) and which part of the page is asked
+// for. Other parameters (campaign tags, junk) share the entry of the same search.
+func searchCacheKey(r *http.Request) string {
+	q := r.URL.Query()
+	v := url.Values{}
+	for _, name := range searchParamNames {
+		if vs, ok := q[name]; ok {
+			v.Set(name, vs[0])
+		}
+	}
+	part := "page"
+	switch {
+	case isHTMX(r) && r.Header.Get(hxTarget) == searchResultsTargetID:
+		part = "results"
+	case isHTMX(r):
+		part = "content"
+	}
+	return part + " " + v.Encode()
 }
 
 // search serves /tim-kiem: the whole page, or for htmx the part it targets — the results

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
+	"toasoan/views"
 )
 
 // searchPath is /tim-kiem with the given parameters (name, value, name, value, ...).
@@ -420,6 +421,25 @@ func TestSearchHTMX(t *testing.T) {
 	}
 }
 
+// TestSearchLastWordPrefixOnlyWhileTyping: active search treats the last word as the
+// start of one (the reader is still typing), a page load searches whole words.
+func TestSearchLastWordPrefixOnlyWhileTyping(t *testing.T) {
+	s := newTestSite(t)
+	path := searchPath("q", "Đà Nẵn")
+	typing := http.Header{"Hx-Request": {"true"}, "Hx-Target": {"search-results"}}
+	resp, body := s.do(t, http.MethodGet, path, typing)
+	if resp.StatusCode != http.StatusOK || !slices.Contains(marks(parse(t, body)), "Nẵng") {
+		t.Errorf("typing “Đà Nẵn”: %d, marks %v", resp.StatusCode, marks(parse(t, body)))
+	}
+	// Whole words only: "nẵn" folds to nan, so nạn matches, Nẵng does not.
+	if got := marks(searchOK(t, s, path)); slices.Contains(got, "Nẵng") || !slices.ContainsFunc(got, func(m string) bool { return strings.EqualFold(m, "nạn") }) {
+		t.Errorf("a page load of “Đà Nẵn” matched half a word, or not the whole one: %v", got)
+	}
+	if got := marks(searchOK(t, s, searchPath("q", "Đà Nẵng"))); !slices.Contains(got, "Nẵng") {
+		t.Errorf("a page load of “Đà Nẵng”: marks %v", got)
+	}
+}
+
 func TestSearchOnlyPublicArticles(t *testing.T) {
 	s := newTestSite(t)
 	ctx := context.Background()
@@ -446,5 +466,93 @@ func TestSearchOnlyPublicArticles(t *testing.T) {
 	}
 	if got := hitTitles(searchOK(t, s, searchPath("q", "bimatquocgia"))); len(got) != 1 {
 		t.Errorf("published article: %v", got)
+	}
+}
+
+// TestSearchCache: a repeated search is served from the search cache, byte for byte, with
+// the same revalidation as pages; each part of the page htmx asks for is an entry of its
+// own; wrong searches are never kept; and a flood of distinct searches cannot push the
+// article pages out of their cache.
+func TestSearchCache(t *testing.T) {
+	s := newTestSite(t)
+	path := searchPath("q", "Đà Nẵng")
+	resp, first := s.get(t, path)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("first search: %d", resp.StatusCode)
+	}
+	hits0, misses0 := s.app.Searches.Stats()
+	resp, again := s.get(t, path)
+	if hits, misses := s.app.Searches.Stats(); hits != hits0+1 || misses != misses0 {
+		t.Fatalf("repeated search not served from the cache: hits %d→%d, misses %d→%d", hits0, hits, misses0, misses)
+	}
+	if again != first || len(hitTitles(parse(t, again))) == 0 {
+		t.Error("the cached search differs from the rendered one, or has no hits")
+	}
+	// Browsers revalidate a search every time (no-cache), cheaply: the ETag answers 304.
+	etag := resp.Header.Get("ETag")
+	if resp.Header.Get("Cache-Control") != "no-cache" || etag == "" {
+		t.Fatalf("cached search headers: Cache-Control %q, ETag %q", resp.Header.Get("Cache-Control"), etag)
+	}
+	if r, _ := s.do(t, http.MethodGet, path, http.Header{"If-None-Match": {etag}}); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match on a cached search: %d", r.StatusCode)
+	}
+	// Campaign tags and junk parameters share the entry of the same search.
+	h0, _ := s.app.Searches.Stats()
+	if _, body := s.get(t, path+"&utm_source=zalo&fbclid=x"); body != first {
+		t.Error("a tagged link shows another page")
+	}
+	if h, _ := s.app.Searches.Stats(); h != h0+1 {
+		t.Error("a tagged link missed the cache")
+	}
+	// With the whole page cached, htmx still gets the part it asked for.
+	for _, c := range []struct {
+		header http.Header
+		page   bool
+	}{
+		{http.Header{"Hx-Request": {"true"}, "Hx-Target": {"search-results"}}, false},
+		{http.Header{"Hx-Request": {"true"}, "Hx-Target": {"noi-dung"}}, false},
+		{http.Header{"Hx-Request": {"true"}, "Hx-History-Restore-Request": {"true"}}, true},
+	} {
+		for range 2 { // rendered, then from the cache
+			resp, body := s.do(t, http.MethodGet, path, c.header)
+			if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") != c.page {
+				t.Errorf("%v: status %d, whole page %v", c.header, resp.StatusCode, strings.Contains(body, "<html"))
+			}
+			if !c.page && resp.Header.Get("HX-Push-Url") != "/tim-kiem?q=%C4%90%C3%A0+N%E1%BA%B5ng" {
+				t.Errorf("%v: pushed %q", c.header, resp.Header.Get("HX-Push-Url"))
+			}
+		}
+	}
+	if _, body := s.get(t, path); body != first {
+		t.Error("a fragment replaced the cached page")
+	}
+	// A wrong search answers its message every time and is not kept.
+	n := s.app.Searches.Len()
+	for range 2 {
+		resp, body := s.get(t, searchPath("q", "Đà Nẵng", "from", "31/02/2026"))
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "không phải là một ngày hợp lệ") {
+			t.Fatalf("bad date: %d", resp.StatusCode)
+		}
+	}
+	if s.app.Searches.Len() != n {
+		t.Error("a wrong search was cached")
+	}
+	// A flood of distinct searches (a bot, or a crawler of search URLs) fills the search
+	// cache, not the page cache: the article page stays warm.
+	art := views.ArticlePath(latestArticle(t, s))
+	s.get(t, art)
+	pageHits, pageMisses := s.app.Pages.Stats()
+	const flood = 1000 // about 20 KB each, so well past the search cache's budget
+	for i := range flood {
+		if r, _ := s.get(t, searchPath("q", "đường "+strconv.Itoa(i))); r.StatusCode != http.StatusOK {
+			t.Fatalf("flood search %d: %d", i, r.StatusCode)
+		}
+	}
+	if n := s.app.Searches.Len(); n >= flood {
+		t.Errorf("the search cache holds all %d flooded searches: it is not bounded", n)
+	}
+	s.get(t, art)
+	if h, m := s.app.Pages.Stats(); h != pageHits+1 || m != pageMisses {
+		t.Errorf("the article page left its cache during a search flood: hits %d→%d, misses %d→%d", pageHits, h, pageMisses, m)
 	}
 }

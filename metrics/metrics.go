@@ -59,8 +59,8 @@ func New(reg *prometheus.Registry, src Sources) *Metrics {
 		}, []string{"event"}),
 		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "toasoan_page_cache_requests_total",
-			Help: "Lookups in the rendered-page cache, by result (hit or miss).",
-		}, []string{"result"}),
+			Help: "Lookups in the rendered-page caches, by cache (pages or search) and result (hit or miss).",
+		}, []string{"cache", "result"}),
 		backupRun: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "toasoan_backups_total",
 			Help: "Automatic backups attempted, by result (ok or error).",
@@ -70,8 +70,10 @@ func New(reg *prometheus.Registry, src Sources) *Metrics {
 	for _, e := range []string{"posted", "approved", "rejected", "spam", "deleted"} {
 		m.comments.WithLabelValues(e)
 	}
-	m.cache.WithLabelValues("hit")
-	m.cache.WithLabelValues("miss")
+	for _, c := range []string{CachePages, CacheSearch} {
+		m.cache.WithLabelValues(c, "hit")
+		m.cache.WithLabelValues(c, "miss")
+	}
 	m.backupRun.WithLabelValues("ok")
 	m.backupRun.WithLabelValues("error")
 	reg.MustRegister(m.requests, m.latency, m.comments, m.cache, m.backupRun,
@@ -109,17 +111,23 @@ func (m *Metrics) comment(event string) {
 	m.comments.WithLabelValues(event).Inc()
 }
 
-// CacheHit counts a page served from the rendered-page cache.
-func (m *Metrics) CacheHit() {
+// The rendered-page caches, as the cache label names them.
+const (
+	CachePages  = "pages"  // home, section and article pages
+	CacheSearch = "search" // search results, kept apart so a flood of queries evicts only searches
+)
+
+// CacheHit counts a page served from the named rendered-page cache.
+func (m *Metrics) CacheHit(cache string) {
 	if m != nil {
-		m.cache.WithLabelValues("hit").Inc()
+		m.cache.WithLabelValues(cache, "hit").Inc()
 	}
 }
 
-// CacheMiss counts a page that had to be rendered.
-func (m *Metrics) CacheMiss() {
+// CacheMiss counts a page the named cache did not hold, so it had to be rendered.
+func (m *Metrics) CacheMiss(cache string) {
 	if m != nil {
-		m.cache.WithLabelValues("miss").Inc()
+		m.cache.WithLabelValues(cache, "miss").Inc()
 	}
 }
 

@@ -57,8 +57,8 @@ func TestMetrics(t *testing.T) {
 	m.CommentModerated("approved")
 	m.CommentModerated("rejected")
 	m.CommentModerated("bogus")
-	m.CacheHit()
-	m.CacheMiss()
+	m.CacheHit(CachePages)
+	m.CacheMiss(CacheSearch)
 	m.BackupDone(nil)
 	m.BackupDone(errors.New("disk full"))
 
@@ -75,7 +75,9 @@ func TestMetrics(t *testing.T) {
 		`toasoan_comments_total{event="approved"} 1`,
 		`toasoan_comments_total{event="rejected"} 1`,
 		`toasoan_comments_total{event="spam"} 0`,
-		`toasoan_page_cache_requests_total{result="hit"} 1`,
+		`toasoan_page_cache_requests_total{cache="pages",result="hit"} 1`,
+		`toasoan_page_cache_requests_total{cache="search",result="miss"} 1`,
+		`toasoan_page_cache_requests_total{cache="search",result="hit"} 0`,
 		`toasoan_backups_total{result="error"} 1`,
 		`toasoan_backup_age_seconds 5400`,
 		`toasoan_backup_last_success_timestamp_seconds 1.7958276e+09`,
@@ -118,8 +120,8 @@ func TestNilMetricsAreSafe(t *testing.T) {
 	var m *Metrics
 	m.CommentPosted()
 	m.CommentModerated("approved")
-	m.CacheHit()
-	m.CacheMiss()
+	m.CacheHit(CachePages)
+	m.CacheMiss(CacheSearch)
 	m.BackupDone(nil)
 	h := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	if got := m.Instrument(h); got == nil {
