@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"time"
 
 	"toasoan/vntext"
@@ -250,8 +249,6 @@ func uniqueSlug(ctx context.Context, tx *sql.Tx, slug string, selfID int64) (str
 		slug = fmt.Sprintf("%s-%d", base, i)
 	}
 }
-
-var tagPattern = regexp.MustCompile(`<[^>]*>`)
 
 // indexArticle replaces the article's search row with accent-folded text: FTS5 folds
 // neither đ nor NFD spellings, so the index holds vntext.Fold output.
