@@ -161,13 +161,23 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 			ids = append(ids, e.id)
 		}
 	}
+	if rerank {
+		// Ranking reads only the texts of the window; whole articles are loaded for the
+		// page alone (20 columns for 10 rows instead of 100).
+		texts, err := d.articleTexts(ctx, ids)
+		if err != nil {
+			return res, fmt.Errorf("db: search %q: %w", match, err)
+		}
+		texts = rankExact(texts, p.Query)
+		texts = texts[min(p.Offset, len(texts)):min(p.Offset+p.Limit, len(texts))]
+		ids = ids[:0]
+		for _, a := range texts {
+			ids = append(ids, a.ID)
+		}
+	}
 	list, err := d.articlesByID(ctx, ids)
 	if err != nil {
 		return res, fmt.Errorf("db: search %q: %w", match, err)
-	}
-	if rerank {
-		list = rankExact(list, p.Query)
-		list = list[min(p.Offset, len(list)):min(p.Offset+p.Limit, len(list))]
 	}
 	m := newWordMatcher(p.Query)
 	res.Hits = make([]SearchHit, len(list))
@@ -294,6 +304,42 @@ func (d *DB) articlesByID(ctx context.Context, ids []int64) ([]Article, error) {
 		pos[id] = i
 	}
 	slices.SortFunc(list, func(x, y Article) int { return pos[x.ID] - pos[y.ID] })
+	return list, nil
+}
+
+// articleTexts loads the id, title, lead and body of articles, in the order of ids: what
+// rankExact reads.
+func (d *DB) articleTexts(ctx context.Context, ids []int64) ([]Article, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := d.r.QueryContext(ctx, `SELECT id, title, lead, body_html FROM articles
+		WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]Article, len(ids))
+	for rows.Next() {
+		var a Article
+		if err := rows.Scan(&a.ID, &a.Title, &a.Lead, &a.BodyHTML); err != nil {
+			return nil, err
+		}
+		byID[a.ID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	list := make([]Article, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			list = append(list, a)
+		}
+	}
 	return list, nil
 }
 

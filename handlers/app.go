@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"toasoan/db"
 	"toasoan/metrics"
 	"toasoan/pagecache"
@@ -54,7 +56,10 @@ type App struct {
 
 	site     atomic.Pointer[views.Site]
 	comments *commentKit
-	back     *backOffice // sessions and state of the back office (admin.go)
+	// searching admits searches that must run (not cached) a few at a time: beyond the
+	// cores they only contend, and each holds its candidates and bodies in memory.
+	searching *semaphore.Weighted
+	back      *backOffice // sessions and state of the back office (admin.go)
 }
 
 // Defaults of the site settings.
@@ -65,7 +70,8 @@ const (
 
 // New builds an App and loads the site settings.
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
-	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now}
+	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now,
+		searching: semaphore.NewWeighted(int64(searchSlots()))}
 	if !cfg.NoPageCache {
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)

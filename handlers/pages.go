@@ -93,7 +93,7 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 		ctype := c.header.Get("Content-Type")
 		c.header.Del("Content-Type")
 		c.header.Del("Content-Length")
-		p := pagecache.NewPage(c.status, ctype, c.header, c.body)
+		p := cache.NewPage(c.status, ctype, c.header, c.body)
 		p.ArticleID = c.articleID
 		// A page for one reader (a cookie, or caching the handler made private) is not kept;
 		// a handler may still ask browsers to revalidate (search: no-cache).

@@ -3,12 +3,16 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"toasoan/db"
+	"toasoan/seed"
 	"toasoan/views"
 )
 
@@ -100,5 +104,36 @@ func BenchmarkSearchPage(b *testing.B) {
 			b.Fatalf("status %d", rec.Code)
 		}
 		i++
+	}
+}
+
+// BenchmarkSearchPageNewQueries serves searches that are each new (two words of the
+// vocabulary at random) over 1,000 seeded articles: what every search-cache miss costs,
+// suggestions for the pairs that find nothing included.
+func BenchmarkSearchPageNewQueries(b *testing.B) {
+	dir := b.TempDir()
+	ctx := context.Background()
+	d, err := db.Open(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = seed.Run(ctx, d, seed.Options{Articles: 1000, Seed: 42, Now: testNow}, nil)
+	d.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := openTestSite(b, dir, Config{}, false, func() time.Time { return testNow })
+	h := s.app.Routes()
+	words := seed.Words()
+	r := rand.New(rand.NewPCG(1, 2))
+	b.ReportAllocs()
+	for b.Loop() {
+		q := url.QueryEscape(strings.ToLower(words[r.IntN(len(words))] + " " + words[r.IntN(len(words))]))
+		req := httptest.NewRequest("GET", "/tim-kiem?q="+q, nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: status %d", q, rec.Code)
+		}
 	}
 }

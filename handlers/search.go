@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -214,9 +216,31 @@ var searchParamNames = [...]string{"q", "section", "from", "to", "sort", "page"}
 func (a *App) cachedSearch(fn handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if a.Searches == nil {
-			return fn(w, r)
+			return a.admitSearch(fn)(w, r)
 		}
-		return a.serveCached(w, r, a.Searches, metrics.CacheSearch, searchCacheKey(r), fn)
+		return a.serveCached(w, r, a.Searches, metrics.CacheSearch, searchCacheKey(r), a.admitSearch(fn))
+	}
+}
+
+// searchSlots is how many searches run at once: one per core. More only contend for the
+// same cores while each holds its candidates and article bodies in memory, so under a
+// flood of new queries memory stays flat and the queue stays fair (first come, first
+// served).
+func searchSlots() int { return runtime.NumCPU() }
+
+// admitSearch runs fn once a search slot is free; a reader who gives up while waiting
+// leaves the queue.
+func (a *App) admitSearch(fn handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := a.searching.Acquire(r.Context(), 1); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return &Error{Status: http.StatusServiceUnavailable,
+					Message: "Máy chủ đang bận vì có quá nhiều lượt tìm kiếm cùng lúc. Xin bạn thử lại sau ít phút."}
+			}
+			return err
+		}
+		defer a.searching.Release(1)
+		return fn(w, r)
 	}
 }
 

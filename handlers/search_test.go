@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -554,5 +556,50 @@ func TestSearchCache(t *testing.T) {
 	s.get(t, art)
 	if h, m := s.app.Pages.Stats(); h != pageHits+1 || m != pageMisses {
 		t.Errorf("the article page left its cache during a search flood: hits %d→%d, misses %d→%d", pageHits, h, pageMisses, m)
+	}
+}
+
+// TestSearchAdmission: searches that must run wait for a free slot (one per core) rather
+// than all running at once; one that waits past its deadline is told, in Vietnamese, that
+// the server is busy.
+func TestSearchAdmission(t *testing.T) {
+	s := newTestSite(t)
+	ctx := context.Background()
+	slots := int64(searchSlots())
+	if err := s.app.searching.Acquire(ctx, slots); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		resp, _ := s.get(t, searchPath("q", "Đà Nẵng"))
+		done <- resp.StatusCode
+	}()
+	select {
+	case code := <-done:
+		t.Fatalf("a search ran with every slot taken: %d", code)
+	case <-time.After(200 * time.Millisecond):
+	}
+	s.app.searching.Release(slots)
+	select {
+	case code := <-done:
+		if code != http.StatusOK {
+			t.Errorf("the waiting search answered %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting search never ran")
+	}
+
+	// Waiting past the deadline (the cache gives a render 10 s) is a 503 with a message.
+	if err := s.app.searching.Acquire(ctx, slots); err != nil {
+		t.Fatal(err)
+	}
+	defer s.app.searching.Release(slots)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequest(http.MethodGet, searchPath("q", "Đà Nẵng"), nil).WithContext(short)
+	err := s.app.admitSearch(s.app.search)(httptest.NewRecorder(), req)
+	var he *Error
+	if !errors.As(err, &he) || he.Status != http.StatusServiceUnavailable || !strings.Contains(he.Message, "quá nhiều lượt tìm kiếm") {
+		t.Errorf("search waiting past its deadline: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,8 +13,11 @@ import (
 	"time"
 )
 
+// compressor makes the pages of tests that need no cache of their own.
+var compressor = New(time.Minute, 1<<20, time.Now)
+
 func page(body string) *Page {
-	return NewPage(200, "text/html; charset=utf-8", nil, []byte(body))
+	return compressor.NewPage(200, "text/html; charset=utf-8", nil, []byte(body))
 }
 
 func TestColdPageRenderedOnce(t *testing.T) {
@@ -74,7 +78,7 @@ func TestErrorsAndNon200NotCached(t *testing.T) {
 	}
 	n := 0
 	for range 2 {
-		c.Get("/missing", func() (*Page, error) { n++; return NewPage(404, "text/html", nil, []byte("404")), nil })
+		c.Get("/missing", func() (*Page, error) { n++; return c.NewPage(404, "text/html", nil, []byte("404")), nil })
 	}
 	if n != 2 || c.Len() != 0 {
 		t.Fatalf("404 cached: renders %d, len %d", n, c.Len())
@@ -95,20 +99,29 @@ func TestBoundedBytes(t *testing.T) {
 	}
 }
 
+// TestGzipCopy: each page's gzip copy is that page, also when pages are compressed one
+// after another and at once (the compressors are reused).
 func TestGzipCopy(t *testing.T) {
-	body := strings.Repeat("Bài viết về nông thôn mới. ", 200)
-	p := page(body)
-	if p.Gzip == nil {
-		t.Fatal("no gzip copy for a compressible page")
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			body := strings.Repeat("Bài viết số "+strconv.Itoa(i)+" về nông thôn mới. ", 50+i)
+			p := page(body)
+			if p.Gzip == nil {
+				t.Error("no gzip copy for a compressible page")
+				return
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(p.Gzip))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if got, _ := io.ReadAll(zr); string(got) != body {
+				t.Errorf("gzip copy of page %d differs", i)
+			}
+		})
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(p.Gzip))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(zr)
-	if string(got) != body {
-		t.Fatal("gzip copy differs")
-	}
+	wg.Wait()
 	if page("ngắn").Gzip != nil {
 		t.Error("tiny page compressed")
 	}
