@@ -345,7 +345,7 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 		return nil, err
 	}
 	fresh.ratio = fresh.reqs / base.reqs
-	fresh.target, fresh.met = "(cost of a cache miss)", fresh.errors == 0
+	fresh.target, fresh.met = "no errors (shows a miss's cost)", fresh.errors == 0
 	out = append(out, fresh)
 
 	rss := srv.rssMB()
