@@ -100,7 +100,7 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 	// bound: its length is the count, and ranking happens on it in Go. Past the bound a
 	// broad query costs no more than a narrow one, and bm25 is computed a bounded number
 	// of times.
-	pool, err := d.searchPool(ctx, `SELECT a.id, a.publish_at, 0 `+from+`
+	pool, err := d.searchPool(ctx, `SELECT a.id, a.publish_at `+from+`
 		ORDER BY articles_fts.rowid DESC LIMIT ?`, append(args, MaxSearchResults+1))
 	if err != nil {
 		return res, fmt.Errorf("db: search %q: %w", match, err)
@@ -254,7 +254,7 @@ func (d *DB) searchPool(ctx context.Context, q string, args []any) ([]poolEntry,
 	var out []poolEntry
 	for rows.Next() {
 		var e poolEntry
-		if err := rows.Scan(&e.id, &e.at, &e.score); err != nil {
+		if err := rows.Scan(&e.id, &e.at); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -481,6 +481,10 @@ func tokenRuneAt(s string, i int) bool {
 type wordMatcher struct {
 	words    map[string]bool // folded words of the query
 	prefixes []string        // folded prefixes (the word being typed)
+	// firsts holds the first byte of each folded word and prefix: a word of the text that
+	// starts with any other ASCII letter cannot match, and is skipped without folding it
+	// (most words of a body, at a fraction of the cost).
+	firsts [utf8.RuneSelf]bool
 	// The same in exactForm, when the query has accents: snippets prefer the passage
 	// with the words as the reader wrote them.
 	exact         map[string]bool
@@ -491,6 +495,9 @@ func newWordMatcher(q SearchQuery) wordMatcher {
 	m := wordMatcher{words: map[string]bool{}, exact: map[string]bool{}}
 	for _, t := range q.Terms {
 		for i, f := range t.Folded {
+			if f != "" && f[0] < utf8.RuneSelf {
+				m.firsts[f[0]] = true
+			}
 			switch {
 			case t.Prefix && i == len(t.Folded)-1:
 				m.prefixes = append(m.prefixes, f)
@@ -523,6 +530,17 @@ func (m wordMatcher) matches(text string) []span {
 	flush := func(end int) {
 		if start < 0 {
 			return
+		}
+		// Fold keeps an ASCII letter or digit as it is, lower-cased: a word starting with
+		// one folds to a word starting with it.
+		if c := text[start]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if !m.firsts[c] {
+				start = -1
+				return
+			}
 		}
 		f := vntext.Fold(text[start:end])
 		ok := m.words[f]

@@ -89,7 +89,8 @@ func BenchmarkCommentInsert(b *testing.B) {
 	}
 }
 
-// BenchmarkSearchPage serves two-word searches through the real handler on the demo site.
+// BenchmarkSearchPage serves five two-word searches over and over through the real
+// handler on the demo site: after the first round, search-cache hits.
 func BenchmarkSearchPage(b *testing.B) {
 	s := newTestSiteWith(b, Config{})
 	h := s.app.Routes()
