@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/seed"
+	"toasoan/internal/seed"
 )
 
 type options struct {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // Errors of the editorial workflow.

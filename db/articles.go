@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // Article statuses.

@@ -3,7 +3,7 @@ package db
 import (
 	"golang.org/x/text/unicode/norm"
 
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // normalizeArticle is the last line of defence for "all stored text is NFC and clean":

@@ -12,7 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // Search ranking and bounds. Vietnamese words are written as syllables and the index holds

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/demo"
-	"toasoan/seed"
-	"toasoan/vntext"
+	"toasoan/internal/demo"
+	"toasoan/internal/seed"
+	"toasoan/internal/vntext"
 )
 
 // benchArticles is how many synthetic articles the search benchmarks index.

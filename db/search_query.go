@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // Limits of a parsed search query: the handler bounds the text's length; these bound the

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
-	"toasoan/demo"
+	"toasoan/internal/demo"
 )
 
 var searchNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/vntext"
 	"toasoan/views"
-	"toasoan/vntext"
 )
 
 // aboutENPage is the English "About / Contact" page's data: paragraphs of plain text

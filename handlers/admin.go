@@ -15,8 +15,8 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/microcosm-cc/bluemonday"
 
-	"toasoan/antispam"
 	"toasoan/db"
+	"toasoan/internal/antispam"
 )
 
 // Session lengths: an idle editor is logged out after two hours, anyone after twelve.

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/internal/vntext"
 	"toasoan/views"
-	"toasoan/vntext"
 )
 
 // Article form limits.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // newArticleForm is a valid editor form.

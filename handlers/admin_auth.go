@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // Login throttling: a few free failures, then each further attempt must wait twice as

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/vntext"
 	"toasoan/views"
-	"toasoan/vntext"
 )
 
 // Moderation limits.

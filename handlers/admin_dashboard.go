@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // Dashboard sizes.

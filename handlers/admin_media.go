@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"toasoan/db"
-	"toasoan/imaging"
+	"toasoan/internal/imaging"
 	"toasoan/views"
 )
 

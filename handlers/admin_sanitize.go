@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"toasoan/sanitize"
+	"toasoan/internal/sanitize"
 	"toasoan/views"
 )
 

@@ -6,7 +6,7 @@ import (
 	"net/http"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 const (

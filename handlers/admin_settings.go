@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // loadZoneSetting applies the stored time zone, if any, to the renderer.

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 // usersPage is the users page's data.

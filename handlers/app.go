@@ -12,10 +12,10 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"toasoan/db"
-	"toasoan/metrics"
-	"toasoan/pagecache"
+	"toasoan/internal/metrics"
+	"toasoan/internal/pagecache"
+	"toasoan/internal/viewcount"
 	"toasoan/static"
-	"toasoan/viewcount"
 	"toasoan/views"
 )
 

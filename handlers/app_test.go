@@ -13,9 +13,9 @@ import (
 	"golang.org/x/net/html"
 
 	"toasoan/db"
-	"toasoan/demo"
+	"toasoan/internal/demo"
+	"toasoan/internal/viewcount"
 	"toasoan/static"
-	"toasoan/viewcount"
 	"toasoan/views"
 )
 

@@ -16,10 +16,10 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/unicode/norm"
 
-	"toasoan/antispam"
 	"toasoan/db"
+	"toasoan/internal/antispam"
+	"toasoan/internal/vntext"
 	"toasoan/views"
-	"toasoan/vntext"
 )
 
 // Limits of the comment form, in characters (vntext.CharCount) unless said otherwise.

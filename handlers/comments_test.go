@@ -19,8 +19,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/text/unicode/norm"
 
-	"toasoan/antispam"
 	"toasoan/db"
+	"toasoan/internal/antispam"
 	"toasoan/views"
 )
 

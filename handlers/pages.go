@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"toasoan/metrics"
-	"toasoan/pagecache"
+	"toasoan/internal/metrics"
+	"toasoan/internal/pagecache"
 	"toasoan/static"
 )
 

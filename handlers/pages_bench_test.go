@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/seed"
+	"toasoan/internal/seed"
 	"toasoan/views"
 )
 

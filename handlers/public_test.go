@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/demo"
+	"toasoan/internal/demo"
+	"toasoan/internal/vntext"
 	"toasoan/views"
-	"toasoan/vntext"
 )
 
 // latestArticle is the newest published demo article.

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/metrics"
+	"toasoan/internal/metrics"
+	"toasoan/internal/vntext"
 	"toasoan/views"
-	"toasoan/vntext"
 )
 
 // Search page sizes and the htmx headers it reads besides HX-Request.

@@ -10,12 +10,12 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"toasoan/wxr"
+	"toasoan/internal/wxr"
 )
 
 func TestWordPressRedirects(t *testing.T) {
 	s := newTestSite(t)
-	_, n, err := wxr.ImportFile(context.Background(), s.app.DB, "../testdata/wordpress.xml", wxr.Options{Location: s.loc})
+	_, n, err := wxr.ImportFile(context.Background(), s.app.DB, "../internal/cli/testdata/wordpress.xml", wxr.Options{Location: s.loc})
 	if err != nil || n.Articles != 7 {
 		t.Fatalf("import: %v %+v", err, n)
 	}

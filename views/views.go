@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 //go:embed layouts partials pages

@@ -15,7 +15,7 @@ import (
 	"toasoan/db"
 )
 
-const fixture = "../testdata/wordpress.xml"
+const fixture = "../cli/testdata/wordpress.xml"
 
 func TestScanFixture(t *testing.T) {
 	f, err := os.Open(fixture)

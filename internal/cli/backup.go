@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/metrics"
+	"toasoan/internal/metrics"
 )
 
 // backupCmd is `toasoan backup -data DIR FILE`: a consistent copy of the live database,

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"toasoan/db"
-	"toasoan/metrics"
+	"toasoan/internal/metrics"
 )
 
 // opsConfig is the operations side of serve: logs, metrics and automatic backups.

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/demo"
 	"toasoan/handlers"
+	"toasoan/internal/demo"
 )
 
 // runCmd runs a subcommand the way the binary does and returns its exit code and output.
@@ -299,7 +299,7 @@ func TestServeHoldsTheDataDirLock(t *testing.T) {
 	}
 	defer lock.Unlock()
 	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	err = serveWith(log, "127.0.0.1:0", data, false, handlers.Config{}, &opsConfig{})
+	err = serveWith(log, "127.0.0.1:0", data, false, handlers.Config{}, &opsConfig{}, "dev")
 	if !errors.Is(err, db.ErrLocked) {
 		t.Fatalf("second server on a locked directory: %v", err)
 	}

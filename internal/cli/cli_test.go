@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -56,7 +56,7 @@ func TestStartupErrorsAreOneLine(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
-			err := serveWith(log, "127.0.0.1:0", c.data, false, handlers.Config{BaseURL: c.baseURL}, &opsConfig{})
+			err := serveWith(log, "127.0.0.1:0", c.data, false, handlers.Config{BaseURL: c.baseURL}, &opsConfig{}, "dev")
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want %q", err, c.want)
 			}
@@ -72,4 +72,9 @@ func TestStartupErrorsAreOneLine(t *testing.T) {
 	if lines := strings.Count(strings.TrimSpace(errOut.String()), "\n"); lines != 0 {
 		t.Errorf("want one line, got:\n%s", errOut.String())
 	}
+}
+
+// run runs a subcommand the way the binary does, with no standard input.
+func run(args []string, stdout, stderr io.Writer) int {
+	return Run("dev", args, strings.NewReader(""), stdout, stderr)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/seed"
+	"toasoan/internal/seed"
 )
 
 // seedCommand writes synthetic content: `toasoan seed -data DIR -articles N -comments M`.

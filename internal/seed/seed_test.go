@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 	"toasoan/db"
-	"toasoan/vntext"
+	"toasoan/internal/vntext"
 )
 
 func TestRunWritesWhatItSays(t *testing.T) {

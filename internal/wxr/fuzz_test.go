@@ -11,7 +11,7 @@ import (
 // FuzzReader feeds arbitrary bytes to the WXR reader: it must end in io.EOF or an *Error
 // with a line number — never panic, never loop, never return a record past a failure.
 func FuzzReader(f *testing.F) {
-	fixture, err := os.ReadFile("../testdata/wordpress.xml")
+	fixture, err := os.ReadFile("../cli/testdata/wordpress.xml")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -13,8 +13,8 @@ import (
 	"unicode"
 
 	"toasoan/db"
-	"toasoan/demo"
-	"toasoan/vntext"
+	"toasoan/internal/demo"
+	"toasoan/internal/vntext"
 )
 
 // Options say how much to generate.

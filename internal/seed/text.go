@@ -5,8 +5,8 @@ import (
 	"strings"
 	"unicode"
 
-	"toasoan/demo"
-	"toasoan/vntext"
+	"toasoan/internal/demo"
+	"toasoan/internal/vntext"
 )
 
 // Words is the running text of the demo newsroom cut into words: sampling runs from it

@@ -16,8 +16,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
-	"toasoan/sanitize"
-	"toasoan/vntext"
+	"toasoan/internal/sanitize"
+	"toasoan/internal/vntext"
 )
 
 // Options tune an import.

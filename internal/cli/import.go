@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"toasoan/db"
-	"toasoan/wxr"
+	"toasoan/internal/wxr"
 )
 
 // importWXRCmd is `toasoan import-wxr -data DIR FILE`: a WordPress export becomes

@@ -1,0 +1,275 @@
+// Package cli owns toasoan's subcommands: parsing their flags, wiring the parts together
+// for `serve`, and reporting errors to the operator.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // the site's zone must work on machines without zoneinfo
+
+	"toasoan/db"
+	"toasoan/handlers"
+	"toasoan/internal/antispam"
+	"toasoan/internal/demo"
+	"toasoan/internal/viewcount"
+	"toasoan/static"
+	"toasoan/views"
+)
+
+// siteZone is the default time zone of the site.
+const siteZone = "Asia/Ho_Chi_Minh"
+
+const usage = `toasoan — a news portal in one executable.
+
+Usage:
+  toasoan [serve] [flags]   run the portal (the default)
+  toasoan seed [flags]      generate synthetic articles and comments (benchmarks, trials)
+  toasoan user add|passwd|list   manage newsroom accounts
+  toasoan version           print the version
+  toasoan backup -data DIR FILE      write a verified copy of the live database
+  toasoan restore -data DIR FILE     put a backup in place (server stopped)
+  toasoan check -data DIR            integrity, schema version, counts, orphaned media
+  toasoan export -data DIR FILE      everything public as JSON Lines
+  toasoan import-wxr -data DIR FILE  import a WordPress export (WXR)
+  toasoan help              this text
+
+Run "toasoan serve -h" for the serve flags.
+`
+
+// Run executes the subcommand named first in args (serve when none is named) and returns
+// the process's exit code; version is the build's version, "dev" when unset.
+func Run(version string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stderr, version)
+	case "seed":
+		return seedCommand(args, stdout, stderr)
+	case "user":
+		return userCommand(args, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "toasoan", buildVersion(version))
+		return 0
+	case "backup":
+		return backupCmd(args, stdout, stderr)
+	case "restore":
+		return restoreCmd(args, stdout, stderr)
+	case "check":
+		return checkCmd(args, stdout, stderr)
+	case "export":
+		return exportCmd(args, stdout, stderr)
+	case "import-wxr":
+		return importWXRCmd(args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "toasoan: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}
+
+func buildVersion(version string) string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return version
+}
+
+// envOr reads an environment variable, or def when it is unset: flags then override it.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+func serve(args []string, stderr io.Writer, version string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("TOASOAN_ADDR", ":8080"), "listen address [TOASOAN_ADDR]")
+	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
+	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
+	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
+	frameAncestors := fs.String("frame-ancestors", envOr("TOASOAN_FRAME_ANCESTORS", "'none'"), "who may embed the site in a frame: 'none', 'self' or origins, space-separated [TOASOAN_FRAME_ANCESTORS]")
+	// Comments.
+	moderation := fs.String("moderation", "", "comment moderation for this run: true (every comment waits), false (publish at once) or first-time; empty uses the site setting")
+	withCaptcha := fs.Bool("captcha", true, "require a captcha on the comment form")
+	commentRate := fs.Int("comment-rate", 5, "comments a minute per client address; 0 = no limit")
+	minFill := fs.Duration("comment-min-fill", 3*time.Second, "refuse comment forms posted sooner than this after they were served")
+	trustedProxies := fs.String("trusted-proxies", envOr("TOASOAN_TRUSTED_PROXIES", ""), "comma-separated CIDR list of reverse proxies whose X-Forwarded-For is believed [TOASOAN_TRUSTED_PROXIES]")
+	ops := addOpsFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if err := ops.validate(); err != nil {
+		fmt.Fprintln(stderr, "toasoan serve:", err)
+		return 2
+	}
+	log := newLogger(stderr, ops.LogFormat)
+	if err := handlers.ValidFrameAncestors(*frameAncestors); err != nil {
+		fmt.Fprintln(stderr, "toasoan: -frame-ancestors:", err)
+		return 2
+	}
+	cfg := handlers.Config{BaseURL: strings.TrimSuffix(*baseURL, "/"), Moderation: *moderation,
+		CaptchaOff: !*withCaptcha, CommentRate: *commentRate, CommentMinFill: *minFill,
+		FrameAncestors: *frameAncestors}
+	if *moderation != "" && !handlers.ValidModeration(*moderation) {
+		log.Error(fmt.Sprintf("-moderation must be true, false or first-time, got %q", *moderation))
+		return 2
+	}
+	if *minFill <= 0 {
+		log.Error(fmt.Sprintf("-comment-min-fill must be more than 0, got %s", *minFill))
+		return 2
+	}
+	if *commentRate < 0 {
+		log.Error(fmt.Sprintf("-comment-rate must be 0 or more, got %d", *commentRate))
+		return 2
+	}
+	proxies, err := antispam.ParseCIDRs(*trustedProxies)
+	if err != nil {
+		log.Error("-trusted-proxies: " + err.Error())
+		return 2
+	}
+	cfg.TrustedProxies = proxies
+	if err := serveWith(log, *addr, *dataDir, *withDemo, cfg, ops, version); err != nil {
+		log.Error(err.Error())
+		return 1
+	}
+	return 0
+}
+
+func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config, ops *opsConfig, version string) error {
+	baseURL := cfg.BaseURL
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if baseURL != "" && !strings.HasPrefix(baseURL, "http://") && !strings.HasPrefix(baseURL, "https://") {
+		return fmt.Errorf("-base-url must start with http:// or https://, got %q", baseURL)
+	}
+	loc, err := time.LoadLocation(siteZone)
+	if err != nil {
+		return fmt.Errorf("load time zone %s: %w", siteZone, err)
+	}
+	// The lock keeps `toasoan restore` (and a second server) off this data directory.
+	lock, err := db.LockDir(dataDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	database, err := db.Open(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	if withDemo {
+		loaded, err := demo.Load(ctx, database, time.Now(), loc)
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		if loaded {
+			log.Info("demo content loaded", "articles", len(demo.Articles), "sections", len(demo.Sections))
+		}
+	}
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	renderer, err := views.New(views.Options{AssetURL: assets.URL, Location: loc})
+	if err != nil {
+		return err
+	}
+	// The site zone can change in settings: read it at each flush, not once at start.
+	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(renderer.Location()).Format(time.DateOnly) }, log)
+	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	opsRT, err := startOps(ops, log, database, app.Routes())
+	if err != nil {
+		return err
+	}
+	defer opsRT.Stop(context.Background())
+	app.Metrics = opsRT.Metrics
+	if err := app.BootstrapAccounts(ctx, withDemo, publicURL(ln.Addr(), baseURL)); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           opsRT.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	flushCtx, stopFlush := context.WithCancel(context.Background())
+	flushDone := make(chan struct{})
+	go func() { counts.Run(flushCtx, 10*time.Second); close(flushDone) }()
+	if app.Pages != nil {
+		go app.WatchSchedule(flushCtx, 10*time.Second)
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("toasoan is running", "url", publicURL(ln.Addr(), baseURL), "database", database.Path(), "version", buildVersion(version))
+
+	select {
+	case err := <-serveErr:
+		stopFlush()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("requests still running at the deadline were cut", "err", err)
+	}
+	stopFlush()
+	<-flushDone
+	if err := counts.Flush(shutdownCtx); err != nil {
+		log.Error("final flush of view counts", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// publicURL is the address to print for the operator to open.
+func publicURL(a net.Addr, baseURL string) string {
+	if baseURL != "" {
+		return baseURL
+	}
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
