@@ -106,7 +106,7 @@ func roleLabel(role string) string {
 // 'unsafe-inline': style attributes stay refused.
 func adminCSP(nonce string) string {
 	return "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data: blob:; " +
-		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+		"font-src 'self'; connect-src 'self'; " + videoFrames + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 }
 
 type nonceKey struct{}

@@ -18,7 +18,11 @@ const maxURLLength = 2048
 // (meta htmx-config) to need neither inline styles nor eval. frame-ancestors is appended
 // per Config.FrameAncestors.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+	"font-src 'self'; connect-src 'self'; " + videoFrames + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+
+// videoFrames lets exactly the two video players an article may embed into a frame. No
+// page loads them by itself: an embed is a link until the reader clicks it (site.js).
+const videoFrames = "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
 
 // permissionsPolicy turns off the powerful browser features a news site never uses, so
 // an injected or embedded script cannot ask for them either.

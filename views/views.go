@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 )
 
@@ -124,6 +125,8 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"articleURL":  ArticlePath,
 		"sectionURL":  SectionPath,
 		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
+		// A sanitized body as readers get it: click-to-load video embeds, no old-editor bookkeeping.
+		"articleBody": func(s string) template.HTML { return template.HTML(sanitize.ForReaders(s)) },
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
