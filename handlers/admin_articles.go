@@ -330,7 +330,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		id, ok := parseAdminID(v)
 		if !ok {
 			f.Errors["cover"] = "Ảnh đại diện không hợp lệ."
-		} else if _, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) {
+		} else if m, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) || err == nil && m.InTrash() && id != f.Article.CoverMediaID {
 			f.Errors["cover"] = "Ảnh đại diện không còn trong thư viện."
 		} else if err != nil {
 			return db.ArticleInput{}, err

@@ -86,8 +86,14 @@ func tidy(body string) string {
 	if !ok {
 		return "" // unreachable for a string reader; never pass on what could not be parsed
 	}
+	root := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
 	for _, n := range nodes {
-		walkTidy(n)
+		root.AppendChild(n)
+	}
+	walkTidy(root)
+	nodes = nodes[:0]
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		nodes = append(nodes, c)
 	}
 	return renderBody(nodes)
 }
@@ -120,6 +126,14 @@ func walkTidy(n *xhtml.Node) {
 			case atom.Img:
 				if _, ok := attrOf(c, "alt"); !ok {
 					c.Attr = append(c.Attr, xhtml.Attribute{Key: "alt"})
+				}
+			case atom.P:
+				// An empty paragraph (an editor's trailing line, two Enters) is only space;
+				// in a table cell it is the cell's content and stays.
+				if emptyElement(c) && n.DataAtom != atom.Td && n.DataAtom != atom.Th {
+					n.RemoveChild(c)
+					c = next
+					continue
 				}
 			case atom.Figure:
 				_, _, valid := Embed(c)
@@ -166,6 +180,16 @@ var (
 	youtubeID  = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
 	facebookID = regexp.MustCompile(`^[0-9]{1,20}$`)
 )
+
+// emptyElement says whether n holds nothing but white space.
+func emptyElement(n *xhtml.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != xhtml.TextNode || strings.TrimSpace(c.Data) != "" {
+			return false
+		}
+	}
+	return true
+}
 
 func attrOf(n *xhtml.Node, key string) (string, bool) {
 	for _, a := range n.Attr {

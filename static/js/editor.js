@@ -266,7 +266,7 @@
   }
 
   var editor;
-  var lastSelection = null;
+  var lastSelection = null; // where a pasted picture goes once its dialog is done
 
   function openFigureDialog(existing, pos) {
     var d = dialog("dlg-figure");
@@ -382,8 +382,17 @@
     if (typeof pos === "number") {
       chain.command(function (p) { p.tr.setNodeMarkup(pos, undefined, attrs); return true; }).run();
     } else {
-      if (lastSelection) chain.setTextSelection(lastSelection);
+      if (lastSelection !== null) chain.setTextSelection(lastSelection);
       chain.insertContent({ type: type, attrs: attrs }).run();
+      lastSelection = null;
+      // Put the cursor after the new block (in a paragraph, made if none follows), so the
+      // next thing typed or inserted goes after it rather than replacing it.
+      var sel = editor.state.selection;
+      if (sel instanceof T.NodeSelection) {
+        var after = sel.to, next = editor.state.doc.resolve(after).nodeAfter;
+        if (next && next.isTextblock) editor.commands.setTextSelection(after + 1);
+        else editor.chain().insertContentAt(after, { type: "paragraph" }).setTextSelection(after + 1).run();
+      }
     }
   }
 
@@ -519,7 +528,6 @@
     var b = e.target.closest("button[data-cmd]");
     if (!b) return;
     var cmd = b.getAttribute("data-cmd");
-    lastSelection = editor.state.selection.from;
     if (cmd === "link") return openLinkDialog();
     if (cmd === "figure" || cmd === "gallery" || cmd === "embed") {
       var sel = editor.state.selection;
