@@ -86,4 +86,3 @@ func TestEditorBodyOnThePublicPage(t *testing.T) {
 		t.Error("the editor does not get the stored body")
 	}
 }
-
