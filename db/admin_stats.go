@@ -8,9 +8,10 @@ import (
 )
 
 // ArticleStatusCounts counts articles per status; authorID limits it to one author (0: all).
-func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64) (map[string]int, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT status, count(*) FROM articles WHERE ? = 0 OR author_id = ? GROUP BY status`,
-		authorID, authorID)
+// A published article whose time has not come is counted as ListScheduled, not published.
+func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64, now time.Time) (map[string]int, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT CASE WHEN status = 'published' AND publish_at > ? THEN 'scheduled' ELSE status END AS s,
+		count(*) FROM articles WHERE ? = 0 OR author_id = ? GROUP BY s`, unix(now), authorID, authorID)
 	if err != nil {
 		return nil, fmt.Errorf("db: article counts: %w", err)
 	}

@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"toasoan/db"
+)
+
+// TestScheduledIsItsOwnState: the editor has one publish-time field; a future time saved
+// with the article schedules it when "Hẹn giờ đăng" is pressed; lists label it "Hẹn giờ",
+// count it under its own tab and not as published; when the time comes it is published.
+func TestScheduledIsItsOwnState(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	editor := s.loginAs(t, db.RoleEditor)
+	_, list := editor.get("/admin/bai-viet")
+	publishedBefore := tabCount(t, list, "published")
+
+	when := testNow.Add(48 * time.Hour).In(s.app.Views.Location())
+	f := newArticleForm("Thông báo lịch cúp điện tuần sau")
+	f.Set("byline", "Trần Minh")
+	f.Set("publish_at", when.Format(dateTimeLocal))
+	id := createArticle(t, editor, f)
+	_, page := editor.get("/admin/bai-viet/" + strconv.FormatInt(id, 10))
+	doc := parse(t, page)
+	if n := len(find(doc, func(n *html.Node) bool { return n.Data == "input" && attr(n, "type") == "datetime-local" })); n != 1 {
+		t.Errorf("the editor has %d publish-time fields, want 1", n)
+	}
+	var publishBtn string
+	for _, b := range find(doc, byTag("button")) {
+		if strings.Contains(text(b), "Hẹn giờ đăng") {
+			publishBtn = text(b)
+		}
+	}
+	if !strings.Contains(publishBtn, when.Format("15:04 02/01/2006")) {
+		t.Errorf("publish button %q does not say it schedules", publishBtn)
+	}
+	a := s.article(t, id)
+	if r, _ := postTransition(editor, id, a.Version, db.StatusPublished, nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", r.StatusCode)
+	}
+	a = s.article(t, id)
+	if a.Status != db.StatusPublished || !a.PublishAt.Equal(when.Truncate(time.Minute)) {
+		t.Fatalf("not scheduled: %s %v", a.Status, a.PublishAt)
+	}
+	_, list = editor.get("/admin/bai-viet")
+	if n := tabCount(t, list, "scheduled"); n != 1 {
+		t.Errorf("Hẹn giờ tab counts %d", n)
+	}
+	if n := tabCount(t, list, "published"); n != publishedBefore {
+		t.Errorf("a scheduled article counted as published: %d → %d", publishedBefore, n)
+	}
+	_, sched := editor.get("/admin/bai-viet?status=scheduled")
+	rows := find(parse(t, sched), byTag("tr"))
+	if len(rows) != 2 || !strings.Contains(text(rows[1]), "Hẹn giờ") || strings.Contains(text(rows[1]), "Đã đăng") ||
+		!strings.Contains(text(rows[1]), "Trần Minh") {
+		t.Errorf("scheduled list: %d rows: %v", len(rows), text(rows[len(rows)-1]))
+	}
+	_, pub := editor.get("/admin/bai-viet?status=published")
+	if strings.Contains(pub, "Thông báo lịch cúp điện") {
+		t.Error("the scheduled article is listed as published")
+	}
+	for _, th := range find(parse(t, list), byTag("th")) {
+		if text(th) == "Tác giả" && !strings.Contains(attr(th, "class"), "nowrap") {
+			t.Error("the author header may wrap")
+		}
+	}
+	// The demo's articles have bylines and no account: the column shows the byline.
+	if !strings.Contains(list, "<td>") {
+		t.Fatal("no rows")
+	}
+	for _, row := range find(parse(t, list), byTag("tr"))[1:] {
+		cells := find(row, byTag("td"))
+		if len(cells) > 2 && text(cells[2]) == "" {
+			t.Errorf("empty author cell in %q", text(row))
+			break
+		}
+	}
+	// When the time comes it is published.
+	s.clock.Advance(49 * time.Hour)
+	_, list = editor.get("/admin/bai-viet")
+	if tabCount(t, list, "scheduled") != 0 || tabCount(t, list, "published") != publishedBefore+1 {
+		t.Error("the article did not move to published when its time came")
+	}
+	if r, _ := editor.get("/admin/bai-viet?status=bogus"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("bogus status: %d", r.StatusCode)
+	}
+	// "scheduled" is a list state, never a status to move an article to.
+	if r, _ := postTransition(editor, id, s.article(t, id).Version, db.ListScheduled, url.Values{}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("transition to scheduled: %d", r.StatusCode)
+	}
+}
+
+// tabCount reads "(N)" from the list's status tab.
+func tabCount(t *testing.T, page, status string) int {
+	t.Helper()
+	for _, a := range find(parse(t, page), byTag("a")) {
+		if attr(a, "href") == "/admin/bai-viet?status="+status {
+			txt := text(a)
+			i, j := strings.LastIndex(txt, "("), strings.LastIndex(txt, ")")
+			n, err := strconv.Atoi(strings.ReplaceAll(txt[i+1:j], ".", ""))
+			if err != nil {
+				t.Fatalf("tab %q", txt)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no %s tab", status)
+	return 0
+}
