@@ -114,3 +114,57 @@ func tabCount(t *testing.T, page, status string) int {
 	t.Fatalf("no %s tab", status)
 	return 0
 }
+
+// TestModerationTabsFollowInPlaceActions: approving in place (htmx) swaps the row and,
+// out of band, every tab's count; the comment's line breaks are kept in the queue.
+func TestModerationTabsFollowInPlaceActions(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	editor := s.loginAs(t, db.RoleEditor)
+	c1 := s.pendingComment(t, 1, "Lê Văn An", "Dòng một.\nDòng hai.")
+	s.pendingComment(t, 1, "Phạm Thị Bình", "Ý kiến khác")
+	_, page := editor.get("/admin/binh-luan")
+	pending := oobCount(t, page, "tab-count-pending")
+	approved := oobCount(t, page, "tab-count-approved")
+	bodies := find(parse(t, page), byClass("comment-body"))
+	if len(bodies) == 0 {
+		t.Fatal("no comment bodies")
+	}
+	var kept bool
+	for _, b := range bodies {
+		if b.FirstChild != nil && strings.Contains(b.FirstChild.Data, "Dòng một.\nDòng hai.") {
+			kept = true
+		}
+	}
+	if !kept {
+		t.Error("the comment's line break is lost in the queue")
+	}
+	r, frag := editor.htmx("/admin/binh-luan/"+strconv.FormatInt(c1, 10)+"/duyet", url.Values{})
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("approve: %d", r.StatusCode)
+	}
+	if got := oobCount(t, frag, "tab-count-pending"); got != pending-1 {
+		t.Errorf("pending tab after approve: %d, want %d", got, pending-1)
+	}
+	if got := oobCount(t, frag, "tab-count-approved"); got != approved+1 {
+		t.Errorf("approved tab after approve: %d, want %d", got, approved+1)
+	}
+	for _, span := range find(parse(t, frag), func(n *html.Node) bool { return strings.HasPrefix(attr(n, "id"), "tab-count-") }) {
+		if attr(span, "hx-swap-oob") != "true" {
+			t.Errorf("%s is not swapped out of band", attr(span, "id"))
+		}
+	}
+}
+
+// oobCount reads the number in the element with this id: "(12)" → 12.
+func oobCount(t *testing.T, page, id string) int {
+	t.Helper()
+	for _, n := range find(parse(t, page), func(n *html.Node) bool { return attr(n, "id") == id }) {
+		n, err := strconv.Atoi(strings.ReplaceAll(strings.Trim(text(n), "()"), ".", ""))
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		return n
+	}
+	t.Fatalf("no #%s", id)
+	return 0
+}
