@@ -168,3 +168,52 @@ func oobCount(t *testing.T, page, id string) int {
 	t.Fatalf("no #%s", id)
 	return 0
 }
+
+// TestAuditLogInVietnamese: the log names actions, actors and objects in Vietnamese, and
+// the codes inside details too; no "login", "user.create", "user #4", "cli" or "demo".
+func TestAuditLogInVietnamese(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	admin := s.loginAs(t, db.RoleAdmin)
+	ctx := t.Context()
+	for _, e := range []struct {
+		by     db.Actor
+		action string
+		obj    string
+		id     int64
+		detail string
+	}{
+		{db.Actor{UserName: "cli"}, "user.create", db.ObjectUser, 4, "hoa (editor)"},
+		{db.Actor{UserName: "demo"}, "user.create", db.ObjectUser, 5, "demo (admin)"},
+		{db.Actor{UserName: "admin1"}, "comment.approved", db.ObjectComment, 7, "pending → approved"},
+		{db.Actor{UserName: "admin1"}, "block.add", db.ObjectBlock, 0, "ip 203.0.113.5"},
+		{db.Actor{}, "media.purge", db.ObjectMedia, 9, "cu.jpg"},
+		{db.Actor{UserName: "admin1"}, "tag.create", "tag", 3, "Giao thông"},
+	} {
+		if err := s.app.DB.Audit(ctx, e.by, testNow, e.action, e.obj, e.id, e.detail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, page := admin.get("/admin/nhat-ky")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("audit: %d", r.StatusCode)
+	}
+	var rows []string
+	for _, tr := range find(parse(t, page), byTag("tr"))[1:] {
+		rows = append(rows, text(tr))
+	}
+	all := strings.Join(rows, "\n")
+	for _, want := range []string{"Dòng lệnh trên máy chủ", "Dữ liệu mẫu", "Hệ thống", "Tạo tài khoản", "Tài khoản số 4",
+		"hoa (" + roleLabel(db.RoleEditor) + ")", "chờ duyệt → đã duyệt", "IP 203.0.113.5", "Đăng nhập", "Bình luận số 7", "Thao tác khác"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("audit log lacks %q:\n%s", want, all)
+		}
+	}
+	for _, code := range []string{"user.create", "comment.approved", "#4", "(editor)", "pending", " cli ", "tag.create"} {
+		if strings.Contains(" "+all+" ", code) {
+			t.Errorf("audit log shows the code %q:\n%s", code, all)
+		}
+	}
+	if !strings.Contains(page, `href="/admin/binh-luan/7/sua"`) {
+		t.Error("a comment entry does not link the comment")
+	}
+}
