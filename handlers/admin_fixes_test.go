@@ -217,3 +217,37 @@ func TestAuditLogInVietnamese(t *testing.T) {
 		t.Error("a comment entry does not link the comment")
 	}
 }
+
+// TestBackOfficeErrorsUseItsLayout: a 403, 404 or 409 inside /admin is shown in the back
+// office's layout (its menu when signed in), not the public site's.
+func TestBackOfficeErrorsUseItsLayout(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	author := s.loginAs(t, db.RoleAuthor)
+	cases := []struct {
+		path   string
+		status int
+	}{
+		{"/admin/nguoi-dung", http.StatusForbidden},
+		{"/admin/bai-viet/999999", http.StatusNotFound},
+		{"/admin/anh/999999", http.StatusNotFound},
+		{"/admin/bai-viet?status=bogus", http.StatusBadRequest},
+	}
+	for _, c := range cases {
+		r, page := author.get(c.path)
+		doc := parse(t, page)
+		if r.StatusCode != c.status || len(find(doc, byClass("admin-error"))) != 1 || len(find(doc, byClass("admin-nav"))) != 1 ||
+			len(find(doc, byClass("site-footer"))) != 0 {
+			t.Errorf("%s: %d, admin layout with menu: %v", c.path, r.StatusCode, strings.Contains(page, "admin-nav"))
+		}
+	}
+	// Without a session, an unknown /admin path is still answered in the back office's look.
+	r, page := s.newBrowser(t).get("/admin/khong-co")
+	if r.StatusCode != http.StatusNotFound || !strings.Contains(page, "admin-error") {
+		t.Errorf("unknown admin path: %d", r.StatusCode)
+	}
+	// The dashboard speaks to staff, not to the server's operator.
+	admin := s.loginAs(t, db.RoleAdmin)
+	if _, dash := admin.get("/admin/"); strings.Contains(dash, "-backup-dir") || strings.Contains(dash, "cờ ") {
+		t.Error("the dashboard tells staff about server flags")
+	}
+}
