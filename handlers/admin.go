@@ -101,9 +101,9 @@ func roleLabel(role string) string {
 	return role
 }
 
-// adminCSP is the site's policy plus a per-request nonce for the style element the
-// editor (Trix) inserts, and blob: images for its previews of pasted pictures. No
-// 'unsafe-inline': style attributes stay refused.
+// adminCSP is the site's policy plus a per-request style nonce (kept for any element a
+// back-office script must insert; the editor inserts none) and blob: images for previews
+// of pasted pictures. No 'unsafe-inline': style attributes stay refused.
 func adminCSP(nonce string) string {
 	return "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data: blob:; " +
 		"font-src 'self'; connect-src 'self'; " + videoFrames + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
