@@ -111,10 +111,17 @@ func adminCSP(nonce string) string {
 
 type nonceKey struct{}
 
+// sessionLoadedKey marks a request whose session was loaded (a refusal by the cross-origin
+// check happens before, and must not read it).
+type sessionLoadedKey struct{}
+
 // adminChain wraps a back-office handler: no caching, the admin CSP, cross-origin
 // refusal of state changes (before the session is even read), then the session.
 func (a *App) adminChain(next http.Handler) http.Handler {
-	h := a.back.sessions.LoadAndSave(next)
+	loaded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionLoadedKey{}, true)))
+	})
+	h := a.back.sessions.LoadAndSave(loaded)
 	h = a.back.cop.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [16]byte

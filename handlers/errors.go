@@ -154,8 +154,10 @@ func (a *App) renderAdminError(w http.ResponseWriter, r *http.Request, status in
 	ad := adminData{Data: e}
 	if nonce, ok := r.Context().Value(nonceKey{}).(string); ok && r.Context().Err() == nil {
 		ad.Nonce = nonce
-		if u, ok, err := a.currentUser(r); err == nil && ok {
-			ad.User = u
+		if loaded, _ := r.Context().Value(sessionLoadedKey{}).(bool); loaded {
+			if u, ok, err := a.currentUser(r); err == nil && ok {
+				ad.User = u
+			}
 		}
 	}
 	p := a.newPage(r, e.Heading)
