@@ -18,6 +18,7 @@ import (
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/httpcache"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -614,7 +615,7 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -624,16 +625,6 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 	}
 	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
 		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
-}
-
-func etagMatches(header, etag string) bool {
-	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
