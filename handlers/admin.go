@@ -259,4 +259,3 @@ func adminSeeOther(w http.ResponseWriter, r *http.Request, target string) {
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
-

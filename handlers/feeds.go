@@ -364,7 +364,6 @@ Disallow: /admin/
 Disallow: /*/binh-luan
 Disallow: ` + captchaImagePrefix + "\n"
 
-
 // robots serves /robots.txt with the sitemap's absolute URL.
 func (a *App) robots(w http.ResponseWriter, r *http.Request) error {
 	body := robotsRules + "\nSitemap: " + a.absoluteURL(r, "/sitemap.xml") + "\n"
