@@ -16,6 +16,7 @@ var (
 	ErrStale          = errors.New("db: the article changed since the form was opened")
 	ErrBadTransition  = errors.New("db: this status change is not allowed")
 	ErrUnknownSection = errors.New("db: unknown section")
+	ErrTrashed        = errors.New("db: the article is in the trash")
 )
 
 // ArticleInput is what the editor form writes.
@@ -43,6 +44,7 @@ type AdminArticleQuery struct {
 	CategoryID int64
 	AuthorID   int64
 	Text       string // words of the title, lead or body, accents optional
+	Trash      bool   // list the trash instead of the articles outside it
 	Limit      int
 	Offset     int
 }
@@ -65,7 +67,10 @@ func adminFTSMatch(text string) string {
 }
 
 func (q AdminArticleQuery) where() (string, []any) {
-	conds := []string{"1 = 1"}
+	conds := []string{"a.trashed_at IS NULL"}
+	if q.Trash {
+		conds[0] = "a.trashed_at IS NOT NULL"
+	}
 	var args []any
 	if q.Status != "" {
 		conds, args = append(conds, "a.status = ?"), append(args, q.Status)
@@ -102,18 +107,11 @@ func (d *DB) AdminArticles(ctx context.Context, q AdminArticleQuery) ([]AdminArt
 	var out []AdminArticle
 	for rows.Next() {
 		var aa AdminArticle
-		var publish, created, updated int64
 		var display, login string
-		a := &aa.Article
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.Lead, &a.BodyHTML, &a.Byline, &a.CategoryID, &a.CategorySlug,
-			&a.CategoryName, &a.AuthorID, &a.Status, &publish, &a.CoverMediaID, &a.CoverAlt, &a.ReviewNote,
-			&a.Views, &a.CommentCount, &a.Version, &created, &updated, &display, &login); err != nil {
+		var err error
+		if aa.Article, err = scanArticle(rows, &display, &login); err != nil {
 			return nil, 0, fmt.Errorf("db: admin articles: %w", err)
 		}
-		if publish != 0 {
-			a.PublishAt = fromUnix(publish)
-		}
-		a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
 		aa.AuthorName = display
 		if aa.AuthorName == "" {
 			aa.AuthorName = login
@@ -201,6 +199,9 @@ func (d *DB) UpdateArticle(ctx context.Context, by Actor, now time.Time, id int6
 		cur, err := articleTx(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if !cur.TrashedAt.IsZero() {
+			return ErrTrashed
 		}
 		if in.PublishAt.IsZero() && cur.Status == StatusPublished {
 			in.PublishAt = cur.PublishAt // a published article always has its time
@@ -290,6 +291,9 @@ func (d *DB) TransitionArticle(ctx context.Context, by Actor, now time.Time, id 
 		cur, err := articleTx(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if !cur.TrashedAt.IsZero() {
+			return ErrTrashed
 		}
 		if cur.Version != version {
 			if cur.Status == t.To {
