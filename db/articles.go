@@ -220,10 +220,10 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a Article, now time.Time) (i
 		updated = created
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO articles (slug, title, lead, body_html, byline, category_id,
-		author_id, status, publish_at, cover_media_id, cover_alt, views, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		author_id, status, publish_at, cover_media_id, cover_alt, views, comments_closed, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		slug, a.Title, a.Lead, a.BodyHTML, a.Byline, a.CategoryID, nullID(a.AuthorID), a.Status,
-		nullTime(a.PublishAt), nullID(a.CoverMediaID), a.CoverAlt, a.Views, unix(created), unix(updated))
+		nullTime(a.PublishAt), nullID(a.CoverMediaID), a.CoverAlt, a.Views, boolInt(a.CommentsClosed), unix(created), unix(updated))
 	if err != nil {
 		return 0, fmt.Errorf("db: create article %q: %w", a.Title, err)
 	}

@@ -215,8 +215,8 @@ func TestPagesRevisionsAndPlacement(t *testing.T) {
 	if dp, _ := f.d.PageByID(f.ctx, draft); dp.Placement != PlaceNone || dp.Status != PageDraft {
 		t.Errorf("defaults %+v", dp)
 	}
-	footer, _ := f.d.LinkedPages(f.ctx, PlaceFooter)
-	if len(footer) != 1 || footer[0].ID != id {
+	footer, _ := f.d.LinkedPages(f.ctx)
+	if len(footer) != 1 || footer[0].ID != id || footer[0].Placement != PlaceFooter {
 		t.Errorf("footer pages %+v", footer)
 	}
 	v, err := f.d.UpdatePage(f.ctx, f.by, f.now, id, 1, PageInput{Title: "Giới thiệu", Slug: "gioi-thieu",
@@ -235,7 +235,7 @@ func TestPagesRevisionsAndPlacement(t *testing.T) {
 	if err != nil || old.BodyHTML != "<p>Tòa soạn</p>" {
 		t.Errorf("old revision %+v %v", old, err)
 	}
-	if menu, _ := f.d.LinkedPages(f.ctx, PlaceMenu); len(menu) != 1 {
+	if menu, _ := f.d.LinkedPages(f.ctx); len(menu) != 1 || menu[0].Placement != PlaceMenu {
 		t.Errorf("menu pages %+v", menu)
 	}
 	if err := f.d.DeletePage(f.ctx, f.by, f.now, draft); err != nil {
@@ -421,6 +421,40 @@ func TestBulkArticles(t *testing.T) {
 	}
 	if f.auditCount(t, "article.move") != 2 || f.auditCount(t, "article.trash") != 2 {
 		t.Errorf("bulk not audited per article")
+	}
+}
+
+func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
+	f := newContentFixture(t)
+	id, _, err := f.d.CreateDraft(f.ctx, f.by, f.now, ArticleInput{Title: "Có chủ đề", CategoryID: f.cat,
+		Tags: []string{"Hà Nội", "Môi trường"}, SetTags: true, CommentsClosed: true}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, _ := f.d.ArticleByID(f.ctx, id)
+	if tags, _ := f.d.ArticleTags(f.ctx, id); len(tags) != 2 || !art.CommentsClosed {
+		t.Fatalf("create: tags %+v closed %v", tags, art.CommentsClosed)
+	}
+	in := ArticleInput{Title: art.Title, Slug: art.Slug, CategoryID: f.cat, Tags: []string{"Môi trường"}, SetTags: true}
+	if _, err := f.d.UpdateArticle(f.ctx, f.by, f.now, id, art.Version, in, ""); err != nil {
+		t.Fatal(err)
+	}
+	art2, _ := f.d.ArticleByID(f.ctx, id)
+	if tags, _ := f.d.ArticleTags(f.ctx, id); len(tags) != 1 || art2.CommentsClosed || art2.Version != art.Version+1 {
+		t.Fatalf("update: tags %+v closed %v", tags, art2.CommentsClosed)
+	}
+	// A restored revision (SetTags false) leaves the tags alone.
+	in.SetTags, in.Tags, in.Lead = false, nil, "sapo"
+	if _, err := f.d.UpdateArticle(f.ctx, f.by, f.now, id, art2.Version, in, ""); err != nil {
+		t.Fatal(err)
+	}
+	if tags, _ := f.d.ArticleTags(f.ctx, id); len(tags) != 1 {
+		t.Errorf("tags lost: %+v", tags)
+	}
+	entries, _, _ := f.d.AuditLog(f.ctx, AuditQuery{Action: "article.update", Limit: 5})
+	if len(entries) != 2 || !strings.Contains(entries[1].Detail, "chủ đề: Hà Nội, Môi trường → Môi trường") ||
+		!strings.Contains(entries[1].Detail, "mở bình luận") {
+		t.Errorf("audit %+v", entries)
 	}
 }
 

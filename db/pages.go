@@ -122,16 +122,17 @@ func (d *DB) Pages(ctx context.Context) ([]Page, error) {
 	return out, nil
 }
 
-// LinkedPages lists the published pages linked from the footer or the menu, in order.
-func (d *DB) LinkedPages(ctx context.Context, placement string) ([]Page, error) {
+// LinkedPages lists the published pages linked from the footer or the menu (see
+// Placement), in order: one query for every public page's layout.
+func (d *DB) LinkedPages(ctx context.Context) ([]Page, error) {
 	rows, err := d.r.QueryContext(ctx, `SELECT `+pageListColumns+` FROM pages
-		WHERE placement = ? AND status = 'published' ORDER BY position, id`, placement)
+		WHERE placement != 'none' AND status = 'published' ORDER BY position, id`)
 	if err != nil {
-		return nil, fmt.Errorf("db: %s pages: %w", placement, err)
+		return nil, fmt.Errorf("db: linked pages: %w", err)
 	}
 	out, err := scanPages(rows)
 	if err != nil {
-		return nil, fmt.Errorf("db: %s pages: %w", placement, err)
+		return nil, fmt.Errorf("db: linked pages: %w", err)
 	}
 	return out, nil
 }
