@@ -2,7 +2,7 @@ package handlers
 
 import (
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,11 +16,14 @@ import (
 // maxURLLength bounds request URIs; longer ones get 414 before any routing.
 const maxURLLength = 2048
 
-// contentSecurityPolicy allows only the site's own scripts and styles: htmx is configured
-// (meta htmx-config) to need neither inline styles nor eval. frame-ancestors is appended
-// per Config.FrameAncestors.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+// contentSecurityPolicy is the one policy of the site: only its own scripts and styles
+// (htmx is configured, meta htmx-config, to need neither inline styles nor eval). The
+// public site and the back office differ only in what they add to style-src and img-src
+// (see adminCSP) and in who may frame them (Config.FrameAncestors).
+func contentSecurityPolicy(styleExtra, imgExtra, ancestors string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'" + styleExtra + "; img-src 'self' data:" + imgExtra +
+		"; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
+}
 
 // permissionsPolicy turns off the powerful browser features a news site never uses, so
 // an injected or embedded script cannot ask for them either.
@@ -77,9 +80,7 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 func (a *App) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		var id [8]byte
-		rand.Read(id[:])
-		reqID := hex.EncodeToString(id[:])
+		reqID := randomToken(8)
 		w.Header().Set("X-Request-Id", reqID)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -92,6 +93,14 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// randomToken is a URL-safe random string of n bytes of entropy: request ids, CSP
+// nonces, form tokens, generated passwords and keys all come from here.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // securityHeaders sets the headers every response carries. Who may frame the site comes
 // from Config.FrameAncestors ('none' by default); HSTS is sent when the site is served
 // over HTTPS (an https -base-url, or TLS on this connection).
@@ -100,7 +109,7 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 	if ancestors == "" {
 		ancestors = "'none'"
 	}
-	csp := contentSecurityPolicy + ancestors
+	csp := contentSecurityPolicy("", "", ancestors)
 	frameOptions := ""
 	switch ancestors {
 	case "'none'":
