@@ -60,6 +60,7 @@ const (
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
@@ -193,8 +194,9 @@ func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(comme
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
-	List commentList
-	Form commentForm
+	List   commentList
+	Form   commentForm
+	Closed bool // the article takes no new comments: no form
 }
 
 // commentPosted is the htmx answer to a post: the form again, the status line, and the
@@ -217,6 +219,11 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 		return commentSection{}, err
 	}
 	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	if art.CommentsClosed {
+		s.Closed = true
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
+		return s, nil
+	}
 	if form != nil {
 		s.Form = *form
 		return s, nil
@@ -284,6 +291,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
 	if err := r.ParseForm(); err != nil {
@@ -358,6 +368,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, db.ErrDuplicateComment) {
 		f.General = msgDuplicate
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
+	}
+	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	if err != nil {
 		return err

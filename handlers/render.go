@@ -54,13 +54,17 @@ func (a *App) absoluteURL(r *http.Request, path string) string {
 	return scheme + "://" + r.Host + path
 }
 
-// withNav loads the menu's sections into the page.
+// withNav loads the menu's sections and the static pages linked from the menu and the
+// footer into the page.
 func (a *App) withNav(r *http.Request, p *views.Page) error {
 	nav, err := a.DB.Categories(r.Context(), false)
 	if err != nil {
 		return err
 	}
 	p.Nav = nav
+	if p.NavPages, err = a.DB.LinkedPages(r.Context()); err != nil {
+		return err
+	}
 	return nil
 }
 

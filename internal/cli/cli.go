@@ -247,6 +247,7 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	if app.Pages != nil {
 		go app.WatchSchedule(flushCtx, 10*time.Second)
 	}
+	go app.PurgeTrash(flushCtx, time.Hour) // trashed articles go for good after 30 days
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
