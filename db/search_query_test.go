@@ -116,27 +116,27 @@ func FuzzSearchQuery(f *testing.F) {
 	})
 }
 
-func TestExactSpellings(t *testing.T) {
-	got := spellings("hòa bình")
-	for _, want := range []string{"hòa bình", "hoà bình", "Hòa Bình", "Hoà Bình", "HÒA BÌNH", "Hòa bình"} {
-		found := false
-		for _, g := range got {
-			found = found || g == want
-		}
-		if !found {
-			t.Errorf("spellings of hòa bình miss %q: %v", want, got)
-		}
-	}
+func TestExactLevel(t *testing.T) {
 	// An article written with the other tone placement, in capitals, still counts as
 	// exact; one with only the folded spelling does not.
-	q := ParseSearchQuery("Thanh Hoá ")
-	list := rankExact([]Article{
-		{ID: 1, Title: "Thanh Hoa mùa lúa"},
-		{ID: 2, Title: "Về THANH HÓA"},
-		{ID: 3, Title: "Thanh Hoá: hội nghị"},
-	}, q)
-	if list[0].ID != 2 || list[1].ID != 3 || list[2].ID != 1 {
-		t.Errorf("order %d %d %d", list[0].ID, list[1].ID, list[2].ID)
+	m := newSeqMatcher(ParseSearchQuery("Thanh Hoá ").seq())
+	for _, tt := range []struct {
+		title string
+		want  int
+	}{
+		{"Thanh Hoa mùa lúa", 0},
+		{"Về THANH HÓA", levelPhraseTitle},
+		{"Thanh Hoá: hội nghị", levelPhraseTitle},
+		{"Thanh, hóa ra", levelPhraseTitle}, // FTS5 phrases skip punctuation too
+		{"Thanh niên vui. Hoá chất", levelNear},
+		{"Thanh niên một hai ba bốn năm sáu. Hoá", levelScattered},
+	} {
+		if got := m.exactLevel(Article{Title: tt.title}); got != tt.want {
+			t.Errorf("%q: level %d, want %d", tt.title, got, tt.want)
+		}
+	}
+	if got := m.exactLevel(Article{Title: "Tin", BodyHTML: "<p>Về <b>Thanh Hóa</b></p>"}); got != levelPhrase {
+		t.Errorf("phrase in the body: level %d", got)
 	}
 }
 
