@@ -61,8 +61,9 @@ type SearchResults struct {
 	Hits  []SearchHit
 	Total int  // at most MaxSearchResults
 	More  bool // more than Total articles match; only the first Total can be paged through
-	// Close is how many of the Total, ranked first, hold the query's syllables side by
-	// side; the rest are approximate. 0 for one-syllable queries and newest-first order.
+	// Close is how many of the Total, ranked first, hold a multi-syllable query's
+	// syllables side by side; the rest are approximate (Hit.Approximate). Not counted for
+	// one-syllable queries and newest-first order.
 	Close int
 	// Suggestion is, for a query typed without accents, the accented form the matching
 	// articles use most ("Hà Nội" for "ha noi"), as they spell it; empty when there is
@@ -199,7 +200,7 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 		body := plainText(a.BodyHTML)
 		a.BodyHTML = ""
 		res.Hits[i] = m.hit(a, body)
-		res.Hits[i].Approximate = res.Close > 0 && p.Offset+i >= res.Close
+		res.Hits[i].Approximate = seq.multi() && !p.Newest && p.Offset+i >= res.Close
 	}
 	return res, nil
 }
