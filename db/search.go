@@ -122,7 +122,7 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 	}
 	seq := p.Query.seq()
 	if !p.Newest {
-		close, err := d.rankPool(ctx, match, seq, pool)
+		close, err := d.rankPool(ctx, p.Query, seq, pool)
 		if err != nil {
 			return res, fmt.Errorf("db: search %q: %w", match, err)
 		}
@@ -209,7 +209,7 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 type poolEntry struct {
 	id, at int64
 	level  int // how close the syllables stand, folded (levelScattered … levelPhraseTitle)
-	weight int // fields holding every term: the title 10, the lead 4, plus 1
+	weight int // one-word queries: the title 10, the lead 4, plus 1
 	exact  int // the level in the accented form; set within the rerank window only
 }
 

@@ -119,7 +119,7 @@ func FuzzSearchQuery(f *testing.F) {
 func TestExactLevel(t *testing.T) {
 	// An article written with the other tone placement, in capitals, still counts as
 	// exact; one with only the folded spelling does not.
-	m := newSeqMatcher(ParseSearchQuery("Thanh Hoá ").seq())
+	f := newExactFinder(ParseSearchQuery("Thanh Hoá ").seq())
 	for _, tt := range []struct {
 		title string
 		want  int
@@ -127,16 +127,21 @@ func TestExactLevel(t *testing.T) {
 		{"Thanh Hoa mùa lúa", 0},
 		{"Về THANH HÓA", levelPhraseTitle},
 		{"Thanh Hoá: hội nghị", levelPhraseTitle},
-		{"Thanh, hóa ra", levelPhraseTitle}, // FTS5 phrases skip punctuation too
-		{"Thanh niên vui. Hoá chất", levelNear},
-		{"Thanh niên một hai ba bốn năm sáu. Hoá", levelScattered},
+		{"Thanh hóa học", levelPhraseTitle},
+		{"Thanh niên vui. Hoá chất", levelScattered},
+		{"Thanh Hoáng", 0}, // a longer word is not the word
 	} {
-		if got := m.exactLevel(Article{Title: tt.title}); got != tt.want {
+		if got := f.level(tt.title, "", ""); got != tt.want {
 			t.Errorf("%q: level %d, want %d", tt.title, got, tt.want)
 		}
 	}
-	if got := m.exactLevel(Article{Title: "Tin", BodyHTML: "<p>Về <b>Thanh Hóa</b></p>"}); got != levelPhrase {
+	if got := f.level("Tin", "", plainText("<p>Về <b>Thanh Hóa</b></p>")); got != levelPhrase {
 		t.Errorf("phrase in the body: level %d", got)
+	}
+	// While typing, the last word may be half written.
+	typing := newExactFinder(ParseSearchQuery("Thanh Ho").seq())
+	if got := typing.level("Về Thanh Hóa", "", ""); got != levelPhraseTitle {
+		t.Errorf("typing: level %d", got)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"toasoan/internal/vntext"
@@ -22,6 +23,10 @@ const (
 	// nearWindow is how many other words may stand between the query's syllables for
 	// levelNear (FTS5 NEAR's distance).
 	nearWindow = 4
+	// restoreSample is how many close matches, the best ranked, an accented form is
+	// learned from: enough to outvote a coincidence ("Hạ nói"), few enough that reading
+	// their words stays cheap.
+	restoreSample = 20
 )
 
 // rankSeq is the query's syllables in order, folded and in the accented form ranked
@@ -80,53 +85,82 @@ func (s rankSeq) nearExpression() string {
 	return b.String()
 }
 
-// rankPool gives every pooled article its folded level and field weight from FTS5 column
-// and phrase filters over the pool's id range (a few doclist walks, never the texts),
-// and returns how many reach levelPhrase: the "close" matches listed before the
-// approximate ones.
-func (d *DB) rankPool(ctx context.Context, match string, s rankSeq, pool []poolEntry) (int, error) {
+// rankPool gives every pooled article its folded level (and, for one-word queries, its
+// field weight) from FTS5 filters over the pool's id range — doclist walks, never the
+// texts — and returns how many reach levelPhrase: the close matches, listed before the
+// approximate ones. Each filter costs about what the pool's own match does, so only those
+// that can change the first pages run: the title filter only when some article has the
+// phrase, NEAR only when approximate matches reach the rerank window.
+func (d *DB) rankPool(ctx context.Context, q SearchQuery, s rankSeq, pool []poolEntry) (int, error) {
 	if len(pool) == 0 {
 		return 0, nil
 	}
 	oldest := pool[len(pool)-1].id
-	sets := []string{"{title} : (" + match + ")", "{lead} : (" + match + ")"}
-	if s.multi() {
-		phrase := s.phraseExpression()
-		sets = append(sets, "{title} : ("+phrase+")", phrase, s.nearExpression())
+	in := func(expr string) (map[int64]bool, error) { return d.matchingIDs(ctx, expr, oldest) }
+	for i := range pool {
+		pool[i].level, pool[i].weight = levelScattered, 1
 	}
-	in := make([]map[int64]bool, len(sets))
-	for i, e := range sets {
+	if !s.multi() {
+		// One word: where it stands weighs as bm25's column weights did.
+		match := q.MatchExpression()
+		title, err := in("{title} : (" + match + ")")
+		if err != nil {
+			return 0, err
+		}
+		lead, err := in("{lead} : (" + match + ")")
+		if err != nil {
+			return 0, err
+		}
+		for i := range pool {
+			if title[pool[i].id] {
+				pool[i].weight += 10
+			}
+			if lead[pool[i].id] {
+				pool[i].weight += 4
+			}
+		}
+		return 0, nil
+	}
+	phrase := s.phraseExpression()
+	var close map[int64]bool
+	if len(q.Terms) == 1 && q.Terms[0].Phrase {
+		close = nil // one quoted phrase: every match is close
+	} else {
 		var err error
-		if in[i], err = d.matchingIDs(ctx, e, oldest); err != nil {
+		if close, err = in(phrase); err != nil {
 			return 0, err
 		}
 	}
-	close := 0
+	n := 0
 	for i := range pool {
-		e := &pool[i]
-		e.weight = 1
-		if in[0][e.id] {
-			e.weight += 10
+		if close == nil || close[pool[i].id] {
+			pool[i].level = levelPhrase
+			n++
 		}
-		if in[1][e.id] {
-			e.weight += 4
+	}
+	if n > 0 {
+		title, err := in("{title} : (" + phrase + ")")
+		if err != nil {
+			return 0, err
 		}
-		e.level = levelScattered
-		if s.multi() {
-			switch {
-			case in[2][e.id]:
-				e.level = levelPhraseTitle
-			case in[3][e.id]:
-				e.level = levelPhrase
-			case in[4][e.id]:
-				e.level = levelNear
-			}
-			if e.level >= levelPhrase {
-				close++
+		for i := range pool {
+			if title[pool[i].id] {
+				pool[i].level = levelPhraseTitle
 			}
 		}
 	}
-	return close, nil
+	if n < min(rerankWindow, len(pool)) {
+		near, err := in(s.nearExpression())
+		if err != nil {
+			return 0, err
+		}
+		for i := range pool {
+			if pool[i].level == levelScattered && near[pool[i].id] {
+				pool[i].level = levelNear
+			}
+		}
+	}
+	return n, nil
 }
 
 // comparePool orders by folded level, field weight, then the newest.
@@ -162,13 +196,13 @@ func reorderWindow(entries []poolEntry, texts map[int64]Article, s rankSeq) ([]p
 	if s.exact == nil {
 		return entries, ""
 	}
-	m := newSeqMatcher(s)
+	f := newExactFinder(s)
 	for i := range entries {
 		a, ok := texts[entries[i].id]
 		if !ok {
 			continue
 		}
-		entries[i].exact = m.exactLevel(a)
+		entries[i].exact = f.level(a.Title, a.Lead, plainText(a.BodyHTML))
 	}
 	multi := s.multi()
 	slices.SortStableFunc(entries, func(x, y poolEntry) int {
@@ -200,15 +234,17 @@ func restore(entries []poolEntry, texts map[int64]Article, s rankSeq) ([]string,
 	}
 	m := newSeqMatcher(s)
 	forms := map[string]*tally{}
+	sampled := 0
 	for rank, e := range entries {
 		a, ok := texts[e.id]
-		if !ok || e.level < levelPhrase {
+		if !ok || e.level < levelPhrase || sampled == restoreSample {
 			continue
 		}
+		sampled++
 		seen := map[string]bool{}
 		for _, text := range [...]string{a.Title, a.Lead, plainText(a.BodyHTML)} {
 			toks := m.tokens(text)
-			for _, at := range m.phrases(text, toks, false) {
+			for _, at := range m.phrases(toks) {
 				words := make([]string, len(s.folded))
 				surface := make([]string, len(s.folded))
 				for k := range words {
@@ -318,18 +354,9 @@ func (m *seqMatcher) foldedIs(i int, f string) bool {
 	return f == m.s.folded[i]
 }
 
-// exactIs reports whether a word, as written, is the i-th syllable in the accented form.
-func (m *seqMatcher) exactIs(i int, word string) bool {
-	e := exactForm(word)
-	if m.s.prefix && i == len(m.s.exact)-1 {
-		return strings.HasPrefix(e, m.s.exact[i])
-	}
-	return e == m.s.exact[i]
-}
-
 // phrases returns the index in toks of each place where the syllables stand side by side
-// in order (in the accented form when exact) — what FTS5 calls a phrase match.
-func (m *seqMatcher) phrases(text string, toks []seqToken, exact bool) []int {
+// in order — what FTS5 calls a phrase match.
+func (m *seqMatcher) phrases(toks []seqToken) []int {
 	n := len(m.s.folded)
 	var out []int
 	for i := 0; i+n <= len(toks); i++ {
@@ -338,12 +365,6 @@ func (m *seqMatcher) phrases(text string, toks []seqToken, exact bool) []int {
 			t := toks[i+k]
 			ok = t.pos == toks[i].pos+k && m.foldedIs(k, t.folded)
 		}
-		if ok && exact {
-			for k := 0; k < n && ok; k++ {
-				t := toks[i+k]
-				ok = m.exactIs(k, text[t.start:t.end])
-			}
-		}
 		if ok {
 			out = append(out, i)
 		}
@@ -351,69 +372,109 @@ func (m *seqMatcher) phrases(text string, toks []seqToken, exact bool) []int {
 	return out
 }
 
-// exactLevel is how close the syllables stand in the accented form in an article: the
-// levels above, 0 when some syllable is never written that way.
-func (m *seqMatcher) exactLevel(a Article) int {
-	n := len(m.s.folded)
-	best, all := 0, make([]bool, n)
-	for field, text := range [...]string{a.Title, a.Lead, plainText(a.BodyHTML)} {
-		toks := m.tokens(text)
-		var ex []seqToken // the words in the accented form, with which syllable each is
-		var which []int
-		for _, t := range toks {
-			w := text[t.start:t.end]
-			for i := range n {
-				if m.foldedIs(i, t.folded) && m.exactIs(i, w) {
-					all[i] = true
-					ex = append(ex, t)
-					which = append(which, i)
-					break
-				}
-			}
+// exactLevel is how close the syllables stand in the accented form in an article:
+// levelPhraseTitle, levelPhrase, levelScattered when each is there in that form but not
+// side by side, 0 when some is not. It searches the stored text for the form's spellings
+// (capitalized, upper case, either tone placement) rather than folding every word: a
+// fraction of the cost on the window's hundred bodies.
+func (e *exactFinder) level(title, lead, body string) int {
+	has := func(forms []string) (inTitle, elsewhere bool) {
+		for _, f := range forms {
+			inTitle = inTitle || containsWord(title, f, e.prefix)
+			elsewhere = elsewhere || containsWord(lead, f, e.prefix) || containsWord(body, f, e.prefix)
 		}
-		if n == 1 {
-			if len(ex) > 0 {
-				best = max(best, levelScattered)
-			}
-			continue
+		return inTitle, elsewhere
+	}
+	switch t, o := has(e.phrase); {
+	case t:
+		return levelPhraseTitle
+	case o:
+		return levelPhrase
+	}
+	for i, forms := range e.words {
+		// The last word may be typed halfway only as the phrase's end; alone it must be
+		// whole unless it is the word being typed.
+		prefix := e.prefix && i == len(e.words)-1
+		found := false
+		for _, f := range forms {
+			found = found || containsWord(title, f, prefix) || containsWord(lead, f, prefix) || containsWord(body, f, prefix)
 		}
-		// Side by side, in order, each in the accented form.
-		if len(m.phrases(text, toks, true)) > 0 {
-			best = max(best, levelPhrase)
-			if field == 0 {
-				best = levelPhraseTitle
-			}
-		}
-		if best < levelNear && nearAll(ex, which, n) {
-			best = levelNear
+		if !found {
+			return 0
 		}
 	}
-	if best == 0 && !slices.Contains(all, false) {
-		best = levelScattered
-	}
-	return best
+	return levelScattered
 }
 
-// nearAll reports whether every syllable (0..n-1) occurs within a window of
-// n+nearWindow words of toks (sorted by position; which[i] is toks[i]'s syllable).
-func nearAll(toks []seqToken, which []int, n int) bool {
-	count := make([]int, n)
-	have, lo := 0, 0
-	for hi := range toks {
-		if count[which[hi]] == 0 {
-			have++
-		}
-		count[which[hi]]++
-		for toks[hi].pos-toks[lo].pos >= n+nearWindow {
-			count[which[lo]]--
-			if count[which[lo]] == 0 {
-				have--
+// exactFinder holds the spellings of the accented form searched in article text.
+type exactFinder struct {
+	phrase []string   // spellings of all the syllables side by side
+	words  [][]string // spellings of each syllable
+	prefix bool
+}
+
+func newExactFinder(s rankSeq) *exactFinder {
+	e := &exactFinder{phrase: spellings(strings.Join(s.exact, " ")), prefix: s.prefix}
+	for _, w := range s.exact {
+		e.words = append(e.words, spellings(w))
+	}
+	return e
+}
+
+// newStyleTone moves the tone of a final oa, oe or uy to the second vowel (hòa → hoà):
+// the other spelling in use, which CanonicalTone maps back.
+var newStyleTone = strings.NewReplacer(
+	"òa", "oà", "óa", "oá", "ỏa", "oả", "õa", "oã", "ọa", "oạ",
+	"òe", "oè", "óe", "oé", "ỏe", "oẻ", "õe", "oẽ", "ọe", "oẹ",
+	"ùy", "uỳ", "úy", "uý", "ủy", "uỷ", "ũy", "uỹ", "ụy", "uỵ")
+
+// spellings lists how a query word (in exactForm: lower case, canonical tones) can be
+// written in NFC article text with the same accents: lower case, capitalized or upper
+// case, each with either tone placement. Searching the stored text for these is far
+// cheaper than transforming whole articles into exactForm.
+func spellings(w string) []string {
+	forms := []string{w}
+	if alt := newStyleTone.Replace(w); alt != w {
+		forms = append(forms, alt)
+	}
+	var out []string
+	for _, f := range forms {
+		out = append(out, f, strings.ToUpper(f))
+		if r, size := utf8.DecodeRuneInString(f); size > 0 {
+			var b strings.Builder
+			b.WriteRune(unicode.ToUpper(r))
+			// Every word of a phrase capitalized too: "Hai Bà Trưng".
+			prevSpace := false
+			for _, c := range f[size:] {
+				if prevSpace {
+					c = unicode.ToUpper(c)
+				}
+				prevSpace = c == ' '
+				b.WriteRune(c)
 			}
-			lo++
+			out = append(out, b.String())
+			if i := strings.IndexByte(f, ' '); i > 0 {
+				out = append(out, string(unicode.ToUpper(r))+f[size:]) // "Tết vì người nghèo"
+			}
 		}
-		if have == n {
+	}
+	return out
+}
+
+// containsWord reports whether w occurs in text at word boundaries (only at its start
+// when prefix).
+func containsWord(text, w string, prefix bool) bool {
+	for off := 0; off < len(text); {
+		i := strings.Index(text[off:], w)
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(w)
+		if !tokenRuneBefore(text, start) && (prefix || !tokenRuneAt(text, end)) {
 			return true
 		}
+		off = start + 1
 	}
 	return false
 }
+
