@@ -477,4 +477,3 @@ func containsWord(text, w string, prefix bool) bool {
 	}
 	return false
 }
-
