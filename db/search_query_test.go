@@ -93,9 +93,12 @@ func FuzzSearchQuery(f *testing.F) {
 		}
 		if !q.Empty() {
 			var n int
-			if err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?`,
-				q.MatchExpression()).Scan(&n); err != nil {
-				t.Fatalf("match %q: %v", q.MatchExpression(), err)
+			// The ranking's own expressions too: the phrase, in the title, and NEAR.
+			s := q.seq()
+			for _, e := range []string{q.MatchExpression(), s.phraseExpression(), "{title} : (" + s.phraseExpression() + ")", s.nearExpression()} {
+				if err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?`, e).Scan(&n); err != nil {
+					t.Fatalf("match %q: %v", e, err)
+				}
 			}
 		}
 		// Highlighting the input against itself keeps every byte in order.

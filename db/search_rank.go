@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -80,7 +81,7 @@ func (s rankSeq) nearExpression() string {
 		}
 	}
 	b.WriteString(", ")
-	b.WriteString(string(rune('0' + nearWindow)))
+	b.WriteString(strconv.Itoa(nearWindow))
 	b.WriteByte(')')
 	return b.String()
 }
@@ -372,7 +373,7 @@ func (m *seqMatcher) phrases(toks []seqToken) []int {
 	return out
 }
 
-// exactLevel is how close the syllables stand in the accented form in an article:
+// level is how close the syllables stand in the accented form in an article:
 // levelPhraseTitle, levelPhrase, levelScattered when each is there in that form but not
 // side by side, 0 when some is not. It searches the stored text for the form's spellings
 // (capitalized, upper case, either tone placement) rather than folding every word: a
