@@ -60,11 +60,17 @@ func (a *App) cacheAndCompress(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		buf := &bufferedResponse{w: w}
+		buf := buffers.Get().(*bufferedResponse)
+		buf.w = w
 		next.ServeHTTP(buf, r)
 		buf.finish(r, zippers)
+		buf.reset()
 	})
 }
+
+// buffers recycles response buffers: a page is tens of kilobytes, and growing a fresh
+// buffer for every response was most of what a small response cost in allocation.
+var buffers = sync.Pool{New: func() any { return &bufferedResponse{} }}
 
 // bufferedResponse holds a response until the handler returns. Headers go straight to
 // the real writer's map (the middleware outside already set the security headers there);
@@ -73,6 +79,31 @@ type bufferedResponse struct {
 	w      http.ResponseWriter
 	status int
 	body   bytes.Buffer
+	direct bool // the handler wrote to w itself (see unbuffered)
+}
+
+// maxPooledBuffer is the largest buffer kept for reuse; bigger ones (a huge page) go to
+// the garbage collector rather than stay pinned in the pool.
+const maxPooledBuffer = 256 << 10
+
+func (b *bufferedResponse) reset() {
+	b.w, b.status, b.direct = nil, 0, false
+	if b.body.Cap() > maxPooledBuffer {
+		return // dropped: not put back
+	}
+	b.body.Reset()
+	buffers.Put(b)
+}
+
+// unbuffered returns the writer under the caching middleware's buffer when nothing has
+// been buffered yet: for a response whose headers, validators and compression are already
+// final (a cached page), buffering it again would only copy it.
+func unbuffered(w http.ResponseWriter) http.ResponseWriter {
+	if b, ok := w.(*bufferedResponse); ok && b.status == 0 && b.body.Len() == 0 {
+		b.direct = true
+		return b.w
+	}
+	return w
 }
 
 func (b *bufferedResponse) Header() http.Header { return b.w.Header() }
@@ -94,6 +125,9 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 func (b *bufferedResponse) Unwrap() http.ResponseWriter { return b.w }
 
 func (b *bufferedResponse) finish(r *http.Request, zippers *sync.Pool) {
+	if b.direct {
+		return
+	}
 	status := b.status
 	if status == 0 {
 		status = http.StatusOK

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +70,7 @@ var cacheableQuery = regexp.MustCompile(`^(page=[1-9][0-9]{0,5})?$`)
 // requests with other queries go straight to fn.
 func (a *App) cached(fn handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if a.Pages == nil || isHTMX(r) || !cacheableQuery.MatchString(r.URL.RawQuery) {
+		if a.Pages == nil || isHTMX(r) || (r.URL.RawQuery != "" && !cacheableQuery.MatchString(r.URL.RawQuery)) {
 			return fn(w, r)
 		}
 		key := r.URL.Path
@@ -99,6 +101,7 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 		// a handler may still ask browsers to revalidate (search: no-cache).
 		cc := c.header.Get("Cache-Control")
 		p.NoStore = c.header.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+		prepareHeaders(p)
 		return p, nil
 	})
 	if err != nil {
@@ -123,24 +126,61 @@ func (a *App) invalidateCaches() {
 	}
 }
 
-// servePage writes a cached page: the ETag and gzip copy were made once, when it was
-// rendered; a matching If-None-Match gets 304.
+// servePage writes a cached page: the ETag, the gzip copy and the headers of a 200
+// answer were made once, when it was rendered; a matching If-None-Match gets 304. The
+// page goes straight to the connection, past the caching middleware's buffer.
 func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Page) {
 	if p.ArticleID != 0 {
 		a.Counts.Add(p.ArticleID)
 	}
+	w = unbuffered(w)
 	h := w.Header()
-	for k, v := range p.Header {
-		h[k] = v
-	}
-	if p.ContentType != "" {
-		h.Set("Content-Type", p.ContentType)
-	}
-	if p.Status != http.StatusOK || p.NoStore {
+	if p.Status != http.StatusOK || p.NoStore || p.Ready == nil {
+		for k, v := range p.Header {
+			h[k] = v
+		}
+		if p.ContentType != "" {
+			h.Set("Content-Type", p.ContentType)
+		}
 		h.Set("Content-Length", strconv.Itoa(len(p.Body)))
 		w.WriteHeader(p.Status)
 		w.Write(p.Body)
 		return
+	}
+	ready, body := p.Ready, p.Body
+	if p.Gzip != nil && static.AcceptsGzip(r) {
+		ready, body = p.ReadyGzip, p.Gzip
+	}
+	for k, v := range ready {
+		h[k] = v
+	}
+	if notModified(r, ready.Get("ETag"), ready.Get("Last-Modified")) {
+		delete(h, "Content-Type")
+		delete(h, "Content-Length")
+		delete(h, "Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// prepareHeaders builds, once per rendering, the headers every 200 answer of a cached
+// page carries — plain and gzipped — so a cache hit copies slices instead of building
+// them. The slices are clipped, so a later Add on a response copies rather than writes
+// into the shared array.
+func prepareHeaders(p *pagecache.Page) {
+	if p.Status != http.StatusOK || p.NoStore {
+		return
+	}
+	h := http.Header{}
+	for k, v := range p.Header {
+		h[k] = slices.Clip(slices.Clone(v))
+	}
+	if p.ContentType != "" {
+		h.Set("Content-Type", p.ContentType)
 	}
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", publicCacheControl)
@@ -148,22 +188,17 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Pag
 	addVary(h, "Accept-Encoding")
 	addVary(h, "HX-Request")
 	// Weak: the same page goes out plain and gzipped (see bodyETag).
-	etag := "W/" + p.ETag
-	h.Set("ETag", etag)
-	if notModified(r, etag, h.Get("Last-Modified")) {
-		h.Del("Content-Type")
-		w.WriteHeader(http.StatusNotModified)
-		return
+	h.Set("ETag", "W/"+p.ETag)
+	h.Set("Content-Length", strconv.Itoa(len(p.Body)))
+	for k, v := range h {
+		h[k] = slices.Clip(v)
 	}
-	body := p.Body
-	if p.Gzip != nil && static.AcceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = p.Gzip
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	p.Ready = h
+	if p.Gzip != nil {
+		g := maps.Clone(h)
+		g["Content-Encoding"] = []string{"gzip"}
+		g["Content-Length"] = []string{strconv.Itoa(len(p.Gzip))}
+		p.ReadyGzip = g
 	}
 }
 

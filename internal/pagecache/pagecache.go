@@ -32,6 +32,9 @@ type Page struct {
 	NoStore bool
 	// ArticleID is the article the page shows, whose view is counted at every serve.
 	ArticleID int64
+	// Ready and ReadyGzip are the complete headers of a 200 answer, plain and gzipped,
+	// built once by whoever serves the page (nil until then, or when not a 200).
+	Ready, ReadyGzip http.Header
 
 	gen     uint64
 	expires time.Time
