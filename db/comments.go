@@ -88,11 +88,14 @@ func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error
 // InsertComment stores a comment and returns its id.
 func (d *DB) InsertComment(ctx context.Context, c Comment) (int64, error) {
 	var id int64
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var err error
 		id, err = insertComment(ctx, tx, c)
 		return err
 	})
+	if err == nil && c.Status == CommentApproved {
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
+	}
 	return id, err
 }
 
@@ -153,7 +156,7 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 		return Comment{}, err
 	}
 	if c.Status == CommentApproved {
-		d.changed()
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
 	}
 	return c, nil
 }

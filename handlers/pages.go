@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"toasoan/db"
 	"toasoan/internal/metrics"
 	"toasoan/internal/pagecache"
 	"toasoan/static"
@@ -32,6 +33,8 @@ type pageCapture struct {
 	status    int
 	body      []byte
 	articleID int64 // the article shown, whose views are counted at every serve
+	tag       int64  // the article whose comments the page shows (pagecache.Page.Tag)
+	version   string // pagecache.Page.Version
 }
 
 func (c *pageCapture) Header() http.Header { return c.header }
@@ -54,10 +57,26 @@ func (c *pageCapture) Write(b []byte) (int, error) {
 // rendered for the cache — every time the cached page is served.
 func (a *App) countView(w http.ResponseWriter, id int64) {
 	if c, ok := w.(*pageCapture); ok {
-		c.articleID = id
+		c.articleID, c.tag = id, id
 		return
 	}
 	a.Counts.Add(id)
+}
+
+// setPageVersion records, for a page being rendered for the cache, the version of its
+// content that pollers compare (the comment list's).
+func setPageVersion(w http.ResponseWriter, v string) {
+	if c, ok := w.(*pageCapture); ok {
+		c.version = v
+	}
+}
+
+// tagPage marks a page being rendered for the cache as showing the comments of article
+// id, so a change to them retires it.
+func tagPage(w http.ResponseWriter, id int64) {
+	if c, ok := w.(*pageCapture); ok {
+		c.tag = id
+	}
 }
 
 // cacheableQuery is the only query a cached page may carry: a page number. Anything else
@@ -84,6 +103,16 @@ func (a *App) cached(fn handlerFunc) handlerFunc {
 // serveCached serves the page cached under key, rendering it through fn on a miss. fn
 // must depend on nothing in the request that key does not name.
 func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) error {
+	p, err := a.cachedPage(r, cache, name, key, fn)
+	if err != nil {
+		return err
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// cachedPage is the page cached under key, rendered through fn on a miss.
+func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) (*pagecache.Page, error) {
 	p, hit, err := cache.Get(key, func() (*pagecache.Page, error) {
 		// The render outlives a waiter that gives up: use a context of its own.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
@@ -96,7 +125,7 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 		c.header.Del("Content-Type")
 		c.header.Del("Content-Length")
 		p := cache.NewPage(c.status, ctype, c.header, c.body)
-		p.ArticleID = c.articleID
+		p.ArticleID, p.Tag, p.Version = c.articleID, c.tag, c.version
 		// A page for one reader (a cookie, or caching the handler made private) is not kept;
 		// a handler may still ask browsers to revalidate (search: no-cache).
 		cc := c.header.Get("Cache-Control")
@@ -105,15 +134,30 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 		return p, nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if hit {
 		a.Metrics.CacheHit(name)
 	} else {
 		a.Metrics.CacheMiss(name)
 	}
-	a.servePage(w, r, p)
-	return nil
+	return p, nil
+}
+
+// contentChanged retires what a committed write changed: a change to some articles'
+// comments retires those articles' pages and comment lists (other pages show only their
+// comment counts, which may lag by the cache's lifetime, like view counts); anything else
+// retires every cached page and search.
+func (a *App) contentChanged(c db.Change) {
+	if c.All {
+		a.invalidateCaches()
+		return
+	}
+	if a.Pages != nil {
+		for _, id := range c.CommentsOf {
+			a.Pages.InvalidateTag(id)
+		}
+	}
 }
 
 // invalidateCaches retires every cached page and search.
