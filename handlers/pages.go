@@ -32,7 +32,7 @@ type pageCapture struct {
 	header    http.Header
 	status    int
 	body      []byte
-	articleID int64 // the article shown, whose views are counted at every serve
+	articleID int64  // the article shown, whose views are counted at every serve
 	tag       int64  // the article whose comments the page shows (pagecache.Page.Tag)
 	version   string // pagecache.Page.Version
 }
