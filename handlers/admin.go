@@ -13,7 +13,6 @@ import (
 
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
-	"github.com/microcosm-cc/bluemonday"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
@@ -37,7 +36,6 @@ const (
 type backOffice struct {
 	sessions *scs.SessionManager
 	cop      *http.CrossOriginProtection
-	strict   *bluemonday.Policy // plain-text fields (comment edits): every tag stripped
 
 	// uploads bounds how many images are decoded at once: a large photo takes a few
 	// hundred MB while it is processed, and a small server must not run out of memory.
@@ -67,7 +65,7 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, strict: bluemonday.StrictPolicy(), uploads: make(chan struct{}, 2)}
+	b := &backOffice{sessions: sm, uploads: make(chan struct{}, 2)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")

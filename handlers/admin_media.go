@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/httpcache"
 	"toasoan/internal/imaging"
 	"toasoan/views"
 )
@@ -201,7 +202,7 @@ func (a *App) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("ETag", etag)
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	if r.Header.Get("If-None-Match") == etag {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 
 	"toasoan/db"
+	"toasoan/internal/httpcache"
 	"toasoan/views"
 )
 
@@ -146,7 +147,7 @@ func TestGzip(t *testing.T) {
 			if !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "Accept-Encoding") {
 				t.Errorf("Vary %v", resp.Header.Values("Vary"))
 			}
-			if len(plainBody) < gzipMinSize {
+			if len(plainBody) < httpcache.GzipMinSize {
 				if resp.Header.Get("Content-Encoding") != "" {
 					t.Errorf("small body compressed")
 				}

@@ -6,19 +6,19 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/httpcache"
 	"toasoan/internal/metrics"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -66,12 +66,9 @@ const (
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
-// commentKit holds what the comment path builds once: the sanitizer policy, the rate
-// limiter, the fill-time signer and the captcha service.
+// commentKit holds what the comment path builds once: the rate limiter, the fill-time
+// signer and the captcha service.
 type commentKit struct {
-	// strict strips every tag: comments are plain text, and html/template escapes them
-	// on output. Built once; a Policy is safe for concurrent use.
-	strict  *bluemonday.Policy
 	limiter *antispam.Limiter
 	token   *antispam.FormToken
 	captcha *antispam.Captcha
@@ -93,7 +90,6 @@ func (a *App) initComments(ctx context.Context) error {
 		minFill = commentMinFill
 	}
 	k := &commentKit{
-		strict:  bluemonday.StrictPolicy(),
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
 		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
 		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
@@ -465,9 +461,9 @@ func (a *App) commentModeration(ctx context.Context) (string, error) {
 func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 	pf := r.PostForm
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
-	f.Name = a.cleanLine(pf.Get("name"))
-	f.Title = a.cleanLine(pf.Get("title"))
-	f.Content = a.cleanText(pf.Get("content"))
+	f.Name = sanitize.PlainLine(pf.Get("name"))
+	f.Title = sanitize.PlainLine(pf.Get("title"))
+	f.Content = sanitize.PlainText(pf.Get("content"))
 	f.Phone = vntext.Normalize(pf.Get("phone"))
 	return f
 }
@@ -508,32 +504,6 @@ func (a *App) validateCommentForm(f *commentForm) (phone string) {
 		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
 	}
 	return phone
-}
-
-// cleanLine cleans a one-line field: NFC, zero-width and control characters out,
-// whitespace collapsed, markup stripped.
-func (a *App) cleanLine(s string) string {
-	return vntext.Normalize(a.stripMarkup(vntext.Normalize(s)))
-}
-
-// cleanText cleans a multi-line field the same way, keeping line breaks.
-func (a *App) cleanText(s string) string {
-	return vntext.NormalizeMultiline(a.stripMarkup(vntext.NormalizeMultiline(s)))
-}
-
-// stripMarkup removes every tag with bluemonday's strict policy and unescapes what it
-// escaped, so plain text is stored and html/template escapes it once on output. It
-// repeats until nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like
-// "<b>". If that does not settle (deeply nested escapes), angle brackets are dropped.
-func (a *App) stripMarkup(s string) string {
-	for range 8 {
-		out := html.UnescapeString(a.comments.strict.Sanitize(s))
-		if out == s {
-			return s
-		}
-		s = out
-	}
-	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // normalizePhone checks a Vietnamese phone number and returns it as 0xxxxxxxxx: mobile
@@ -662,7 +632,7 @@ func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error 
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -672,16 +642,6 @@ func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error 
 	}
 	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
 		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
-}
-
-func etagMatches(header, etag string) bool {
-	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the

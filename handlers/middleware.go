@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"toasoan/internal/httpcache"
 )
 
 // maxURLLength bounds request URIs; longer ones get 414 before any routing.
@@ -221,17 +223,6 @@ func (a *App) limitURL(next http.Handler) http.Handler {
 	})
 }
 
-// headerRecorder captures what the mux's own 404/405 handlers would answer, so the
-// answer can be given as a Vietnamese page instead of the mux's plain text.
-type headerRecorder struct {
-	header http.Header
-	status int
-}
-
-func (h *headerRecorder) Header() http.Header         { return h.header }
-func (h *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
-func (h *headerRecorder) WriteHeader(code int)        { h.status = code }
-
 // routeOrError dispatches to the mux, and renders unmatched paths (404) and wrong methods
 // (405, with Allow) as the site's error page.
 func (a *App) routeOrError(mux *http.ServeMux) http.Handler {
@@ -241,11 +232,13 @@ func (a *App) routeOrError(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		rec := &headerRecorder{header: http.Header{}}
+		// Capture what the mux's own 404/405 handlers would answer, so the answer can be
+		// given as a Vietnamese page instead of the mux's plain text.
+		rec := httpcache.NewRecorder()
 		h.ServeHTTP(rec, r)
-		switch rec.status {
+		switch rec.Status {
 		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", rec.header.Get("Allow"))
+			w.Header().Set("Allow", rec.HeaderMap.Get("Allow"))
 			a.renderError(w, r, http.StatusMethodNotAllowed, "")
 		case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect:
 			// The mux cleans paths (/a//b, trailing slashes) with a redirect: keep it.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/internal/httpcache"
 	"toasoan/internal/metrics"
 	"toasoan/internal/pagecache"
 	"toasoan/static"
@@ -27,30 +28,13 @@ const (
 	searchCacheBytes = 8 << 20
 )
 
-// pageCapture records what a handler writes when it renders a page for the cache.
+// pageCapture records what a handler writes when it renders a page for the cache, and
+// which article the page shows.
 type pageCapture struct {
-	header    http.Header
-	status    int
-	body      []byte
+	httpcache.Recorder
 	articleID int64  // the article shown, whose views are counted at every serve
 	tag       int64  // the article whose comments the page shows (pagecache.Page.Tag)
 	version   string // pagecache.Page.Version
-}
-
-func (c *pageCapture) Header() http.Header { return c.header }
-
-func (c *pageCapture) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
-	}
-}
-
-func (c *pageCapture) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	c.body = append(c.body, b...)
-	return len(b), nil
 }
 
 // countView counts a read of an article: straight away, or — when the page is being
@@ -117,19 +101,19 @@ func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key stri
 		// The render outlives a waiter that gives up: use a context of its own.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 		defer cancel()
-		c := &pageCapture{header: http.Header{}}
+		c := &pageCapture{Recorder: *httpcache.NewRecorder()}
 		if err := fn(c, r.WithContext(ctx)); err != nil {
 			return nil, err
 		}
-		ctype := c.header.Get("Content-Type")
-		c.header.Del("Content-Type")
-		c.header.Del("Content-Length")
-		p := cache.NewPage(c.status, ctype, c.header, c.body)
+		ctype := c.HeaderMap.Get("Content-Type")
+		c.HeaderMap.Del("Content-Type")
+		c.HeaderMap.Del("Content-Length")
+		p := cache.NewPage(c.Code(), ctype, c.HeaderMap, c.Body.Bytes())
 		p.ArticleID, p.Tag, p.Version = c.articleID, c.tag, c.version
 		// A page for one reader (a cookie, or caching the handler made private) is not kept;
 		// a handler may still ask browsers to revalidate (search: no-cache).
-		cc := c.header.Get("Cache-Control")
-		p.NoStore = c.header.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+		cc := c.HeaderMap.Get("Cache-Control")
+		p.NoStore = c.HeaderMap.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
 		prepareHeaders(p)
 		return p, nil
 	})
@@ -198,7 +182,7 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Pag
 	for k, v := range ready {
 		h[k] = v
 	}
-	if notModified(r, ready.Get("ETag"), ready.Get("Last-Modified")) {
+	if httpcache.NotModified(r, ready.Get("ETag"), ready.Get("Last-Modified")) {
 		delete(h, "Content-Type")
 		delete(h, "Content-Length")
 		delete(h, "Content-Encoding")
@@ -229,10 +213,10 @@ func prepareHeaders(p *pagecache.Page) {
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", publicCacheControl)
 	}
-	addVary(h, "Accept-Encoding")
-	addVary(h, "HX-Request")
-	// Weak: the same page goes out plain and gzipped (see bodyETag).
-	h.Set("ETag", "W/"+p.ETag)
+	httpcache.AddVary(h, "Accept-Encoding")
+	httpcache.AddVary(h, hxRequest)
+	// Weak: the same page goes out plain and gzipped.
+	h.Set("ETag", httpcache.Weak(p.ETag))
 	h.Set("Content-Length", strconv.Itoa(len(p.Body)))
 	for k, v := range h {
 		h[k] = slices.Clip(v)
