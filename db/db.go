@@ -38,6 +38,8 @@ type DB struct {
 	path string
 
 	onChange atomic.Pointer[func(Change)]
+	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
+	passwordCost atomic.Int32
 }
 
 // Change says what a committed write changed, so caches retire only the pages that

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -103,8 +101,7 @@ func roleLabel(role string) string {
 // editor (Trix) inserts, and blob: images for its previews of pasted pictures. No
 // 'unsafe-inline': style attributes stay refused.
 func adminCSP(nonce string) string {
-	return "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data: blob:; " +
-		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	return contentSecurityPolicy(" 'nonce-"+nonce+"'", " blob:", "'none'")
 }
 
 type nonceKey struct{}
@@ -115,12 +112,10 @@ func (a *App) adminChain(next http.Handler) http.Handler {
 	h := a.back.sessions.LoadAndSave(next)
 	h = a.back.cop.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [16]byte
-		rand.Read(b[:])
-		nonce := base64.RawURLEncoding.EncodeToString(b[:])
+		nonce := randomToken(16)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", adminCSP(nonce))
-		w.Header().Add("Vary", "HX-Request")
+		w.Header().Add("Vary", hxRequest)
 		ctx := context.WithValue(r.Context(), nonceKey{}, nonce)
 		// The reader's address as the comment path sees it: behind a proxy listed in
 		// -trusted-proxies, from X-Forwarded-For; login throttling and the audit log use it.
@@ -154,7 +149,7 @@ func (a *App) requireRole(minRole string, fn adminFunc) http.Handler {
 				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 			}
 			if isHTMX(r) {
-				w.Header().Set("HX-Redirect", target)
+				w.Header().Set(hxRedirect, target)
 				w.WriteHeader(http.StatusUnauthorized)
 				return nil
 			}
@@ -258,16 +253,9 @@ func (a *App) flash(r *http.Request, msg string) { a.back.sessions.Put(r.Context
 // adminSeeOther redirects after a successful POST (303), or tells htmx to.
 func adminSeeOther(w http.ResponseWriter, r *http.Request, target string) {
 	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", target)
+		w.Header().Set(hxRedirect, target)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-// adminToken is a URL-safe random string of n bytes of entropy.
-func adminToken(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -105,7 +105,7 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 	if data.Blocks, err = a.DB.CommentBlocks(ctx); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+queuePageSize-1)/queuePageSize)
+	pages := pageCount(data.Total, queuePageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/binh-luan"}
 	keep := url.Values{}
 	for _, k := range []string{"status", "article"} {
@@ -195,7 +195,7 @@ func (a *App) moderateBulk(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	a.flash(r, fmt.Sprintf("Đã chuyển %d bình luận sang «%s».", n, queueStatusLabels[status]))
 	if isHTMX(r) {
-		w.Header().Set("HX-Refresh", "true")
+		w.Header().Set(hxRefresh, "true")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}

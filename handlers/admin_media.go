@@ -169,7 +169,7 @@ func (a *App) renderMediaLibrary(w http.ResponseWriter, r *http.Request, u db.Us
 	if err != nil {
 		return err
 	}
-	pages := max(1, (total+mediaPageSize-1)/mediaPageSize)
+	pages := pageCount(total, mediaPageSize)
 	data := mediaLibraryPage{Items: items, Total: total, Error: msg,
 		Pagination: views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/anh"}}
 	return a.renderAdmin(w, r, status, "admin_media", "Thư viện ảnh", "media", u, data)

@@ -25,9 +25,9 @@ const (
 // isAdminPath reports whether a path belongs to the back office.
 func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
 
-// isCaptchaPath reports whether a path serves captcha images or audio: a reload keeps the
+// isCaptchaPath reports whether a path serves a captcha image: a reload keeps the
 // challenge's URL but changes its digits, so no cache may keep one.
-func isCaptchaPath(p string) bool { return strings.HasPrefix(p, "/captcha/") }
+func isCaptchaPath(p string) bool { return strings.HasPrefix(p, captchaImagePrefix) }
 
 // cacheAndCompress buffers each response of the public site, then, once per response:
 //   - on a 200 to GET/HEAD that set no Cache-Control of its own, adds an ETag (a hash of
@@ -39,7 +39,7 @@ func isCaptchaPath(p string) bool { return strings.HasPrefix(p, "/captcha/") }
 //
 // /static is left alone (hashed, immutable, precompressed by package static). /admin is
 // never buffered, cached or compressed: its pages are no-store, and compressing pages
-// that carry secrets next to reflected input invites BREACH. /captcha/ is no-store too.
+// that carry secrets next to reflected input invites BREACH. Captcha images (/ma-bao-mat/) are no-store too.
 func (a *App) cacheAndCompress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {

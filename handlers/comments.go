@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -63,6 +61,7 @@ const (
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
@@ -78,9 +77,7 @@ type commentKit struct {
 // initComments builds the comment kit; the fill-time key is generated at first start
 // and kept in the settings table, so tokens survive restarts.
 func (a *App) initComments(ctx context.Context) error {
-	var key [32]byte
-	rand.Read(key[:])
-	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, hex.EncodeToString(key[:]))
+	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, randomToken(32))
 	if err != nil {
 		return err
 	}
@@ -133,8 +130,11 @@ func (f commentForm) NoJSURL() string { return f.ArticlePath + "?binh-luan=viet#
 // Action is where the form posts.
 func (f commentForm) Action() string { return commentPath(f.ArticleID) }
 
+// captchaImagePrefix is where captcha images are served, /ma-bao-mat/{id}.
+const captchaImagePrefix = "/ma-bao-mat/"
+
 // CaptchaURL is the image of the form's captcha.
-func (f commentForm) CaptchaURL() string { return "/ma-bao-mat/" + f.CaptchaID }
+func (f commentForm) CaptchaURL() string { return captchaImagePrefix + f.CaptchaID }
 
 // RefreshURL swaps in a new captcha (htmx), or reloads the article (no JS).
 func (f commentForm) RefreshURL() string {
@@ -195,8 +195,9 @@ func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(comme
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
-	List commentList
-	Form commentForm
+	List   commentList
+	Form   commentForm
+	Closed bool // the article takes no new comments: no form
 }
 
 // commentPosted is the htmx answer to a post: the form again, the status line, and the
@@ -219,6 +220,11 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 		return commentSection{}, err
 	}
 	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	if art.CommentsClosed {
+		s.Closed = true
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
+		return s, nil
+	}
 	if form != nil {
 		s.Form = *form
 		return s, nil
@@ -286,6 +292,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
 	if err := r.ParseForm(); err != nil {
@@ -361,6 +370,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		f.General = msgDuplicate
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
 	}
+	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -428,8 +440,8 @@ func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status i
 		}
 		return &Error{Status: status, Message: msg}
 	}
-	w.Header().Set("HX-Retarget", "#comment-status")
-	w.Header().Set("HX-Reswap", "innerHTML")
+	w.Header().Set(hxRetarget, "#comment-status")
+	w.Header().Set(hxReswap, "innerHTML")
 	w.Header().Set("Cache-Control", "no-store")
 	return a.renderFragment(w, status, "article", "comment-status-error", msg)
 }
@@ -593,7 +605,7 @@ func (a *App) renderCommentList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tagPage(w, art.ID)
+	tagComments(w, art.ID)
 	list, err := a.DB.ApprovedComments(r.Context(), art.ID)
 	if err != nil {
 		return err
@@ -626,7 +638,7 @@ func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error 
 	etag := `"c` + version + `"`
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "HX-Request")
+	h.Set("Vary", hxRequest)
 	h.Set("ETag", etag)
 	if r.URL.Query().Get("v") == version {
 		w.WriteHeader(http.StatusNoContent)
@@ -644,8 +656,6 @@ func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error 
 		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
 }
 
-// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
-// old one. Without htmx it goes back to the article, whose form has a new one.
 // formSecrets answers a deferred form's request for its captcha and fill-time token.
 func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
@@ -665,6 +675,8 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	return a.renderFragment(w, http.StatusOK, "article", "form-secrets", f)
 }
 
+// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
+// old one. Without htmx it goes back to the article, whose form has a new one.
 func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {

@@ -192,6 +192,7 @@ func byID(id string) func(*html.Node) bool {
 }
 
 func TestCommentFormMarkup(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	// The no-JS form: the article with the one-time values inline (what htmx fills in too).
 	resp, body := s.get(t, views.ArticlePath(s.art)+"?binh-luan=viet")
@@ -259,12 +260,9 @@ func TestCommentFormMarkup(t *testing.T) {
 // one-time values — the same bytes for every reader, no captcha written per view — and
 // that the form's slot fetches them (and offers readers without JavaScript a way in).
 func TestDeferredFormKeepsArticleCacheable(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
-	captchas := func() int {
-		var n int
-		s.app.DB.Reader().QueryRow("SELECT count(*) FROM captchas").Scan(&n)
-		return n
-	}
+	captchas := func() int64 { return s.queryInt(t, "SELECT count(*) FROM captchas") }
 	before := captchas()
 	resp1, page1 := s.get(t, views.ArticlePath(s.art))
 	_, page2 := s.get(t, views.ArticlePath(s.art))
@@ -300,6 +298,7 @@ func TestDeferredFormKeepsArticleCacheable(t *testing.T) {
 }
 
 func TestCommentHTMXSuccess(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	secrets := s.openForm(t)
 	resp, body := s.post(t, s.art.ID, validComment(secrets), true, nil)
@@ -337,6 +336,7 @@ func TestCommentHTMXSuccess(t *testing.T) {
 }
 
 func TestCommentNoJSPaths(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	secrets := s.openForm(t)
 	resp, _ := s.post(t, s.art.ID, validComment(secrets), false, nil)
@@ -377,6 +377,7 @@ func TestCommentNoJSPaths(t *testing.T) {
 }
 
 func TestCommentHTMXValidation(t *testing.T) {
+	t.Parallel()
 	long := func(n int) string { return strings.Repeat("ệ", n) }
 	cases := []struct {
 		name, field, value string
@@ -440,6 +441,7 @@ func TestCommentHTMXValidation(t *testing.T) {
 }
 
 func TestCommentNormalizesAndStoresNFC(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{Moderation: ModerationOff})
 	v := validComment(s.openForm(t))
 	nfd := norm.NFD.String
@@ -499,6 +501,7 @@ func TestCommentNormalizesAndStoresNFC(t *testing.T) {
 }
 
 func TestCommentSanitizerXSSCorpus(t *testing.T) {
+	t.Parallel()
 	payloads := readCorpus(t)
 	if len(payloads) < 50 {
 		t.Fatalf("corpus has %d payloads, want at least 50", len(payloads))
@@ -584,6 +587,7 @@ func readCorpus(t *testing.T) []string {
 }
 
 func TestNormalizePhone(t *testing.T) {
+	t.Parallel()
 	good := map[string]string{
 		"0912345678":          "0912345678",
 		"0912 345 678":        "0912345678",
@@ -614,6 +618,7 @@ func TestNormalizePhone(t *testing.T) {
 }
 
 func TestCommentHoneypot(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	before := s.countComments(t)
 	v := validComment(s.openForm(t))
@@ -632,6 +637,7 @@ func TestCommentHoneypot(t *testing.T) {
 }
 
 func TestCommentFillTime(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true})
 	before := s.countComments(t)
 	_, body := s.get(t, views.ArticlePath(s.art)+"?binh-luan=viet")
@@ -666,6 +672,7 @@ func TestCommentFillTime(t *testing.T) {
 }
 
 func TestCommentRateLimit(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true, CommentRate: 2})
 	for i := range 2 {
 		v := validComment(s.openForm(t))
@@ -692,6 +699,7 @@ func TestCommentRateLimit(t *testing.T) {
 }
 
 func TestCommentTrustedProxy(t *testing.T) {
+	t.Parallel()
 	trusted, _ := antispam.ParseCIDRs("127.0.0.0/8")
 	s := newCommentSite(t, Config{CaptchaOff: true, CommentRate: 1, TrustedProxies: trusted})
 	for i, ip := range []string{"198.51.100.1", "198.51.100.2"} {
@@ -717,6 +725,7 @@ func TestCommentTrustedProxy(t *testing.T) {
 }
 
 func TestCommentDuplicate(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true})
 	v := validComment(s.openForm(t))
 	if resp, _ := s.post(t, s.art.ID, v, true, nil); resp.StatusCode != http.StatusOK {
@@ -739,6 +748,7 @@ func TestCommentDuplicate(t *testing.T) {
 }
 
 func TestCommentBlocks(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true})
 	ctx := context.Background()
 	block := func(kind, value string) {
@@ -767,6 +777,7 @@ func TestCommentBlocks(t *testing.T) {
 }
 
 func TestCommentModerationModes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	postAs := func(t *testing.T, s *commentSite, name, phone, content string) db.Comment {
 		t.Helper()
@@ -833,6 +844,7 @@ func TestCommentModerationModes(t *testing.T) {
 }
 
 func TestCommentCaptchaRules(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	// Spaces around and inside the answer are fine.
 	secrets := s.openForm(t)
@@ -859,6 +871,7 @@ func TestCommentCaptchaRules(t *testing.T) {
 }
 
 func TestCaptchaRefreshAndImage(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	_, page := s.get(t, views.ArticlePath(s.art)+"?binh-luan=viet")
 	doc := parse(t, page)
@@ -902,6 +915,7 @@ func TestCaptchaRefreshAndImage(t *testing.T) {
 }
 
 func TestCommentListPolling(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationOff})
 	hx := http.Header{"Hx-Request": {"true"}}
 	_, page := s.get(t, views.ArticlePath(s.art))
@@ -952,6 +966,7 @@ func TestCommentListPolling(t *testing.T) {
 }
 
 func TestCommentRequestGuards(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true})
 	before := s.countComments(t)
 	v := validComment(s.openForm(t))
@@ -1013,6 +1028,7 @@ func TestCommentRequestGuards(t *testing.T) {
 // moderation off each answer also carries the whole list; TestCommentModerationModes covers
 // that path.)
 func TestCommentConcurrentPosts(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationAll})
 	secrets := s.openForm(t)
 	before := len(s.storedComments(t, s.art.ID))
@@ -1091,6 +1107,7 @@ func FuzzCommentCleaning(f *testing.F) {
 // TestCommentOddInputs: SQL and path-like text is stored as typed; query parameters that
 // are not what the server wrote are ignored or answered safely.
 func TestCommentOddInputs(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{Moderation: ModerationOff})
 	v := validComment(s.openForm(t))
 	v.Set("name", "Robert'); DROP TABLE comments;--")
@@ -1144,10 +1161,11 @@ func TestCommentOddInputs(t *testing.T) {
 // TestCommentSecretSurvivesRestart: the fill-time key is generated once and kept, so a
 // form served before a restart can be posted after it.
 func TestCommentSecretSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true})
 	ctx := context.Background()
 	secret, err := s.app.DB.Setting(ctx, db.SettingCommentFormSecret, "")
-	if err != nil || len(secret) != 64 {
+	if err != nil || len(secret) != 43 { // 32 random bytes, base64url
 		t.Fatalf("secret %q, %v", secret, err)
 	}
 	token := s.app.comments.token.Issue(s.art.ID, testNow)
@@ -1167,6 +1185,7 @@ func TestCommentSecretSurvivesRestart(t *testing.T) {
 // form asks for no captcha and a post without one is taken; the -captcha=false flag wins
 // over a setting left on.
 func TestCaptchaSettingFromBackOffice(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	if err := s.app.DB.SetSetting(context.Background(), db.SettingCommentCaptcha, "false"); err != nil {
 		t.Fatal(err)
@@ -1189,6 +1208,7 @@ func TestCaptchaSettingFromBackOffice(t *testing.T) {
 // click, a flaky connection retried): one comment is stored, the others are refused as
 // duplicates.
 func TestCommentDoubleSubmitAtOnce(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true})
 	v := validComment(s.openForm(t))
 	before := len(s.storedComments(t, s.art.ID))

@@ -1,11 +1,12 @@
 package handlers
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
+	mrand "math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -18,11 +19,14 @@ import (
 // maxURLLength bounds request URIs; longer ones get 414 before any routing.
 const maxURLLength = 2048
 
-// contentSecurityPolicy allows only the site's own scripts and styles: htmx is configured
-// (meta htmx-config) to need neither inline styles nor eval. frame-ancestors is appended
-// per Config.FrameAncestors.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+// contentSecurityPolicy is the one policy of the site: only its own scripts and styles
+// (htmx is configured, meta htmx-config, to need neither inline styles nor eval). The
+// public site and the back office differ only in what they add to style-src and img-src
+// (see adminCSP) and in who may frame them (Config.FrameAncestors).
+func contentSecurityPolicy(styleExtra, imgExtra, ancestors string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'" + styleExtra + "; img-src 'self' data:" + imgExtra +
+		"; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
+}
 
 // permissionsPolicy turns off the powerful browser features a news site never uses, so
 // an injected or embedded script cannot ask for them either.
@@ -82,8 +86,8 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 		// A request id only has to be unique enough to find a line in the log, not
 		// unguessable: the runtime's generator, not a system call for crypto/rand.
 		var id [8]byte
-		binary.LittleEndian.PutUint64(id[:], rand.Uint64())
-		reqID := hex.EncodeToString(id[:])
+		binary.LittleEndian.PutUint64(id[:], mrand.Uint64())
+		reqID := base64.RawURLEncoding.EncodeToString(id[:])
 		w.Header()["X-Request-Id"] = []string{reqID}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -101,6 +105,14 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// randomToken is a URL-safe random string of n bytes of entropy: request ids, CSP
+// nonces, form tokens, generated passwords and keys all come from here.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // securityHeaders sets the headers every response carries. Who may frame the site comes
 // from Config.FrameAncestors ('none' by default); HSTS is sent when the site is served
 // over HTTPS (an https -base-url, or TLS on this connection).
@@ -109,7 +121,7 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 	if ancestors == "" {
 		ancestors = "'none'"
 	}
-	csp := contentSecurityPolicy + ancestors
+	csp := contentSecurityPolicy("", "", ancestors)
 	frameOptions := ""
 	switch ancestors {
 	case "'none'":

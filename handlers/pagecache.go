@@ -55,9 +55,9 @@ func setPageVersion(w http.ResponseWriter, v string) {
 	}
 }
 
-// tagPage marks a page being rendered for the cache as showing the comments of article
+// tagComments marks a page being rendered for the cache as showing the comments of article
 // id, so a change to them retires it.
-func tagPage(w http.ResponseWriter, id int64) {
+func tagComments(w http.ResponseWriter, id int64) {
 	if c, ok := w.(*pageCapture); ok {
 		c.tag = id
 	}
