@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/httpcache"
 	"toasoan/internal/imaging"
 	"toasoan/internal/vntext"
 	"toasoan/views"
@@ -241,7 +242,7 @@ func (a *App) renderMediaLibrary(w http.ResponseWriter, r *http.Request, u db.Us
 	if trash {
 		base += "/thung-rac"
 	}
-	pages := max(1, (total+mediaPageSize-1)/mediaPageSize)
+	pages := pageCount(total, mediaPageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: base}
 	if q.Text != "" {
 		data.PageQuery = url.Values{"q": {q.Text}}.Encode()
@@ -264,7 +265,7 @@ func (a *App) mediaPicker(w http.ResponseWriter, r *http.Request, u db.User) err
 	if err != nil {
 		return err
 	}
-	pages := max(1, (total+pickerPageSize-1)/pickerPageSize)
+	pages := pageCount(total, pickerPageSize)
 	data := mediaLibraryPage{Items: items, Total: total, Query: q.Text,
 		Pagination: views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/anh/chon"}}
 	if q.Text != "" {
@@ -464,7 +465,7 @@ func (a *App) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("ETag", etag)
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	if r.Header.Get("If-None-Match") == etag {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

@@ -2,22 +2,21 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/httpcache"
+	"toasoan/internal/metrics"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -62,15 +61,13 @@ const (
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
-// commentKit holds what the comment path builds once: the sanitizer policy, the rate
-// limiter, the fill-time signer and the captcha service.
+// commentKit holds what the comment path builds once: the rate limiter, the fill-time
+// signer and the captcha service.
 type commentKit struct {
-	// strict strips every tag: comments are plain text, and html/template escapes them
-	// on output. Built once; a Policy is safe for concurrent use.
-	strict  *bluemonday.Policy
 	limiter *antispam.Limiter
 	token   *antispam.FormToken
 	captcha *antispam.Captcha
@@ -80,9 +77,7 @@ type commentKit struct {
 // initComments builds the comment kit; the fill-time key is generated at first start
 // and kept in the settings table, so tokens survive restarts.
 func (a *App) initComments(ctx context.Context) error {
-	var key [32]byte
-	rand.Read(key[:])
-	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, hex.EncodeToString(key[:]))
+	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, randomToken(32))
 	if err != nil {
 		return err
 	}
@@ -92,7 +87,6 @@ func (a *App) initComments(ctx context.Context) error {
 		minFill = commentMinFill
 	}
 	k := &commentKit{
-		strict:  bluemonday.StrictPolicy(),
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
 		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
 		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
@@ -136,8 +130,11 @@ func (f commentForm) NoJSURL() string { return f.ArticlePath + "?binh-luan=viet#
 // Action is where the form posts.
 func (f commentForm) Action() string { return commentPath(f.ArticleID) }
 
+// captchaImagePrefix is where captcha images are served, /ma-bao-mat/{id}.
+const captchaImagePrefix = "/ma-bao-mat/"
+
 // CaptchaURL is the image of the form's captcha.
-func (f commentForm) CaptchaURL() string { return "/ma-bao-mat/" + f.CaptchaID }
+func (f commentForm) CaptchaURL() string { return captchaImagePrefix + f.CaptchaID }
 
 // RefreshURL swaps in a new captcha (htmx), or reloads the article (no JS).
 func (f commentForm) RefreshURL() string {
@@ -198,8 +195,9 @@ func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(comme
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
-	List commentList
-	Form commentForm
+	List   commentList
+	Form   commentForm
+	Closed bool // the article takes no new comments: no form
 }
 
 // commentPosted is the htmx answer to a post: the form again, the status line, and the
@@ -222,6 +220,11 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 		return commentSection{}, err
 	}
 	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	if art.CommentsClosed {
+		s.Closed = true
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
+		return s, nil
+	}
 	if form != nil {
 		s.Form = *form
 		return s, nil
@@ -289,6 +292,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
 	if err := r.ParseForm(); err != nil {
@@ -364,6 +370,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		f.General = msgDuplicate
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
 	}
+	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -431,8 +440,8 @@ func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status i
 		}
 		return &Error{Status: status, Message: msg}
 	}
-	w.Header().Set("HX-Retarget", "#comment-status")
-	w.Header().Set("HX-Reswap", "innerHTML")
+	w.Header().Set(hxRetarget, "#comment-status")
+	w.Header().Set(hxReswap, "innerHTML")
 	w.Header().Set("Cache-Control", "no-store")
 	return a.renderFragment(w, status, "article", "comment-status-error", msg)
 }
@@ -464,9 +473,9 @@ func (a *App) commentModeration(ctx context.Context) (string, error) {
 func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 	pf := r.PostForm
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
-	f.Name = a.cleanLine(pf.Get("name"))
-	f.Title = a.cleanLine(pf.Get("title"))
-	f.Content = a.cleanText(pf.Get("content"))
+	f.Name = sanitize.PlainLine(pf.Get("name"))
+	f.Title = sanitize.PlainLine(pf.Get("title"))
+	f.Content = sanitize.PlainText(pf.Get("content"))
 	f.Phone = vntext.Normalize(pf.Get("phone"))
 	return f
 }
@@ -507,32 +516,6 @@ func (a *App) validateCommentForm(f *commentForm) (phone string) {
 		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
 	}
 	return phone
-}
-
-// cleanLine cleans a one-line field: NFC, zero-width and control characters out,
-// whitespace collapsed, markup stripped.
-func (a *App) cleanLine(s string) string {
-	return vntext.Normalize(a.stripMarkup(vntext.Normalize(s)))
-}
-
-// cleanText cleans a multi-line field the same way, keeping line breaks.
-func (a *App) cleanText(s string) string {
-	return vntext.NormalizeMultiline(a.stripMarkup(vntext.NormalizeMultiline(s)))
-}
-
-// stripMarkup removes every tag with bluemonday's strict policy and unescapes what it
-// escaped, so plain text is stored and html/template escapes it once on output. It
-// repeats until nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like
-// "<b>". If that does not settle (deeply nested escapes), angle brackets are dropped.
-func (a *App) stripMarkup(s string) string {
-	for range 8 {
-		out := html.UnescapeString(a.comments.strict.Sanitize(s))
-		if out == s {
-			return s
-		}
-		s = out
-	}
-	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // normalizePhone checks a Vietnamese phone number and returns it as 0xxxxxxxxx: mobile
@@ -589,9 +572,56 @@ func cleanUserAgent(s string) string {
 	return s
 }
 
-// commentListFragment answers the list's poll: 204 when the version the page has is
-// current, 304 for a matching ETag, else the list. Without htmx it is the article.
+// commentListFragment answers the list's poll (every open article page asks every
+// minute): 204 when the version the page has is current, 304 for a matching ETag, else
+// the list. It is served from the page cache like the article page, and retired with it
+// when the article's comments change. Without htmx it is a redirect to the article.
 func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error {
+	if !isHTMX(r) || a.Pages == nil {
+		return a.commentListUncached(w, r)
+	}
+	// The key is the path alone: v only decides between 204 and the list, so made-up
+	// versions cannot fill the cache.
+	p, err := a.cachedPage(r, a.Pages, metrics.CachePages, r.URL.Path, a.renderCommentList)
+	if err != nil {
+		return err
+	}
+	if p.Status == http.StatusOK && p.Ready != nil && p.Version != "" && r.URL.Query().Get("v") == p.Version {
+		w = unbuffered(w)
+		h := w.Header()
+		for _, k := range []string{"Etag", "Cache-Control", "Vary"} {
+			h[k] = p.Ready[k]
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// renderCommentList renders an article's approved comments as the list fragment.
+func (a *App) renderCommentList(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	tagComments(w, art.ID)
+	list, err := a.DB.ApprovedComments(r.Context(), art.ID)
+	if err != nil {
+		return err
+	}
+	version := db.CommentsVersion(list)
+	setPageVersion(w, version)
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "HX-Request")
+	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
+		commentList{ArticleID: art.ID, Comments: list, Version: version})
+}
+
+// commentListUncached answers the poll without the page cache (no-JS readers, or the
+// cache turned off): the version is read from the database on every request.
+func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
@@ -608,13 +638,13 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 	etag := `"c` + version + `"`
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "HX-Request")
+	h.Set("Vary", hxRequest)
 	h.Set("ETag", etag)
 	if r.URL.Query().Get("v") == version {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -626,18 +656,6 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
 }
 
-func etagMatches(header, etag string) bool {
-	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
-// old one. Without htmx it goes back to the article, whose form has a new one.
 // formSecrets answers a deferred form's request for its captcha and fill-time token.
 func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
@@ -657,6 +675,8 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	return a.renderFragment(w, http.StatusOK, "article", "form-secrets", f)
 }
 
+// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
+// old one. Without htmx it goes back to the article, whose form has a new one.
 func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
