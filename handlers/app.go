@@ -77,7 +77,7 @@ func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
 		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
-		d.OnContentChange(a.invalidateCaches)
+		d.OnContentChange(a.contentChanged)
 	}
 	if err := a.ReloadSettings(ctx); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,6 +96,21 @@ func TestCommentListPolling(t *testing.T) {
 	resp, _ = s.do(t, http.MethodGet, commentPath(s.art.ID), http.Header{"Hx-Request": {"true"}, "If-None-Match": {etag}})
 	if resp.StatusCode != http.StatusNotModified {
 		t.Fatalf("matching ETag: %d, want 304", resp.StatusCode)
+	}
+	// Polls are served from the page cache: no render, no database read; made-up
+	// versions get the list and add no entry.
+	_, misses := s.app.Pages.Stats()
+	entries := s.app.Pages.Len()
+	for i := range 5 {
+		if resp, _ := s.do(t, http.MethodGet, poll, hx); resp.StatusCode != http.StatusNoContent || resp.Header.Get("ETag") != etag {
+			t.Fatalf("repeated poll: %d %q", resp.StatusCode, resp.Header.Get("ETag"))
+		}
+		if resp, _ := s.do(t, http.MethodGet, commentPath(s.art.ID)+"?v=x"+strconv.Itoa(i), hx); resp.StatusCode != http.StatusOK {
+			t.Fatalf("poll with another version: %d", resp.StatusCode)
+		}
+	}
+	if _, m := s.app.Pages.Stats(); m != misses || s.app.Pages.Len() != entries {
+		t.Errorf("polls rendered the list %d times and added %d entries", m-misses, s.app.Pages.Len()-entries)
 	}
 	v := validComment(s.openForm(t))
 	v.Set("content", "Bình luận mới xuất hiện khi thăm dò")
