@@ -614,7 +614,7 @@ func (a *App) renderCommentList(w http.ResponseWriter, r *http.Request) error {
 	setPageVersion(w, version)
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "HX-Request")
+	h.Set("Vary", hxRequest)
 	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
 		commentList{ArticleID: art.ID, Comments: list, Version: version})
 }
