@@ -139,7 +139,7 @@ func (d *DB) CreateUser(ctx context.Context, by Actor, now time.Time, nu NewUser
 		return 0, fmt.Errorf("db: hash password: %w", err)
 	}
 	var id int64
-	err = d.inTx(ctx, func(tx *sql.Tx) error {
+	err = d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var taken int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, nu.Name).Scan(&taken); err != nil {
 			return err
@@ -239,7 +239,7 @@ func (d *DB) SetPassword(ctx context.Context, by Actor, now time.Time, id int64,
 	if err != nil {
 		return fmt.Errorf("db: hash password: %w", err)
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, session_gen = session_gen + 1, updated_at = ?
 			WHERE id = ?`, string(hash), unix(now), id)
 		if err != nil {
@@ -265,7 +265,7 @@ func (d *DB) UpdateUser(ctx context.Context, by Actor, now time.Time, id int64, 
 	if !ValidRole(role) {
 		return fmt.Errorf("db: unknown role %q", role)
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 		if err != nil {
 			return fmt.Errorf("db: user %d: %w", id, notFound(err))
@@ -329,10 +329,13 @@ func (d *DB) LoginFailures(ctx context.Context, kind, key string) (int, time.Tim
 	return n, fromUnix(last), nil
 }
 
+// Users, passwords and logins change no public page (bylines are the articles' own
+// text), so their writes are quiet.
+
 // RecordLoginFailure counts a failed login against the name and the address, with an
 // audit entry, in one transaction.
 func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, name string) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		// Forget failures a day old: made-up names must not fill the table forever.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE last_at < ?`, unix(now.Add(-24*time.Hour))); err != nil {
 			return fmt.Errorf("db: prune login failures: %w", err)
@@ -353,7 +356,7 @@ func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, na
 
 // RecordLogin clears the failures of the name and the address and logs the login.
 func (d *DB) RecordLogin(ctx context.Context, by Actor, now time.Time) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE (kind = 'user' AND key = ?) OR (kind = 'ip' AND key = ?)`,
 			by.UserName, by.IP)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,21 @@ import (
 
 // testNow is the fixed clock of the handler tests.
 var testNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+// testClock is the tests' clock for App.Now: tests move it forward instead of sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// newTestClock is a clock standing at testNow.
+func newTestClock() *testClock { return &testClock{now: testNow} }
+
+// Now is the clock's time.
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 type testSite struct {
 	app    *App
