@@ -291,6 +291,19 @@ func TestFeaturedOrder(t *testing.T) {
 	if err := f.d.MoveFeatured(f.ctx, f.by, f.now, b, true); !errors.Is(err, ErrNotFound) {
 		t.Errorf("move unpinned: %v", err)
 	}
+	// Imports pin sticky posts after the others.
+	err := f.d.InBulk(f.ctx, func(bk *Bulk) error {
+		if err := bk.FeatureArticle(b); err != nil {
+			return err
+		}
+		return bk.FeatureArticle(b) // twice: once
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(must(f.d.FeaturedForAdmin(f.ctx))); len(got) != 3 || got[2] != b {
+		t.Errorf("bulk pin: %v", got)
+	}
 	if f.auditCount(t, "article.feature") == 0 || f.auditCount(t, "article.unfeature") != 1 {
 		t.Errorf("featured changes not audited")
 	}
