@@ -346,7 +346,7 @@ func TestTrashRestorePurge(t *testing.T) {
 	if n != 1 || list[0].TrashedAt.IsZero() {
 		t.Errorf("trash list %d", n)
 	}
-	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0)
+	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0, time.Now())
 	if counts["trash"] != 1 || counts[StatusArchived] != 0 {
 		t.Errorf("counts %v", counts)
 	}
