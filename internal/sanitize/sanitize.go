@@ -17,7 +17,15 @@ import (
 // articlePolicy is the one policy for article bodies — the back office's editor and the
 // WordPress import both go through it. The editor's HTML is never trusted: everything not
 // allowed here is stripped.
-var articlePolicy = buildArticlePolicy()
+var articlePolicy = buildArticlePolicy(MediaSrc)
+
+// importedPolicy is the article policy for bodies brought from WordPress: their pictures
+// may also keep an absolute http(s) address (the old site's uploads) when they were not
+// brought into the media library. The Content-Security-Policy still decides whether a
+// browser loads them.
+var importedPolicy = buildArticlePolicy(importedSrc)
+
+var importedSrc = regexp.MustCompile(`^(?:/media/[0-9]{1,18}(?:\?w=[0-9]{1,5})?|https?://[^\s<>"'\\]+)$`)
 
 // plainPolicy keeps no markup at all.
 var plainPolicy = bluemonday.StrictPolicy()
@@ -26,7 +34,7 @@ var plainPolicy = bluemonday.StrictPolicy()
 // (/media/{id}, optionally ?w=), so an article can neither hot-link nor track readers.
 var MediaSrc = regexp.MustCompile(`^/media/[0-9]{1,18}(\?w=[0-9]{1,5})?$`)
 
-func buildArticlePolicy() *bluemonday.Policy {
+func buildArticlePolicy(imgSrc *regexp.Regexp) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	// Paragraph-level structure. Trix writes blocks as <div>; headings are <h2>–<h4> since
 	// the page's <h1> is the title.
@@ -49,7 +57,7 @@ func buildArticlePolicy() *bluemonday.Policy {
 	p.RequireNoFollowOnFullyQualifiedLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	// Images from our own /media/ only, with their size (no layout shift) and alt text.
-	p.AllowAttrs("src").Matching(MediaSrc).OnElements("img")
+	p.AllowAttrs("src").Matching(imgSrc).OnElements("img")
 	p.AllowAttrs("alt").OnElements("img")
 	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
 	// Figures with captions wrap pictures. Trix keeps what it needs to edit a picture again
@@ -66,6 +74,12 @@ func buildArticlePolicy() *bluemonday.Policy {
 // (bluemonday does not normalize), then reduced to the article policy.
 func ArticleHTML(s string) string {
 	return balanced(articlePolicy.Sanitize(norm.NFC.String(s)))
+}
+
+// ImportedHTML is ArticleHTML for a body imported from WordPress: pictures not brought
+// into the media library keep their absolute address.
+func ImportedHTML(s string) string {
+	return balanced(importedPolicy.Sanitize(norm.NFC.String(s)))
 }
 
 // balanced re-serializes a body through the HTML parser, so every element it opens is
