@@ -124,3 +124,40 @@ func Title(s string) string {
 	t := html.UnescapeString(tagLike.ReplaceAllString(norm.NFC.String(s), ""))
 	return strings.Join(strings.Fields(t), " ")
 }
+
+// excerptWords and excerptMore are WordPress's defaults for a generated excerpt
+// (excerpt_length, excerpt_more).
+const (
+	excerptWords = 55
+	excerptMore  = " […]"
+)
+
+// Excerpt is the description WordPress generates for a post without an excerpt
+// (wp_trim_excerpt): the body's text without markup, its first 55 words, then " […]"
+// when there were more. A body cut short (as list queries load it) loses only its end.
+func Excerpt(bodyHTML string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(bodyHTML))
+	var words []string
+	skip := 0 // inside <script> or <style>, whose text is not prose
+	for len(words) <= excerptWords {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return strings.Join(words, " ")
+		case xhtml.StartTagToken, xhtml.EndTagToken:
+			name, _ := z.TagName()
+			if a := atom.Lookup(name); a == atom.Script || a == atom.Style {
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			}
+		case xhtml.TextToken:
+			if skip == 0 {
+				words = append(words, strings.Fields(norm.NFC.String(string(z.Text())))...)
+			}
+		}
+	}
+	return strings.Join(words[:excerptWords], " ") + excerptMore
+}
