@@ -44,9 +44,11 @@ var (
 func convert(content string, im images, postID string) converted {
 	c := converted{shortcodes: map[string]int{}}
 	s := strings.ReplaceAll(content, "\r\n", "\n")
-	s = moreTag.ReplaceAllString(s, "")
-	// The pages of a paginated post follow each other on one page here.
-	s = nextPage.ReplaceAllString(s, "\n\n")
+	if strings.Contains(s, "<!--") {
+		s = moreTag.ReplaceAllString(s, "")
+		// The pages of a paginated post follow each other on one page here.
+		s = nextPage.ReplaceAllString(s, "\n\n")
+	}
 	blocks := strings.Contains(s, "<!-- wp:")
 	if blocks {
 		c.dynamic = len(dynamicBlock.FindAllStringIndex(s, -1))
@@ -57,22 +59,36 @@ func convert(content string, im images, postID string) converted {
 			return embedHTML(html.UnescapeString(sub[1]), captionOf(sub[2]))
 		})
 	}
-	s = loneURL.ReplaceAllStringFunc(s, func(m string) string {
-		return embedHTML(strings.TrimSpace(m), "")
-	})
+	if strings.Contains(s, "http") {
+		s = loneURL.ReplaceAllStringFunc(s, func(m string) string {
+			return embedHTML(strings.TrimSpace(m), "")
+		})
+	}
 	if !blocks {
 		// WordPress runs wpautop on classic posts only (do_blocks turns it off), before
 		// shortcodes, then unwraps the shortcodes that stand alone in a paragraph.
 		s = autop(s)
-		s = unautop.ReplaceAllString(s, "$1")
+		for _, re := range unautop {
+			if strings.Contains(s, "[") {
+				s = re.ReplaceAllString(s, "$1")
+			}
+		}
 	}
 	s = c.shortcodes_(s, im, postID)
 	c.html = s
 	return c
 }
 
-// unautop is WordPress's shortcode_unautop for the shortcodes rendered here.
-var unautop = regexp.MustCompile(`(?s)<p>\s*(\[(caption|wp_caption|gallery|embed|video|audio)\b[^\]]*\](?:.*?\[/(?:caption|wp_caption|embed|video|audio)\])?)\s*</p>`)
+// unautop is WordPress's shortcode_unautop for the shortcodes rendered here: a shortcode
+// alone in its paragraph loses the <p> around it (the enclosing forms first, each closed
+// by its own name).
+var unautop = func() []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, name := range []string{"caption", "wp_caption", "embed", "video", "audio"} {
+		out = append(out, regexp.MustCompile(`(?s)<p>\s*(\[`+name+`\b[^\]]*\].*?\[/`+name+`\])\s*</p>`))
+	}
+	return append(out, regexp.MustCompile(`<p>\s*(\[(?:gallery|embed|video|audio)\b[^\]]*\])\s*</p>`))
+}()
 
 var figcaptionText = regexp.MustCompile(`(?s)<figcaption[^>]*>(.*?)</figcaption>`)
 
@@ -294,19 +310,37 @@ func autop(s string) string {
 }
 
 // brLines turns a newline that does not follow <br /> into "<br />\n" (wpautop's
-// (?<!<br />)\s*\n, which Go's regexp cannot say).
+// (?<!<br />)\s*\n, which Go's regexp cannot say), with the spaces before it.
 func brLines(s string) string {
 	var b strings.Builder
+	b.Grow(len(s) + len(s)/16)
 	last := 0
-	for _, m := range autopBr.FindAllStringIndex(s, -1) {
-		b.WriteString(s[last:m[0]])
-		if strings.HasSuffix(s[:m[0]], "<br />") {
-			b.WriteString(s[m[0]:m[1]])
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\n' || i < last {
+			continue
+		}
+		start := i
+		for start > last && isSpace(s[start-1]) {
+			start--
+		}
+		// The run of spaces and newlines ends at the last newline in it.
+		end := i + 1
+		for j := i + 1; j < len(s) && isSpace(s[j]); j++ {
+			if s[j] == '\n' {
+				end = j + 1
+			}
+		}
+		b.WriteString(s[last:start])
+		if strings.HasSuffix(s[:start], "<br />") {
+			b.WriteString(s[start:end])
 		} else {
 			b.WriteString("<br />\n")
 		}
-		last = m[1]
+		last = end
+		i = end - 1
 	}
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }

@@ -358,7 +358,7 @@ func importedLogin(wpLogin string) string {
 // text (markup dropped), NFC, at most 100 characters, not a reserved name. Empty or
 // reserved gives fallback.
 func importedByline(name, fallback string) string {
-	s := vntext.Normalize(sanitize.Title(name))
+	s := vntext.Normalize(sanitize.PlainText(name))
 	if r := []rune(s); len(r) > maxBylineRunes {
 		s = strings.TrimSpace(string(r[:maxBylineRunes]))
 	}
