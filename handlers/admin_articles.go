@@ -125,7 +125,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	if data.Sections, err = a.DB.Categories(ctx, true); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+adminPageSize-1)/adminPageSize)
+	pages := pageCount(data.Total, adminPageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/bai-viet"}
 	keep := url.Values{}
 	for _, k := range []string{"status", "section", "author", "q"} {
@@ -224,7 +224,7 @@ func (a *App) renderArticleForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (a *App) newArticlePage(w http.ResponseWriter, r *http.Request, u db.User) error {
-	f := articleForm{FormToken: adminToken(18), Errors: map[string]string{}, Byline: u.Label()}
+	f := articleForm{FormToken: randomToken(18), Errors: map[string]string{}, Byline: u.Label()}
 	return a.renderArticleForm(w, r, http.StatusOK, u, f)
 }
 

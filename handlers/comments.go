@@ -2,22 +2,20 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/httpcache"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -65,12 +63,9 @@ const (
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
-// commentKit holds what the comment path builds once: the sanitizer policy, the rate
-// limiter, the fill-time signer and the captcha service.
+// commentKit holds what the comment path builds once: the rate limiter, the fill-time
+// signer and the captcha service.
 type commentKit struct {
-	// strict strips every tag: comments are plain text, and html/template escapes them
-	// on output. Built once; a Policy is safe for concurrent use.
-	strict  *bluemonday.Policy
 	limiter *antispam.Limiter
 	token   *antispam.FormToken
 	captcha *antispam.Captcha
@@ -80,9 +75,7 @@ type commentKit struct {
 // initComments builds the comment kit; the fill-time key is generated at first start
 // and kept in the settings table, so tokens survive restarts.
 func (a *App) initComments(ctx context.Context) error {
-	var key [32]byte
-	rand.Read(key[:])
-	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, hex.EncodeToString(key[:]))
+	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, randomToken(32))
 	if err != nil {
 		return err
 	}
@@ -92,7 +85,6 @@ func (a *App) initComments(ctx context.Context) error {
 		minFill = commentMinFill
 	}
 	k := &commentKit{
-		strict:  bluemonday.StrictPolicy(),
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
 		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
 		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
@@ -136,8 +128,11 @@ func (f commentForm) NoJSURL() string { return f.ArticlePath + "?binh-luan=viet#
 // Action is where the form posts.
 func (f commentForm) Action() string { return commentPath(f.ArticleID) }
 
+// captchaImagePrefix is where captcha images are served, /ma-bao-mat/{id}.
+const captchaImagePrefix = "/ma-bao-mat/"
+
 // CaptchaURL is the image of the form's captcha.
-func (f commentForm) CaptchaURL() string { return "/ma-bao-mat/" + f.CaptchaID }
+func (f commentForm) CaptchaURL() string { return captchaImagePrefix + f.CaptchaID }
 
 // RefreshURL swaps in a new captcha (htmx), or reloads the article (no JS).
 func (f commentForm) RefreshURL() string {
@@ -431,8 +426,8 @@ func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status i
 		}
 		return &Error{Status: status, Message: msg}
 	}
-	w.Header().Set("HX-Retarget", "#comment-status")
-	w.Header().Set("HX-Reswap", "innerHTML")
+	w.Header().Set(hxRetarget, "#comment-status")
+	w.Header().Set(hxReswap, "innerHTML")
 	w.Header().Set("Cache-Control", "no-store")
 	return a.renderFragment(w, status, "article", "comment-status-error", msg)
 }
@@ -464,9 +459,9 @@ func (a *App) commentModeration(ctx context.Context) (string, error) {
 func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 	pf := r.PostForm
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
-	f.Name = a.cleanLine(pf.Get("name"))
-	f.Title = a.cleanLine(pf.Get("title"))
-	f.Content = a.cleanText(pf.Get("content"))
+	f.Name = sanitize.PlainLine(pf.Get("name"))
+	f.Title = sanitize.PlainLine(pf.Get("title"))
+	f.Content = sanitize.PlainText(pf.Get("content"))
 	f.Phone = vntext.Normalize(pf.Get("phone"))
 	return f
 }
@@ -507,32 +502,6 @@ func (a *App) validateCommentForm(f *commentForm) (phone string) {
 		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
 	}
 	return phone
-}
-
-// cleanLine cleans a one-line field: NFC, zero-width and control characters out,
-// whitespace collapsed, markup stripped.
-func (a *App) cleanLine(s string) string {
-	return vntext.Normalize(a.stripMarkup(vntext.Normalize(s)))
-}
-
-// cleanText cleans a multi-line field the same way, keeping line breaks.
-func (a *App) cleanText(s string) string {
-	return vntext.NormalizeMultiline(a.stripMarkup(vntext.NormalizeMultiline(s)))
-}
-
-// stripMarkup removes every tag with bluemonday's strict policy and unescapes what it
-// escaped, so plain text is stored and html/template escapes it once on output. It
-// repeats until nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like
-// "<b>". If that does not settle (deeply nested escapes), angle brackets are dropped.
-func (a *App) stripMarkup(s string) string {
-	for range 8 {
-		out := html.UnescapeString(a.comments.strict.Sanitize(s))
-		if out == s {
-			return s
-		}
-		s = out
-	}
-	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // normalizePhone checks a Vietnamese phone number and returns it as 0xxxxxxxxx: mobile
@@ -608,13 +577,13 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 	etag := `"c` + version + `"`
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "HX-Request")
+	h.Set("Vary", hxRequest)
 	h.Set("ETag", etag)
 	if r.URL.Query().Get("v") == version {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -626,18 +595,6 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
 }
 
-func etagMatches(header, etag string) bool {
-	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
-// old one. Without htmx it goes back to the article, whose form has a new one.
 // formSecrets answers a deferred form's request for its captcha and fill-time token.
 func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
@@ -657,6 +614,8 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	return a.renderFragment(w, http.StatusOK, "article", "form-secrets", f)
 }
 
+// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
+// old one. Without htmx it goes back to the article, whose form has a new one.
 func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {

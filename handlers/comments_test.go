@@ -21,6 +21,7 @@ import (
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/sanitize"
 	"toasoan/views"
 )
 
@@ -581,34 +582,6 @@ func readCorpus(t *testing.T) []string {
 	return out
 }
 
-func TestStripMarkupUnit(t *testing.T) {
-	s := newCommentSite(t, Config{})
-	a := s.app
-	cases := map[string]string{
-		"Giá 5 < 7 và 9 > 3":           "Giá 5 < 7 và 9 > 3",
-		"Tôi <b>rất</b> đồng ý":        "Tôi rất đồng ý",
-		"<script>alert(1)</script>Xin": "Xin",
-		"&lt;b&gt;đậm&lt;/b&gt;":       "đậm",
-		"O'Neil & \"bạn\"":             "O'Neil & \"bạn\"",
-		"Yêu <3 quê hương":             "Yêu <3 quê hương",
-	}
-	for in, want := range cases {
-		if got := a.cleanLine(in); got != want {
-			t.Errorf("cleanLine(%q) = %q, want %q", in, got, want)
-		}
-	}
-	strict := bluemonday.StrictPolicy()
-	for _, p := range readCorpus(t) {
-		out := a.cleanText(p)
-		if html.UnescapeString(strict.Sanitize(out)) != out {
-			t.Errorf("cleanText(%q) = %q still has markup", p, out)
-		}
-		if z := html.UnescapeString(out); strings.Contains(strings.ToLower(z), "<script") || strings.Contains(strings.ToLower(z), "<img") {
-			t.Errorf("cleanText(%q) = %q", p, out)
-		}
-	}
-}
-
 func TestNormalizePhone(t *testing.T) {
 	good := map[string]string{
 		"0912345678":          "0912345678",
@@ -1084,48 +1057,19 @@ func TestCommentConcurrentPosts(t *testing.T) {
 	}
 }
 
-// FuzzCommentCleaning: whatever arrives, the cleaned text is NFC, has no markup and no
-// control characters but line breaks, cleaning again changes nothing, and validation
-// does not panic.
+// FuzzCommentCleaning: whatever arrives, validating the cleaned form does not panic (the
+// cleaning itself is fuzzed in package sanitize).
 func FuzzCommentCleaning(f *testing.F) {
 	for _, p := range []string{"", "Xin chào", "<script>alert(1)</script>", "&lt;b&gt;", "a\r\nb\u2028c", norm.NFD.String("Thuỷ"),
 		"\x00\x01\u200b", "<<img src=x onerror=alert(1)//>", "&amp;lt;x&amp;gt;", "\xff\xfe", "+84 912 345 678"} {
 		f.Add(p)
 	}
 	a := &App{Now: time.Now, comments: &commentKit{}}
-	a.comments.strict = bluemonday.StrictPolicy()
 	f.Fuzz(func(t *testing.T, in string) {
-		for _, out := range []string{a.cleanLine(in), a.cleanText(in)} {
-			if !norm.NFC.IsNormalString(out) {
-				t.Fatalf("%q → %q not NFC", in, out)
-			}
-			if a.stripMarkup(out) != out {
-				t.Fatalf("%q → %q still has markup", in, out)
-			}
-			for _, r := range out {
-				if r != '\n' && (r < 0x20 || r == 0x7f || r == '\u200b') {
-					t.Fatalf("%q → %q keeps %U", in, out, r)
-				}
-			}
-		}
-		if again := a.cleanText(a.cleanText(in)); again != a.cleanText(in) {
-			t.Fatalf("cleanText not idempotent on %q", in)
-		}
-		form := commentForm{Name: a.cleanLine(in), Title: a.cleanLine(in), Content: a.cleanText(in), Phone: in}
+		form := commentForm{Name: sanitize.PlainLine(in), Title: sanitize.PlainLine(in), Content: sanitize.PlainText(in), Phone: in}
 		a.validateCommentForm(&form)
 		normalizePhone(in)
 	})
-}
-
-// BenchmarkCommentCleaning measures cleaning a long comment full of markup, the per-post
-// cost of the sanitizer loop.
-func BenchmarkCommentCleaning(b *testing.B) {
-	a := &App{Now: time.Now, comments: &commentKit{strict: bluemonday.StrictPolicy()}}
-	in := strings.Repeat("Bà con <b>xã</b> &lt;i&gt;Nghĩa Đàn&lt;/i&gt; mong <a href=\"x\">sớm</a> sửa đường.\n", 60)
-	b.SetBytes(int64(len(in)))
-	for b.Loop() {
-		a.cleanText(in)
-	}
 }
 
 // TestCommentOddInputs: SQL and path-like text is stored as typed; query parameters that

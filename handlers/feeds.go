@@ -313,7 +313,7 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.SectionPath(c.Slug)), LastMod: w3cDate(lastBySection[c.ID])})
 	}
 	all := len(fixed) + total
-	files := max(1, (all+perFile-1)/perFile)
+	files := pageCount(all, perFile)
 	if page == 0 && files > 1 {
 		idx := sitemapIndex{}
 		for i := 1; i <= files; i++ {
@@ -362,8 +362,7 @@ const robotsRules = `User-agent: *
 Disallow: /admin
 Disallow: /admin/
 Disallow: /*/binh-luan
-Disallow: /captcha/
-`
+Disallow: ` + captchaImagePrefix + "\n"
 
 // robots serves /robots.txt with the sitemap's absolute URL.
 func (a *App) robots(w http.ResponseWriter, r *http.Request) error {

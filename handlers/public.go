@@ -95,7 +95,7 @@ func (a *App) section(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pages := max(1, (total+sectionPageSize-1)/sectionPageSize)
+	pages := pageCount(total, sectionPageSize)
 	if page > pages {
 		return &Error{Status: http.StatusNotFound, Message: "Chuyên mục không có trang này."}
 	}

@@ -20,7 +20,7 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan", a.handle(a.commentListFragment))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/bieu-mau", a.handle(a.formSecrets))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/ma-bao-mat", a.handle(a.refreshCaptcha))
-	mux.HandleFunc("GET /ma-bao-mat/{id}", a.handle(a.captchaImage))
+	mux.HandleFunc("GET "+captchaImagePrefix+"{id}", a.handle(a.captchaImage))
 
 	// Search.
 	mux.HandleFunc("GET /tim-kiem", a.handle(a.cachedSearch(a.search)))

@@ -120,7 +120,6 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"date":        func(t time.Time) string { return vntext.FormatDate(in(t)) },
 		"longdate":    func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
 		"isodate":     func(t time.Time) string { return in(t).Format(time.RFC3339) },
-		"reltime":     func(t time.Time) string { return vntext.RelativeTime(t, time.Now()) },
 		"number":      func(n any) string { return vntext.FormatInt(toInt64(n)) },
 		"articleURL":  ArticlePath,
 		"sectionURL":  SectionPath,
