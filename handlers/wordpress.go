@@ -13,7 +13,7 @@ import (
 )
 
 // wordpressRedirects keeps a WordPress site's old addresses working after
-// `toasoan import-wxr`: /?p=123, /?cat=5 and /YYYY/MM/post-name/ (also with /DD/) answer
+// `toasoan import-wxr`: /?p=123, /?page_id=7, /?cat=5 and /YYYY/MM/post-name/ (also with /DD/) answer
 // 301 to the imported article or section. It is a middleware, not a mux route, because a
 // pattern like /{year}/{month}/{slug}/ conflicts with /static/{path...} on the stdlib mux.
 // Anything it does not recognise, or that was not imported, goes on to the routes.
@@ -54,6 +54,16 @@ func (a *App) wordpressTarget(r *http.Request) (target string, gone bool) {
 				target = a.publicArticlePath(r, local)
 			}
 			return target, target == ""
+		}
+		if id, ok := wordpressNumber(q.Get("page_id")); ok {
+			slug, err := a.DB.WordPressPage(ctx, id)
+			if err != nil && !errors.Is(err, db.ErrNotFound) {
+				a.Log.Error("wordpress redirect", "err", err)
+			}
+			if err != nil {
+				return "", true
+			}
+			return "/trang/" + slug, false // the static page route (branch content, #15)
 		}
 		if id, ok := wordpressNumber(q.Get("cat")); ok {
 			if c, err := a.DB.WordPressCategory(ctx, id); err == nil && !c.Hidden {

@@ -113,6 +113,8 @@ func printImportSummary(w io.Writer, file string, sum wxr.Summary, n wxr.Counts,
 		sum.Posts, sum.Items-sum.Posts, sum.Categories, sum.Tags, sum.Authors, sum.Comments)
 	fmt.Fprintf(w, "  created:       %d articles, %d sections, %d authors (disabled), %d comments\n",
 		n.Articles, n.Sections, n.Authors, n.Comments)
+	fmt.Fprintf(w, "  and:           %d tags, %d static pages, %d featured (sticky in WordPress), %d with comments closed\n",
+		n.Tags, n.Pages, n.Featured, n.Closed)
 	fmt.Fprintf(w, "  already there: %d (from an earlier import)\n", n.AlreadyThere)
 	if n.Protected > 0 {
 		fmt.Fprintf(w, "  as drafts:     %d password-protected posts (there are no post passwords here)\n", n.Protected)

@@ -25,7 +25,15 @@ var articlePolicy = buildArticlePolicy(MediaSrc)
 // may also keep an absolute http(s) address (the old site's uploads) when they were not
 // brought into the media library. The Content-Security-Policy still decides whether a
 // browser loads them.
-var importedPolicy = buildArticlePolicy(importedSrc)
+var importedPolicy = func() *bluemonday.Policy {
+	p := buildArticlePolicy(importedSrc)
+	// The editor's gallery and video embed (branch editor, #12), which the import writes:
+	// <figure class="gallery"> and <figure class="embed" data-provider data-id>.
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(gallery|embed)$`)).OnElements("figure")
+	p.AllowAttrs("data-provider").Matching(regexp.MustCompile(`^(youtube|facebook)$`)).OnElements("figure")
+	p.AllowAttrs("data-id").Matching(regexp.MustCompile(`^[A-Za-z0-9_-]{1,20}$`)).OnElements("figure")
+	return p
+}()
 
 var importedSrc = regexp.MustCompile(`^(?:/media/[0-9]{1,18}(?:\?w=[0-9]{1,5})?|https?://[^\s<>"'\\]+)$`)
 

@@ -99,15 +99,40 @@ func captionOf(s string) string {
 	return ""
 }
 
-// embedHTML is an embedded video, tweet or page as a reader gets it here: a link to it
-// (the site's policy allows no iframes), captioned when WordPress had a caption.
+// embedHTML is an embedded video, tweet or page as the site's editor stores it: a
+// YouTube or Facebook video as <figure class="embed" data-provider data-id> (the page
+// turns it into a click-to-load link), anything else as a link (no iframes here), with
+// WordPress's caption.
 func embedHTML(url, caption string) string {
-	u := html.EscapeString(url)
-	out := `<figure><p><a href="` + u + `">` + u + `</a></p>`
+	cap := ""
 	if strings.TrimSpace(caption) != "" {
-		out += "<figcaption>" + caption + "</figcaption>"
+		cap = "<figcaption>" + caption + "</figcaption>"
 	}
-	return out + "</figure>\n"
+	if provider, id := videoOf(url); provider != "" {
+		return `<figure class="embed" data-provider="` + provider + `" data-id="` + id + `">` + cap + "</figure>\n"
+	}
+	u := html.EscapeString(url)
+	link := `<p><a href="` + u + `">` + u + `</a></p>`
+	if cap == "" {
+		return link + "\n"
+	}
+	return "<figure>" + link + cap + "</figure>\n"
+}
+
+var (
+	youtubeURL  = regexp.MustCompile(`^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/|live/)|youtu\.be/)([A-Za-z0-9_-]{11})(?:[?&#/].*)?$`)
+	facebookURL = regexp.MustCompile(`^https?://(?:www\.|m\.|web\.)?facebook\.com/(?:[^/?#]+/videos/(?:[^/?#]+/)?|watch/?\?v=|video\.php\?v=)([0-9]{1,20})(?:[/?&#].*)?$`)
+)
+
+// videoOf recognises the video addresses the editor embeds: provider and id, or "".
+func videoOf(url string) (provider, id string) {
+	if m := youtubeURL.FindStringSubmatch(url); m != nil {
+		return "youtube", m[1]
+	}
+	if m := facebookURL.FindStringSubmatch(url); m != nil {
+		return "facebook", m[1]
+	}
+	return "", ""
 }
 
 // shortcode matches one [name attrs] (closed by [/name] when the name is
@@ -205,7 +230,7 @@ func captionHTML(inner string, attrs map[string]string) string {
 	return out + "</figure>\n"
 }
 
-// galleryHTML renders [gallery ids="…"] as one captioned figure per picture, in the
+// galleryHTML renders [gallery ids="…"] as the editor's gallery, pictures in the
 // order given (WordPress's default "menu_order ID" order needs the attachments' parents,
 // which a gallery with ids does not use).
 func galleryHTML(attrs map[string]string, im images, postID string) string {
@@ -225,19 +250,19 @@ func galleryHTML(attrs map[string]string, im images, postID string) string {
 	if attrs["orderby"] == "ID" {
 		sort.Strings(ids)
 	}
+	// The editor's gallery: a list of pictures in one figure.
 	var b strings.Builder
 	for _, id := range ids {
-		url, alt, caption, ok := im.attachment(id)
+		url, alt, _, ok := im.attachment(id)
 		if !ok || url == "" {
 			continue
 		}
-		b.WriteString(`<figure><img src="` + html.EscapeString(url) + `" alt="` + html.EscapeString(alt) + `" class="wp-image-` + html.EscapeString(id) + `">`)
-		if caption != "" {
-			b.WriteString("<figcaption>" + html.EscapeString(caption) + "</figcaption>")
-		}
-		b.WriteString("</figure>\n")
+		b.WriteString(`<li><img src="` + html.EscapeString(url) + `" alt="` + html.EscapeString(alt) + `" class="wp-image-` + html.EscapeString(id) + `"></li>`)
 	}
-	return b.String()
+	if b.Len() == 0 {
+		return ""
+	}
+	return `<figure class="gallery"><ul>` + b.String() + "</ul></figure>\n"
 }
 
 // Elements WordPress's wpautop treats as blocks: never wrapped in <p>.

@@ -45,6 +45,7 @@ type Summary struct {
 // Counts is what an import did, and what it left out, by kind.
 type Counts struct {
 	Authors, Sections, Articles, Comments int // created
+	Tags, Pages, Featured, Closed         int // tags, static pages; sticky posts featured; posts with comments closed
 	AlreadyThere                          int // posts and comments of an earlier run, skipped
 	Protected                             int // password-protected posts, imported as drafts
 	PendingUnknown                        int // comments without comment_approved, held for moderation
@@ -293,7 +294,7 @@ func (im *importer) apply(b *db.Bulk, rec Record) error {
 		_, err := im.category(b, rec.Category.TermID, rec.Category.Nicename, rec.Category.Name, rec.Category.Description)
 		return err
 	case rec.Tag != nil:
-		im.counts.left("tags (wp:tag)", 1)
+		return im.tag(b, rec.Tag.TermID, rec.Tag.Slug, rec.Tag.Name)
 	case rec.Item != nil:
 		if err := im.item(b, rec.Item); err != nil {
 			return &Error{Line: rec.Item.Line, Msg: fmt.Sprintf("post %s: %v", rec.Item.PostID, err), Err: err}
@@ -426,7 +427,6 @@ var postStatus = map[string]string{
 
 // leftKinds names the item types that are not imported, for the summary.
 var leftKinds = map[string]string{
-	"page":          "pages",
 	"attachment":    "attachments (as items; pictures posts use come with -uploads)",
 	"nav_menu_item": "menu items",
 }
@@ -435,6 +435,8 @@ func (im *importer) item(b *db.Bulk, it *Item) error {
 	typ := strings.TrimSpace(it.PostType)
 	status := postStatus[strings.TrimSpace(it.Status)]
 	switch {
+	case typ == "page":
+		return im.page(b, it)
 	case typ != "post":
 		kind := leftKinds[typ]
 		if kind == "" {
@@ -449,11 +451,7 @@ func (im *importer) item(b *db.Bulk, it *Item) error {
 		im.counts.left("posts in the trash, auto-drafts and other statuses", 1)
 		return nil
 	}
-	wpID := strings.TrimSpace(it.PostID)
-	if wpID == "" {
-		sum := sha256.Sum256([]byte(clean(it.Title) + "\x00" + strings.TrimSpace(it.PostDate)))
-		wpID = "title-date:" + hex.EncodeToString(sum[:12])
-	}
+	wpID := itemKey(it)
 	articleID, seen, err := b.WordPressID(db.WPPost, wpID)
 	if err != nil {
 		return err
@@ -464,6 +462,81 @@ func (im *importer) item(b *db.Bulk, it *Item) error {
 		return err
 	}
 	return im.comments(b, it, articleID)
+}
+
+// itemKey is the WordPress id of an item; for one without (WordPress imports those too)
+// its title and date, so that a rerun recognises it as WordPress does.
+func itemKey(it *Item) string {
+	if id := strings.TrimSpace(it.PostID); id != "" {
+		return id
+	}
+	sum := sha256.Sum256([]byte(clean(it.Title) + "\x00" + strings.TrimSpace(it.PostDate)))
+	return "title-date:" + hex.EncodeToString(sum[:12])
+}
+
+// tag maps a WordPress tag to a tag (the same name, or one with the same slug).
+func (im *importer) tag(b *db.Bulk, termID, slug, name string) error {
+	name = sanitize.Title(name)
+	if name == "" {
+		name = decodeName(slug)
+	}
+	clean, tagSlug, err := db.CleanTagName(name)
+	if err != nil {
+		im.counts.left("tags with an empty or too long name", 1)
+		return nil
+	}
+	key := strings.TrimSpace(termID)
+	if key == "" {
+		key = "slug:" + tagSlug
+	}
+	if _, seen, err := b.WordPressID(db.WPTag, key); err != nil || seen {
+		return err
+	}
+	id, err := b.AddTag(clean)
+	if err != nil {
+		return err
+	}
+	im.counts.Tags++
+	return b.SetWordPressID(db.WPTag, key, id)
+}
+
+// tagNames are the tags an article gets: its WordPress tags, then the categories after
+// its first (a section each is not possible here: an article has one section, so it is
+// listed under the others by their tag), deduplicated by slug, at most MaxTagsOfArticle.
+func (im *importer) tagNames(it *Item) []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(name string) {
+		clean, slug, err := db.CleanTagName(sanitize.Title(name))
+		if err != nil {
+			im.counts.left("tags with an empty or too long name", 1)
+			return
+		}
+		if seen[slug] {
+			return
+		}
+		if len(names) == db.MaxTagsOfArticle {
+			im.counts.left(fmt.Sprintf("tags past %d on one post", db.MaxTagsOfArticle), 1)
+			return
+		}
+		seen[slug] = true
+		names = append(names, clean)
+	}
+	for _, c := range it.Categories {
+		if c.Domain == "post_tag" || c.Domain == "tag" {
+			add(c.Name)
+		}
+	}
+	first := true
+	for _, c := range it.Categories {
+		if c.Domain == "category" {
+			if !first {
+				add(c.Name)
+			}
+			first = false
+		}
+	}
+	return names
 }
 
 func (im *importer) newArticle(b *db.Bulk, it *Item, wpID, status string) (int64, error) {
@@ -495,13 +568,11 @@ func (im *importer) newArticle(b *db.Bulk, it *Item, wpID, status string) (int64
 	}
 	postName := decodeName(it.PostName)
 	var categoryID int64
-	extra := 0
 	for _, c := range it.Categories {
 		switch c.Domain {
 		case "category":
 			if categoryID != 0 {
-				extra++
-				continue
+				continue // a tag, below
 			}
 			id, err := im.category(b, "", c.Nicename, c.Name, "")
 			if err != nil {
@@ -509,12 +580,10 @@ func (im *importer) newArticle(b *db.Bulk, it *Item, wpID, status string) (int64
 			}
 			categoryID = id
 		case "post_tag", "tag":
-			im.counts.left("tag assignments", 1)
 		default:
 			im.counts.left("other taxonomy terms ("+c.Domain+")", 1)
 		}
 	}
-	im.counts.left("categories after a post's first", extra)
 	if categoryID == 0 {
 		id, err := im.fallbackSection(b)
 		if err != nil {
@@ -522,41 +591,24 @@ func (im *importer) newArticle(b *db.Bulk, it *Item, wpID, status string) (int64
 		}
 		categoryID = id
 	}
-	if v := strings.TrimSpace(it.Sticky); v != "" && v != "0" {
-		im.counts.left("sticky flags", 1)
+	a, err := im.authorOf(b, it.Creator)
+	if err != nil {
+		return 0, err
 	}
-	if strings.TrimSpace(it.CommentStatus) == "closed" {
-		im.counts.left("closed comment settings", 1)
-	}
-	login := clean(it.Creator)
-	a, ok := im.authors[login]
-	if !ok && login != "" {
-		// A byline without a wp:author entry (older exports): create the author too.
-		if err := im.author(b, &Author{Login: login}); err != nil {
-			return 0, err
-		}
-		a = im.authors[login]
-	}
-	conv := convert(it.Content(), im.plan, strings.TrimSpace(it.PostID))
-	for name, n := range conv.shortcodes {
-		if im.counts.Shortcodes == nil {
-			im.counts.Shortcodes = map[string]int{}
-		}
-		im.counts.Shortcodes[name] += n
-	}
-	im.counts.left("dynamic blocks (latest posts, archives…)", conv.dynamic)
-	body := im.pictures(conv.html)
+	body := im.body(it)
 	art := db.Article{
 		Slug:       vntext.SlugOr(postName, vntext.SlugOr(title, "bai-viet")),
 		Title:      title,
 		Lead:       sanitize.PlainText(it.Excerpt()),
-		BodyHTML:   sanitize.ImportedHTML(body),
+		BodyHTML:   body,
 		Byline:     a.byline,
 		CategoryID: categoryID,
 		AuthorID:   a.id,
 		Status:     status,
 		CreatedAt:  publish,
 		UpdatedAt:  modified,
+		// WordPress had comments closed on this post: the form is not shown here either.
+		CommentsClosed: strings.TrimSpace(it.CommentStatus) == "closed",
 	}
 	if thumb := strings.TrimSpace(it.MetaValue("_thumbnail_id")); thumb != "" {
 		if art.CoverMediaID, art.CoverAlt = im.cover(thumb); art.CoverMediaID == 0 {
@@ -575,6 +627,21 @@ func (im *importer) newArticle(b *db.Bulk, it *Item, wpID, status string) (int64
 	if err := b.SetWordPressID(db.WPPost, wpID, id); err != nil {
 		return 0, err
 	}
+	if names := im.tagNames(it); len(names) > 0 {
+		if err := b.SetArticleTags(id, names); err != nil {
+			return 0, err
+		}
+	}
+	if art.CommentsClosed {
+		im.counts.Closed++
+	}
+	// A sticky post stays on top of WordPress's home page: here it is featured.
+	if v := strings.TrimSpace(it.Sticky); v != "" && v != "0" && art.Status == db.StatusPublished {
+		if err := b.AddFeatured(id); err != nil {
+			return 0, err
+		}
+		im.counts.Featured++
+	}
 	if postName != "" && !local.IsZero() {
 		if err := b.AddWordPressPermalink(local.Year(), int(local.Month()), postName, id); err != nil {
 			return 0, err
@@ -582,6 +649,90 @@ func (im *importer) newArticle(b *db.Bulk, it *Item, wpID, status string) (int64
 	}
 	im.counts.Articles++
 	return id, nil
+}
+
+// authorOf is the author of an item's dc:creator; a byline without a wp:author entry
+// (older exports) creates the author too.
+func (im *importer) authorOf(b *db.Bulk, creator string) (author, error) {
+	login := clean(creator)
+	a, ok := im.authors[login]
+	if !ok && login != "" {
+		if err := im.author(b, &Author{Login: login}); err != nil {
+			return author{}, err
+		}
+		a = im.authors[login]
+	}
+	return a, nil
+}
+
+// body is an item's content rendered as WordPress would, pictures pointed at the media
+// library or an absolute address, sanitized.
+func (im *importer) body(it *Item) string {
+	conv := convert(it.Content(), im.plan, strings.TrimSpace(it.PostID))
+	for name, n := range conv.shortcodes {
+		if im.counts.Shortcodes == nil {
+			im.counts.Shortcodes = map[string]int{}
+		}
+		im.counts.Shortcodes[name] += n
+	}
+	im.counts.left("dynamic blocks (latest posts, archives…)", conv.dynamic)
+	return sanitize.ImportedHTML(im.pictures(conv.html))
+}
+
+// pageStatus maps WordPress statuses of pages; "" means not imported.
+var pageStatus = map[string]string{
+	"publish": db.PagePublished,
+	"future":  db.PageDraft, // pages have no publish time here
+	"draft":   db.PageDraft,
+	"pending": db.PageDraft,
+	"private": db.PageDraft,
+}
+
+// page imports a WordPress page as a static page (/trang/{slug}); a taken slug gets
+// -2, -3….
+func (im *importer) page(b *db.Bulk, it *Item) error {
+	status := pageStatus[strings.TrimSpace(it.Status)]
+	if status == "" {
+		im.counts.left("pages in the trash, auto-drafts and other statuses", 1)
+		return nil
+	}
+	key := itemKey(it)
+	if _, seen, err := b.WordPressID(db.WPPage, key); err != nil {
+		return err
+	} else if seen {
+		im.counts.AlreadyThere++
+		return nil
+	}
+	if strings.TrimSpace(it.Password) != "" {
+		status = db.PageDraft
+		im.counts.Protected++
+	}
+	a, err := im.authorOf(b, it.Creator)
+	if err != nil {
+		return err
+	}
+	title := sanitize.Title(it.Title)
+	if title == "" {
+		title = "(Không có tiêu đề)"
+	}
+	in := db.PageInput{Title: title, BodyHTML: im.body(it), Status: status, Placement: db.PlaceNone}
+	base := vntext.SlugOr(decodeName(it.PostName), vntext.SlugOr(title, "trang"))
+	var id int64
+	for i := 1; ; i++ {
+		in.Slug = base
+		if i > 1 {
+			in.Slug = base + "-" + strconv.Itoa(i)
+		}
+		if id, err = b.AddPage(a.id, in); !errors.Is(err, db.ErrDuplicatePage) || i > 100 {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	im.counts.left("comments on pages", len(it.Comments))
+	im.counts.Pages++
+	return b.SetWordPressID(db.WPPage, key, id)
 }
 
 var (
