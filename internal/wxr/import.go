@@ -188,8 +188,8 @@ func ImportFile(ctx context.Context, d *db.DB, path string, opts Options) (Summa
 	if err != nil {
 		return sum, Counts{}, err
 	}
-	if sum.Items == 0 && sum.Categories == 0 && sum.Authors == 0 {
-		return sum, Counts{}, &Error{Msg: "the export holds no posts, categories or authors"}
+	if sum.Items == 0 && sum.Categories == 0 && sum.Tags == 0 && sum.Authors == 0 {
+		return sum, Counts{}, &Error{Msg: "the export holds no posts, categories, tags or authors"}
 	}
 	im := &importer{opts: opts, plan: pl, authors: map[string]author{}, sections: map[string]int64{}}
 	if im.opts.Location == nil {
