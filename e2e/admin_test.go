@@ -315,6 +315,7 @@ var setupLinkInLog = regexp.MustCompile(`link="?(http://[^"\s]+/admin/thiet-lap\
 // TestFirstStartSetupLink: a fresh database prints a one-time link that creates the
 // first admin; after a restart the old link is dead and a new one is printed.
 func TestFirstStartSetupLink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, dir)
 	m := setupLinkInLog.FindStringSubmatch(srv.Log())

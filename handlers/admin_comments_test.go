@@ -24,6 +24,7 @@ func (s *adminSite) pendingComment(t *testing.T, articleID int64, name, body str
 }
 
 func TestModerationQueueWithHTMX(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	art := s.article(t, 1)
@@ -123,6 +124,7 @@ func TestModerationQueueWithHTMX(t *testing.T) {
 }
 
 func TestEditCommentAndBlock(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	id := s.pendingComment(t, 1, "Bạn đọc", "Nội dung gốc có số điện thoại.")

@@ -15,6 +15,7 @@ import (
 	"toasoan/db"
 	"toasoan/internal/antispam"
 	"toasoan/internal/httpcache"
+	"toasoan/internal/metrics"
 	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
@@ -60,6 +61,7 @@ const (
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
@@ -193,8 +195,9 @@ func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(comme
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
-	List commentList
-	Form commentForm
+	List   commentList
+	Form   commentForm
+	Closed bool // the article takes no new comments: no form
 }
 
 // commentPosted is the htmx answer to a post: the form again, the status line, and the
@@ -217,6 +220,11 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 		return commentSection{}, err
 	}
 	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	if art.CommentsClosed {
+		s.Closed = true
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
+		return s, nil
+	}
 	if form != nil {
 		s.Form = *form
 		return s, nil
@@ -284,6 +292,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
 	if err := r.ParseForm(); err != nil {
@@ -358,6 +369,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, db.ErrDuplicateComment) {
 		f.General = msgDuplicate
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
+	}
+	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	if err != nil {
 		return err
@@ -558,9 +572,56 @@ func cleanUserAgent(s string) string {
 	return s
 }
 
-// commentListFragment answers the list's poll: 204 when the version the page has is
-// current, 304 for a matching ETag, else the list. Without htmx it is the article.
+// commentListFragment answers the list's poll (every open article page asks every
+// minute): 204 when the version the page has is current, 304 for a matching ETag, else
+// the list. It is served from the page cache like the article page, and retired with it
+// when the article's comments change. Without htmx it is a redirect to the article.
 func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error {
+	if !isHTMX(r) || a.Pages == nil {
+		return a.commentListUncached(w, r)
+	}
+	// The key is the path alone: v only decides between 204 and the list, so made-up
+	// versions cannot fill the cache.
+	p, err := a.cachedPage(r, a.Pages, metrics.CachePages, r.URL.Path, a.renderCommentList)
+	if err != nil {
+		return err
+	}
+	if p.Status == http.StatusOK && p.Ready != nil && p.Version != "" && r.URL.Query().Get("v") == p.Version {
+		w = unbuffered(w)
+		h := w.Header()
+		for _, k := range []string{"Etag", "Cache-Control", "Vary"} {
+			h[k] = p.Ready[k]
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// renderCommentList renders an article's approved comments as the list fragment.
+func (a *App) renderCommentList(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	tagComments(w, art.ID)
+	list, err := a.DB.ApprovedComments(r.Context(), art.ID)
+	if err != nil {
+		return err
+	}
+	version := db.CommentsVersion(list)
+	setPageVersion(w, version)
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "HX-Request")
+	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
+		commentList{ArticleID: art.ID, Comments: list, Version: version})
+}
+
+// commentListUncached answers the poll without the page cache (no-JS readers, or the
+// cache turned off): the version is read from the database on every request.
+func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err

@@ -277,7 +277,8 @@ type sitemapIndex struct {
 	Sitemaps []sitemapURL `xml:"sitemap"`
 }
 
-// sitemap serves /sitemap.xml: every section, every public article and the fixed pages,
+// sitemap serves /sitemap.xml: every section, static page, tag with public articles,
+// every public article and the fixed pages,
 // with lastmod. Past SitemapMaxURLs URLs it is an index of /sitemap.xml?page=N files, kept
 // at the root path because a sitemap may only list URLs under its own directory.
 func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
@@ -311,6 +312,23 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 	fixed := []sitemapURL{{Loc: a.absoluteURL(r, "/"), LastMod: w3cDate(newest)}, {Loc: a.absoluteURL(r, views.AboutENPath)}}
 	for _, c := range sections {
 		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.SectionPath(c.Slug)), LastMod: w3cDate(lastBySection[c.ID])})
+	}
+	// Then the published static pages and the tags that have public articles.
+	pages, err := a.DB.Pages(ctx)
+	if err != nil {
+		return err
+	}
+	for _, pg := range pages {
+		if pg.Status == db.PagePublished {
+			fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.StaticPagePath(pg.Slug)), LastMod: w3cDate(pg.UpdatedAt)})
+		}
+	}
+	tags, err := a.DB.SitemapTags(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.TagPath(t.Slug)), LastMod: w3cDate(t.Modified)})
 	}
 	all := len(fixed) + total
 	files := pageCount(all, perFile)

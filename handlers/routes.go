@@ -12,6 +12,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
 	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section)))
 	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article)))
+	mux.HandleFunc("GET /chu-de/{slug}", a.handle(a.cached(a.tag)))
+	mux.HandleFunc("GET /trang/{slug}", a.handle(a.cached(a.staticPageView)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
 
@@ -30,6 +32,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /atom.xml", a.handle(a.siteAtom))
 	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.sectionRSS))
 	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.sectionAtom))
+	mux.HandleFunc("GET /chu-de/{slug}/rss.xml", a.handle(a.tagRSS))
+	mux.HandleFunc("GET /chu-de/{slug}/atom.xml", a.handle(a.tagAtom))
 	mux.HandleFunc("GET /sitemap.xml", a.handle(a.sitemap))
 	mux.HandleFunc("GET /robots.txt", a.handle(a.robots))
 	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))
