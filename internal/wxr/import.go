@@ -343,8 +343,9 @@ var loginJunk = regexp.MustCompile(`[^a-z0-9._-]+`)
 func importedLogin(wpLogin string) string {
 	s := loginJunk.ReplaceAllString(vntext.Fold(wpLogin), "-")
 	s = strings.Trim(s, ".-_")
-	if len(s) > 36 {
-		s = strings.Trim(s[:36], ".-_")
+	// 32: room for "wp-" and the "-2", "-3"… that AddImportedUser adds to a taken name.
+	if len(s) > 32 {
+		s = strings.Trim(s[:32], ".-_")
 	}
 	if db.ReservedUserName(s) {
 		s = "wp-" + s

@@ -514,6 +514,7 @@ func TestImportedAuthorsAreValidated(t *testing.T) {
 <wp:author><wp:author_login>dai</wp:author_login><wp:author_display_name>`+long+`</wp:author_display_name></wp:author>
 <wp:author><wp:author_login>Quản Trị Viên</wp:author_login><wp:author_display_name>Quản trị viên</wp:author_display_name></wp:author>
 <wp:author><wp:author_login>`+strings.Repeat("x", 500)+`</wp:author_login></wp:author>
+<wp:author><wp:author_login>`+strings.Repeat("X", 500)+`</wp:author_login></wp:author>
 `+post("1", "Tin", `<dc:creator>Admin</dc:creator>`))
 	importInto(t, d, writeDoc(t, doc), Options{})
 	rows, err := d.Reader().Query(`SELECT name, display_name, disabled FROM users`)
@@ -537,7 +538,7 @@ func TestImportedAuthorsAreValidated(t *testing.T) {
 			t.Errorf("display %q", display)
 		}
 	}
-	if err := rows.Err(); err != nil || seen != 5 {
+	if err := rows.Err(); err != nil || seen != 6 {
 		t.Fatalf("users %d: %v", seen, err)
 	}
 }
