@@ -119,6 +119,12 @@ func run(o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if o.work != "" {
+		if serverLog, err = os.Create(filepath.Join(work, "server.log")); err != nil {
+			return false, err
+		}
+		defer serverLog.Close()
+	}
 	if o.keep {
 		fmt.Println("work directory:", work)
 	} else {
@@ -245,6 +251,9 @@ func prepare(dir string, articles, comments int) (hotArticle, error) {
 		set: set}, nil
 }
 
+// serverLog, when set (-work), receives the servers' logs.
+var serverLog *os.File
+
 // server is the running binary.
 type server struct {
 	cmd  *exec.Cmd
@@ -268,6 +277,9 @@ func startServerWith(bin, dataDir, moderation string) (*server, time.Duration, e
 	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dataDir, "-captcha=false", "-comment-rate=0",
 		"-moderation="+moderation, "-comment-min-fill=1ms")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if serverLog != nil {
+		cmd.Stderr = serverLog
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err
 	}
