@@ -225,9 +225,14 @@ type mixTargets struct {
 	pages, posts, tokens []string
 }
 
+// targetsOf reads each article of the hot set once (as its first readers would, so the
+// measurement starts with the pages cached) and fetches its comment form's token.
 func targetsOf(srv *server, hot hotArticle) (mixTargets, error) {
 	var t mixTargets
 	for _, h := range hot.set {
+		if _, _, err := fetchPage(srv.base, h.path); err != nil {
+			return t, err
+		}
 		tok, err := formToken(srv, h)
 		if err != nil {
 			return t, err

@@ -121,6 +121,27 @@ func ValidUserName(s string) bool {
 	return true
 }
 
+// reservedNames are names that would pass for the site itself or its staff in a byline
+// or at a login prompt, compared lower-case without accents or separators.
+var reservedNames = map[string]bool{
+	"admin": true, "administrator": true, "root": true, "system": true, "sysadmin": true,
+	"superuser": true, "webmaster": true, "moderator": true, "toasoan": true,
+	"quantri": true, "quantrivien": true, "bantoasoan": true, "banbientap": true,
+}
+
+// ReservedUserName reports whether a login or display name, once folded (lower case, no
+// accents, letters and digits only), is one of the names kept for the site's staff.
+// folded is the name so folded by the caller (package vntext).
+func ReservedUserName(folded string) bool {
+	var b strings.Builder
+	for _, c := range folded {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+		}
+	}
+	return reservedNames[b.String()]
+}
+
 // NewUser is what creating an account needs.
 type NewUser struct {
 	Name        string
