@@ -291,6 +291,19 @@ func TestFeaturedOrder(t *testing.T) {
 	if err := f.d.MoveFeatured(f.ctx, f.by, f.now, b, true); !errors.Is(err, ErrNotFound) {
 		t.Errorf("move unpinned: %v", err)
 	}
+	// Imports pin sticky posts after the others.
+	err := f.d.InBulk(f.ctx, func(bk *Bulk) error {
+		if err := bk.FeatureArticle(b); err != nil {
+			return err
+		}
+		return bk.FeatureArticle(b) // twice: once
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(must(f.d.FeaturedForAdmin(f.ctx))); len(got) != 3 || got[2] != b {
+		t.Errorf("bulk pin: %v", got)
+	}
 	if f.auditCount(t, "article.feature") == 0 || f.auditCount(t, "article.unfeature") != 1 {
 		t.Errorf("featured changes not audited")
 	}
@@ -333,7 +346,7 @@ func TestTrashRestorePurge(t *testing.T) {
 	if n != 1 || list[0].TrashedAt.IsZero() {
 		t.Errorf("trash list %d", n)
 	}
-	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0)
+	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0, time.Now())
 	if counts["trash"] != 1 || counts[StatusArchived] != 0 {
 		t.Errorf("counts %v", counts)
 	}

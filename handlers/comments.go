@@ -662,6 +662,9 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
+	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan=viet#viet-binh-luan", http.StatusSeeOther)
 		return nil
@@ -681,6 +684,9 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
 	}
 	if !isHTMX(r) || !a.captchaOn(r.Context()) {
 		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)

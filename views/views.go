@@ -155,11 +155,26 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"tagURL":      TagPath,
 		"pageURL":     StaticPagePath,
 		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
+		// A sanitized body as readers get it: click-to-load video embeds, no old-editor bookkeeping.
+		"articleBody": func(s string) template.HTML { return template.HTML(sanitize.ForReaders(s)) },
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
+		"filesize":    FileSize,
 	}
+}
+
+// FileSize writes a byte count the way the library shows it: "850 B", "69,4 KB", "2,1 MB"
+// (Vietnamese decimal comma).
+func FileSize(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strings.Replace(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".", ",", 1) + " KB"
+	}
+	return strings.Replace(strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64), ".", ",", 1) + " MB"
 }
 
 // MediaPath is the URL of a stored image at a given width (0 for the full size).
