@@ -58,6 +58,7 @@ const (
 	msgCommentFix       = "Bình luận chưa được gửi. Vui lòng sửa các mục được đánh dấu bên dưới."
 	msgTooFast          = "Bạn gửi nhanh quá. Vui lòng đọc lại bình luận rồi gửi lại sau vài giây."
 	msgFormExpired      = "Biểu mẫu đã hết hạn. Vui lòng nhập mã xác nhận mới và gửi lại."
+	msgNeedCaptcha      = "Vui lòng nhập mã xác nhận bên dưới rồi gửi lại bình luận."
 	msgDuplicate        = "Bình luận này đã được gửi trước đó."
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
@@ -310,13 +311,24 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		// The form stays as it is (its captcha unused), so the reader can retry.
 		return a.commentStatusOnly(w, r, http.StatusTooManyRequests, msgRateLimited, nil)
 	}
-	switch err := a.comments.token.Check(r.PostForm.Get("started"), art.ID, a.Now()); {
+	// The fill-time verdict is told only about a form whose fields are right: an empty
+	// form sent at once needs its field errors, not "too fast" above them.
+	tokenMsg := ""
+	started := r.PostForm.Get("started")
+	switch err := a.comments.token.Check(started, art.ID, a.Now()); {
+	case started == "":
+		// No token: the form was sent before its captcha came (JavaScript off, or not
+		// loaded yet). It comes back with a captcha and the reader's text, not "expired".
+		tokenMsg = msgNeedCaptcha
 	case errors.Is(err, antispam.ErrTokenTooFast):
-		f.General = msgTooFast
+		tokenMsg = msgTooFast
 	case err != nil:
-		f.General = msgFormExpired
+		tokenMsg = msgFormExpired
 	}
 	phone := a.validateCommentForm(&f)
+	if tokenMsg != "" && len(f.Errors) == 0 {
+		f.General = tokenMsg
+	}
 	if a.captchaOn(ctx) {
 		// Checked (and used up) even when other fields are wrong: every answer costs a
 		// challenge, so guessing needs a new image each time.
