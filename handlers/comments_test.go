@@ -679,7 +679,7 @@ func TestCommentFillTime(t *testing.T) {
 		t.Fatalf("posted after 3 s: status %d", resp.StatusCode)
 	}
 	for name, token := range map[string]string{
-		"forged": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"forged":        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"other article": s.app.comments.token.Issue(s.art.ID+1, s.clock.Now().Add(-time.Minute)),
 		"two days old":  s.app.comments.token.Issue(s.art.ID, s.clock.Now().Add(-48*time.Hour)),
 	} {
