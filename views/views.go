@@ -128,6 +128,7 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
+		"likeOf":      LikeOf,
 	}
 }
 
