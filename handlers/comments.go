@@ -216,14 +216,14 @@ func (f *commentForm) fail(field, msg string) {
 // commentList is the data of the approved comments block: one page of the thread in
 // one order. The block polls for changes.
 type commentList struct {
-	ArticleID int64
-	Threads   []db.Thread
-	Total     int    // approved comments, replies included (the heading's count)
-	Sort      string // db.SortNewest or db.SortLiked
-	Page      int    // 1-based page of top-level comments
-	More      bool   // a next page exists
-	Version   string
-	OOB       bool // sent beside the form after a post that was published at once
+	ArticleID  int64
+	Threads    []db.Thread
+	Total      int    // approved comments, replies included (the heading's count)
+	Sort       string // db.SortNewest or db.SortLiked
+	Page       int    // 1-based page of top-level comments
+	More       bool   // a next page exists
+	Version    string
+	OOB        bool // sent beside the form after a post that was published at once
 	Standalone bool // on the no-JS comments page: paged with links instead of "Xem thêm"
 }
 
