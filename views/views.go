@@ -129,6 +129,7 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
 		"likeOf":      LikeOf,
+		"telURL":      func(s string) template.URL { return template.URL(TelURL(s)) }, // digits and + only
 	}
 }
 
