@@ -140,6 +140,12 @@ func chromiumPath(t *testing.T) string {
 // context; it is closed when the test ends.
 func newBrowser(t *testing.T, width, height int) context.Context {
 	t.Helper()
+	return newBrowserFor(t, width, height, 90*time.Second)
+}
+
+// newBrowserFor is newBrowser with the time the whole test may take in the browser.
+func newBrowserFor(t *testing.T, width, height int, limit time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -160,7 +166,7 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(browser, limit)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return ctx
 }
