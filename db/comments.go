@@ -73,14 +73,17 @@ func insertComment(ctx context.Context, tx *sql.Tx, c Comment) (int64, error) {
 		return 0, fmt.Errorf("db: insert comment on %d: %w", c.ArticleID, err)
 	}
 	if c.Status == CommentApproved {
-		if err := refreshCommentCount(ctx, tx, c.ArticleID); err != nil {
-			return 0, err
+		// One more, in the same transaction as the insert: recounting here read every
+		// approved comment of the article on each post, so posting slowed as a thread grew.
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?`, c.ArticleID); err != nil {
+			return 0, fmt.Errorf("db: count comments of %d: %w", c.ArticleID, err)
 		}
 	}
 	return res.LastInsertId()
 }
 
-// refreshCommentCount recounts instead of incrementing, so the count cannot drift.
+// refreshCommentCount recounts an article's approved comments: moderation changes
+// statuses in any direction, and a recount cannot drift.
 func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count =
 		(SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved') WHERE id = ?`, articleID, articleID)
@@ -93,17 +96,23 @@ func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error
 // InsertComment stores a comment and returns its id.
 func (d *DB) InsertComment(ctx context.Context, c Comment) (int64, error) {
 	var id int64
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var err error
 		id, err = insertComment(ctx, tx, c)
 		return err
 	})
+	if err == nil && c.Status == CommentApproved {
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
+	}
 	return id, err
 }
 
 // ErrDuplicateComment is returned when the same text was posted on the same article
 // within the duplicate window.
 var ErrDuplicateComment = errors.New("db: duplicate comment")
+
+// ErrCommentsClosed is a reader's comment on an article whose comments are closed.
+var ErrCommentsClosed = errors.New("db: comments are closed on this article")
 
 // ReaderCommentOptions are the rules PostReaderComment applies inside its transaction.
 type ReaderCommentOptions struct {
@@ -121,6 +130,15 @@ type ReaderCommentOptions struct {
 func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOptions) (Comment, error) {
 	// Quiet: a pending comment changes no page; a published one is reported below.
 	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
+		// Checked here, not only by the handler: an editor may close comments while a
+		// reader is typing.
+		var closed bool
+		if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
+			return fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+		}
+		if closed {
+			return ErrCommentsClosed
+		}
 		if !o.DuplicateSince.IsZero() {
 			var dup int
 			// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts
@@ -158,7 +176,7 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 		return Comment{}, err
 	}
 	if c.Status == CommentApproved {
-		d.changed()
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
 	}
 	return c, nil
 }

@@ -202,7 +202,7 @@ func TestSearchPhrasesPrefixesAndSnippets(t *testing.T) {
 	}
 	// hoà typed the new way finds and marks hòa.
 	res = search(t, d, "Yên Hoà", db.SearchParams{})
-	if res.Total == 0 || !showsExact(res.Hits[0], "hòa") {
+	if res.Total == 0 || !showsExact(res.Hits[0], "yên hòa") {
 		t.Errorf("Yên Hoà: %d hits, marks %v", res.Total, marked(res.Hits[0]))
 	}
 }

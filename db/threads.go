@@ -185,7 +185,7 @@ func (d *DB) LikeComment(ctx context.Context, commentID int64, reader, ip string
 // attached to the top-level comment of the thread. name is what readers see as the author.
 func (d *DB) PostStaffReply(ctx context.Context, by Actor, parentID int64, name, body string, now time.Time) (Comment, error) {
 	var c Comment
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var parent sql.NullInt64
 		var status, title string
 		if err := tx.QueryRowContext(ctx, `SELECT article_id, parent_id, status, title FROM comments WHERE id = ?`,
@@ -211,7 +211,9 @@ func (d *DB) PostStaffReply(ctx context.Context, by Actor, parentID int64, name,
 		}
 		return writeAudit(ctx, tx, by, now, "comment.reply", ObjectComment, parentID, firstRunes(body, 200))
 	})
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err == nil {
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
+	} else if !errors.Is(err, ErrNotFound) {
 		err = fmt.Errorf("db: newsroom reply to %d: %w", parentID, err)
 	}
 	return c, err

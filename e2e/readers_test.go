@@ -351,7 +351,8 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 
 	// Like without JS: the form posts and comes back to the comment.
 	likeSel := fmt.Sprintf("#binh-luan-%d > .comment-actions .like-btn", replied)
-	do(t, ctx, "like", chromedp.Click(chromedp.CSS(likeSel)), chromedp.WaitVisible(chromedp.CSS("#comment-list")))
+	do(t, ctx, "like", chromedp.Click(chromedp.CSS(likeSel)))
+	must(t, ctx, "back at the comment", chromedp.Poll[bool](fmt.Sprintf(`location.hash === "#binh-luan-%d" && !location.search`, replied)))
 	var likes int
 	if err := openDB(t, srv.DataDir).QueryRow(`SELECT count(*) FROM comment_likes WHERE comment_id = ?`, replied).Scan(&likes); err != nil || likes != 1 {
 		t.Errorf("%d likes stored (%v)", likes, err)

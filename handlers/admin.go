@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
-	"github.com/microcosm-cc/bluemonday"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
@@ -37,7 +34,6 @@ const (
 type backOffice struct {
 	sessions *scs.SessionManager
 	cop      *http.CrossOriginProtection
-	strict   *bluemonday.Policy // plain-text fields (comment edits): every tag stripped
 
 	// uploads bounds how many images are decoded at once: a large photo takes a few
 	// hundred MB while it is processed, and a small server must not run out of memory.
@@ -67,7 +63,7 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, strict: bluemonday.StrictPolicy(), uploads: make(chan struct{}, 2)}
+	b := &backOffice{sessions: sm, uploads: make(chan struct{}, 2)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")
@@ -101,28 +97,32 @@ func roleLabel(role string) string {
 	return role
 }
 
-// adminCSP is the site's policy plus a per-request nonce for the style element the
-// editor (Trix) inserts, and blob: images for its previews of pasted pictures. No
-// 'unsafe-inline': style attributes stay refused.
+// adminCSP is the site's policy plus a per-request style nonce (kept for any element a
+// back-office script must insert; the editor inserts none) and blob: images for previews
+// of pasted pictures. No 'unsafe-inline': style attributes stay refused.
 func adminCSP(nonce string) string {
-	return "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data: blob:; " +
-		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	return contentSecurityPolicy(" 'nonce-"+nonce+"'", " blob:", "'none'")
 }
 
 type nonceKey struct{}
 
+// sessionLoadedKey marks a request whose session was loaded (a refusal by the cross-origin
+// check happens before, and must not read it).
+type sessionLoadedKey struct{}
+
 // adminChain wraps a back-office handler: no caching, the admin CSP, cross-origin
 // refusal of state changes (before the session is even read), then the session.
 func (a *App) adminChain(next http.Handler) http.Handler {
-	h := a.back.sessions.LoadAndSave(next)
+	loaded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionLoadedKey{}, true)))
+	})
+	h := a.back.sessions.LoadAndSave(loaded)
 	h = a.back.cop.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [16]byte
-		rand.Read(b[:])
-		nonce := base64.RawURLEncoding.EncodeToString(b[:])
+		nonce := randomToken(16)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", adminCSP(nonce))
-		w.Header().Add("Vary", "HX-Request")
+		w.Header().Add("Vary", hxRequest)
 		ctx := context.WithValue(r.Context(), nonceKey{}, nonce)
 		// The reader's address as the comment path sees it: behind a proxy listed in
 		// -trusted-proxies, from X-Forwarded-For; login throttling and the audit log use it.
@@ -156,7 +156,7 @@ func (a *App) requireRole(minRole string, fn adminFunc) http.Handler {
 				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 			}
 			if isHTMX(r) {
-				w.Header().Set("HX-Redirect", target)
+				w.Header().Set(hxRedirect, target)
 				w.WriteHeader(http.StatusUnauthorized)
 				return nil
 			}
@@ -260,16 +260,9 @@ func (a *App) flash(r *http.Request, msg string) { a.back.sessions.Put(r.Context
 // adminSeeOther redirects after a successful POST (303), or tells htmx to.
 func adminSeeOther(w http.ResponseWriter, r *http.Request, target string) {
 	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", target)
+		w.Header().Set(hxRedirect, target)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-// adminToken is a URL-safe random string of n bytes of entropy.
-func adminToken(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -41,6 +41,13 @@ func canEditArticle(u db.User, a db.Article) bool {
 	return roleRank(u.Role) >= roleRank(db.RoleEditor) || a.AuthorID == u.ID && a.Status == db.StatusDraft
 }
 
+// canTrashArticle: whoever may edit an article may put it in the trash (an author their
+// own drafts). Taking it out is for editors (it may come back published); deleting it for
+// good is for admins.
+func canTrashArticle(u db.User, a db.Article) bool {
+	return a.TrashedAt.IsZero() && canEditArticle(u, a)
+}
+
 // canTransition says whether u may move a to status `to`: an author may only submit their
 // own draft for review.
 func canTransition(u db.User, a db.Article, to string) bool {
@@ -65,10 +72,21 @@ type articleListPage struct {
 	Pagination views.Pagination
 	PageQuery  string // the filters as a query string, for the pager
 	ShowAuthor bool
+	CanBulk    bool // editors tick articles for bulk actions
+	Back       string
+	Trashed    int // articles in the trash
+}
+
+// BulkActions are the bulk actions' choices, in menu order.
+func (articleListPage) BulkActions() []struct{ Value, Label string } {
+	return []struct{ Value, Label string }{
+		{string(db.BulkPublish), "Đăng"}, {string(db.BulkUnpublish), "Gỡ về bản nháp"},
+		{string(db.BulkMove), "Chuyển chuyên mục"}, {string(db.BulkTrash), "Chuyển vào thùng rác"},
+	}
 }
 
 // StatusLabel is a status's Vietnamese name.
-func (articleListPage) StatusLabel(s string) string { return statusLabels[s] }
+func (articleListPage) StatusLabel(s string) string { return listStatusLabels[s] }
 
 func parseAdminID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(s, 10, 64)
@@ -83,7 +101,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	data := articleListPage{Query: q, Status: q.Get("status"), Text: vntext.Normalize(q.Get("q"))}
-	if data.Status != "" && statusLabels[data.Status] == "" {
+	if data.Status != "" && listStatusLabels[data.Status] == "" {
 		return errBadRequest("Trạng thái không hợp lệ.")
 	}
 	if s := q.Get("section"); s != "" {
@@ -101,13 +119,13 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	if len([]rune(data.Text)) > maxAdminSearch {
 		return errBadRequest("Từ khóa tìm kiếm quá dài.")
 	}
-	query := db.AdminArticleQuery{Status: data.Status, CategoryID: data.Section, AuthorID: data.Author, Text: data.Text,
+	query := db.AdminArticleQuery{Status: data.Status, Now: a.Now(), CategoryID: data.Section, AuthorID: data.Author, Text: data.Text,
 		Limit: adminPageSize, Offset: (page - 1) * adminPageSize}
 	var authorScope int64
 	if u.Role == db.RoleAuthor {
 		query.AuthorID, authorScope = u.ID, u.ID // authors see their own articles only
 	} else {
-		data.ShowAuthor = true
+		data.ShowAuthor, data.CanBulk = true, true
 		if data.Authors, err = a.DB.Users(ctx); err != nil {
 			return err
 		}
@@ -115,17 +133,18 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	if data.Articles, data.Total, err = a.DB.AdminArticles(ctx, query); err != nil {
 		return err
 	}
-	counts, err := a.DB.ArticleStatusCounts(ctx, authorScope)
+	counts, err := a.DB.ArticleStatusCounts(ctx, authorScope, a.Now())
 	if err != nil {
 		return err
 	}
-	for _, s := range articleStatuses {
-		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: statusLabels[s], Count: counts[s]})
+	for _, s := range listStatuses {
+		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: listStatusLabels[s], Count: counts[s]})
 	}
+	data.Trashed = counts["trash"]
 	if data.Sections, err = a.DB.Categories(ctx, true); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+adminPageSize-1)/adminPageSize)
+	pages := pageCount(data.Total, adminPageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/bai-viet"}
 	keep := url.Values{}
 	for _, k := range []string{"status", "section", "author", "q"} {
@@ -134,6 +153,10 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 		}
 	}
 	data.PageQuery = keep.Encode()
+	if page > 1 {
+		keep.Set("page", strconv.Itoa(page))
+	}
+	data.Back = keep.Encode()
 	return a.renderAdmin(w, r, http.StatusOK, "admin_articles", "Bài viết", "articles", u, data)
 }
 
@@ -150,6 +173,8 @@ type articleForm struct {
 	PublishAt    string // datetime-local, in the site's zone
 	CoverMediaID int64
 	CoverAlt     string
+	Tags         string // comma-separated names, as typed
+	Closed       bool   // comments closed
 	Version      int
 	FormToken    string
 	Errors       map[string]string
@@ -159,6 +184,9 @@ type articleForm struct {
 	CanEdit      bool
 	Actions      []workflowAction
 	Revisions    int
+	Featured     bool // pinned to the home page
+	CanFeature   bool // editors pin articles
+	CanTrash     bool
 }
 
 // StatusLabels names article statuses in Vietnamese.
@@ -180,7 +208,11 @@ func (a *App) workflowActions(u db.User, art db.Article) []workflowAction {
 		}
 	}
 	add(db.StatusReview, "Gửi duyệt", false, false, false)
-	add(db.StatusPublished, "Đăng bài", false, true, false)
+	if art.PublishAt.After(a.Now()) {
+		add(db.StatusPublished, "Hẹn giờ đăng ("+vntext.FormatDateTime(art.PublishAt.In(a.Views.Location()))+")", false, true, false)
+	} else {
+		add(db.StatusPublished, "Đăng bài", false, true, false)
+	}
 	if art.Status == db.StatusReview {
 		add(db.StatusDraft, "Trả lại cho tác giả", true, false, false)
 	} else if art.Status == db.StatusPublished {
@@ -195,7 +227,7 @@ func (a *App) workflowActions(u db.User, art db.Article) []workflowAction {
 func (a *App) formFromArticle(art db.Article) articleForm {
 	f := articleForm{ID: art.ID, Article: art, Title: art.Title, Slug: art.Slug, Lead: art.Lead, Body: art.BodyHTML,
 		Byline: art.Byline, CategoryID: art.CategoryID, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt,
-		Version: art.Version, Errors: map[string]string{}}
+		Closed: art.CommentsClosed, Version: art.Version, Errors: map[string]string{}}
 	if !art.PublishAt.IsZero() {
 		f.PublishAt = art.PublishAt.In(a.Views.Location()).Format(dateTimeLocal)
 	}
@@ -217,6 +249,11 @@ func (a *App) renderArticleForm(w http.ResponseWriter, r *http.Request, status i
 			return err
 		}
 		f.Revisions = len(revs)
+		f.CanTrash = canTrashArticle(u, f.Article)
+		f.CanFeature = roleRank(u.Role) >= roleRank(db.RoleEditor)
+		if f.Featured, err = a.DB.IsFeatured(r.Context(), f.ID); err != nil {
+			return err
+		}
 	} else {
 		f.CanEdit = true
 	}
@@ -224,7 +261,7 @@ func (a *App) renderArticleForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (a *App) newArticlePage(w http.ResponseWriter, r *http.Request, u db.User) error {
-	f := articleForm{FormToken: adminToken(18), Errors: map[string]string{}, Byline: u.Label()}
+	f := articleForm{FormToken: randomToken(18), Errors: map[string]string{}, Byline: u.Label()}
 	return a.renderArticleForm(w, r, http.StatusOK, u, f)
 }
 
@@ -252,7 +289,16 @@ func (a *App) editArticlePage(w http.ResponseWriter, r *http.Request, u db.User)
 	if err != nil {
 		return err
 	}
-	return a.renderArticleForm(w, r, http.StatusOK, u, a.formFromArticle(art))
+	if !art.TrashedAt.IsZero() {
+		a.flash(r, "Bài viết đang ở thùng rác: khôi phục bài để sửa.")
+		adminSeeOther(w, r, "/admin/bai-viet/thung-rac")
+		return nil
+	}
+	f := a.formFromArticle(art)
+	if f.Tags, err = a.articleTagsField(r, art.ID); err != nil {
+		return err
+	}
+	return a.renderArticleForm(w, r, http.StatusOK, u, f)
 }
 
 // readArticleForm parses and checks the editor form into f and returns the input to
@@ -269,7 +315,25 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 	f.Byline = vntext.Normalize(pf.Get("byline"))
 	f.PublishAt = strings.TrimSpace(pf.Get("publish_at"))
 	f.CoverAlt = vntext.Normalize(pf.Get("cover_alt"))
+	f.Closed = pf.Get("comments_closed") != ""
 	f.FormToken = pf.Get("form_token")
+	rawTags := pf.Get("tags")
+	f.Tags = vntext.Normalize(rawTags)
+	var tags []string
+	if len(rawTags) > maxTagField {
+		f.Errors["tags"] = "Danh sách chủ đề quá dài."
+		f.Tags = ""
+	} else {
+		tags = db.SplitTagNames(rawTags)
+		for _, part := range strings.Split(f.Tags, ",") {
+			if _, _, err := db.CleanTagName(part); strings.TrimSpace(part) != "" && err != nil {
+				f.Errors["tags"] = tagNameError(err)
+			}
+		}
+		if len(tags) > db.MaxTagsOfArticle {
+			f.Errors["tags"] = tagNameError(db.ErrTooManyTags)
+		}
+	}
 	rawBody := pf.Get("body")
 	f.Body = a.sanitizeBody(vntext.NormalizeMultiline(rawBody))
 	if v := pf.Get("version"); v != "" {
@@ -330,7 +394,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		id, ok := parseAdminID(v)
 		if !ok {
 			f.Errors["cover"] = "Ảnh đại diện không hợp lệ."
-		} else if _, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) {
+		} else if m, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) || err == nil && m.InTrash() && id != f.Article.CoverMediaID {
 			f.Errors["cover"] = "Ảnh đại diện không còn trong thư viện."
 		} else if err != nil {
 			return db.ArticleInput{}, err
@@ -354,7 +418,8 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		}
 	}
 	return db.ArticleInput{Title: f.Title, Lead: f.Lead, BodyHTML: f.Body, Byline: f.Byline, CategoryID: f.CategoryID,
-		Slug: f.Slug, CoverMediaID: f.CoverMediaID, CoverAlt: f.CoverAlt, PublishAt: publishAt}, nil
+		Slug: f.Slug, CoverMediaID: f.CoverMediaID, CoverAlt: f.CoverAlt, PublishAt: publishAt,
+		CommentsClosed: f.Closed, Tags: tags, SetTags: true}, nil
 }
 
 // parseArticleRequest reads the editor form, urlencoded or multipart (with a cover image).
@@ -468,6 +533,9 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 	if to == db.StatusDraft && art.Status == db.StatusReview && t.Note == "" {
 		f.Errors["note"] = "Vui lòng ghi lý do trả lại bài."
 	}
+	if to == db.StatusPublished && art.PublishAt.After(a.Now()) {
+		t.PublishAt = art.PublishAt // the one publish-time field, saved with the article, schedules it
+	}
 	if s := strings.TrimSpace(r.PostFormValue("publish_at")); to == db.StatusPublished && s != "" {
 		pt, err := time.ParseInLocation(dateTimeLocal, s, a.Views.Location())
 		if err != nil || pt.Year() < 2000 || pt.Year() > 2100 {
@@ -515,7 +583,7 @@ func (a *App) previewArticle(w http.ResponseWriter, r *http.Request, u db.User) 
 	if data.Older, err = a.DB.NeighbourArticles(r.Context(), art, false, neighbourCount, now); err != nil {
 		return err
 	}
-	list, err := a.commentThread(r.Context(), art.ID, db.SortNewest, 1)
+	list, err := a.commentThread(r.Context(), art, db.SortNewest, 1)
 	if err != nil {
 		return err
 	}
@@ -601,7 +669,8 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	in := db.ArticleInput{Title: rev.Title, Lead: rev.Lead, BodyHTML: a.sanitizeBody(rev.BodyHTML), Byline: rev.Byline,
-		CategoryID: rev.CategoryID, Slug: art.Slug, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt, PublishAt: art.PublishAt}
+		CategoryID: rev.CategoryID, Slug: art.Slug, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt, PublishAt: art.PublishAt,
+		CommentsClosed: art.CommentsClosed} // tags and comments stay as they are: a revision holds the text
 	_, err = a.DB.UpdateArticle(r.Context(), adminActor(r, u), a.Now(), art.ID, version, in,
 		"khôi phục phiên bản "+vntext.FormatDateTime(rev.CreatedAt.In(a.Views.Location())))
 	if errors.Is(err, db.ErrStale) {

@@ -3,12 +3,12 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -57,6 +57,8 @@ type queuePage struct {
 type queueRow struct {
 	C       db.ModComment
 	Pending int
+	Tabs    []statusCount // the queue's tab counts, swapped out of band
+	All     int
 }
 
 // StatusLabel is a comment status's Vietnamese name.
@@ -90,13 +92,8 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 		}
 		data.ArticleID, data.Article = id, &art
 	}
-	counts, err := a.DB.CommentStatusCounts(ctx)
-	if err != nil {
+	if data.Tabs, data.All, err = a.commentTabs(r); err != nil {
 		return err
-	}
-	for _, s := range db.ModerationStatuses {
-		data.Tabs = append(data.Tabs, statusCount{Status: s, Label: queueStatusLabels[s], Count: counts[s]})
-		data.All += counts[s]
 	}
 	if data.Comments, data.Total, err = a.DB.ModerationComments(ctx, db.ModerationQuery{Status: data.Status,
 		ArticleID: data.ArticleID, Limit: queuePageSize, Offset: (page - 1) * queuePageSize}); err != nil {
@@ -105,7 +102,7 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 	if data.Blocks, err = a.DB.CommentBlocks(ctx); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+queuePageSize-1)/queuePageSize)
+	pages := pageCount(data.Total, queuePageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/binh-luan"}
 	keep := url.Values{}
 	for _, k := range []string{"status", "article"} {
@@ -137,7 +134,26 @@ func (a *App) renderCommentRow(w http.ResponseWriter, r *http.Request, id int64)
 	if err != nil {
 		return err
 	}
-	return a.renderFragment(w, http.StatusOK, "admin_comments", "comment-row-swap", queueRow{C: c, Pending: n})
+	row := queueRow{C: c, Pending: n}
+	if row.Tabs, row.All, err = a.commentTabs(r); err != nil {
+		return err
+	}
+	return a.renderFragment(w, http.StatusOK, "admin_comments", "comment-row-swap", row)
+}
+
+// commentTabs counts comments per status for the queue's tabs, and all of them.
+func (a *App) commentTabs(r *http.Request) ([]statusCount, int, error) {
+	counts, err := a.DB.CommentStatusCounts(r.Context())
+	if err != nil {
+		return nil, 0, err
+	}
+	var tabs []statusCount
+	all := 0
+	for _, s := range db.ModerationStatuses {
+		tabs = append(tabs, statusCount{Status: s, Label: queueStatusLabels[s], Count: counts[s]})
+		all += counts[s]
+	}
+	return tabs, all, nil
 }
 
 func (a *App) moderateOne(w http.ResponseWriter, r *http.Request, u db.User) error {
@@ -195,7 +211,7 @@ func (a *App) moderateBulk(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	a.flash(r, fmt.Sprintf("Đã chuyển %d bình luận sang «%s».", n, queueStatusLabels[status]))
 	if isHTMX(r) {
-		w.Header().Set("HX-Refresh", "true")
+		w.Header().Set(hxRefresh, "true")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
@@ -232,17 +248,6 @@ func (a *App) editCommentPage(w http.ResponseWriter, r *http.Request, u db.User)
 		commentEditForm{C: c, Title: c.Title, Body: c.Body})
 }
 
-// moderatedText turns submitted text into stored plain text: markup stripped, entities
-// decoded (html/template escapes it again on output), NFC.
-func (a *App) moderatedText(s string, multiline bool) string {
-	if multiline {
-		s = vntext.NormalizeMultiline(s)
-	} else {
-		s = vntext.Normalize(s)
-	}
-	return strings.TrimSpace(html.UnescapeString(a.back.strict.Sanitize(s)))
-}
-
 func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) error {
 	c, err := a.loadModComment(r)
 	if err != nil {
@@ -251,8 +256,8 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
-	f := commentEditForm{C: c, Title: a.moderatedText(r.PostFormValue("title"), false),
-		Body: a.moderatedText(r.PostFormValue("body"), true), Errors: map[string]string{}}
+	f := commentEditForm{C: c, Title: sanitize.PlainLine(r.PostFormValue("title")),
+		Body: sanitize.PlainText(r.PostFormValue("body")), Errors: map[string]string{}}
 	switch n := vntext.CharCount(f.Title); {
 	case n == 0:
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."

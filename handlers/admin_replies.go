@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"toasoan/db"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 )
 
@@ -24,7 +25,7 @@ func (a *App) replyToComment(w http.ResponseWriter, r *http.Request, u db.User) 
 	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
-	body := a.moderatedText(r.PostFormValue("body"), true)
+	body := sanitize.PlainText(r.PostFormValue("body"))
 	msg := ""
 	switch n := vntext.CharCount(body); {
 	case c.Status != db.CommentApproved:

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/net/html"
 
 	"toasoan/db"
@@ -21,6 +23,21 @@ import (
 
 // testNow is the fixed clock of the handler tests.
 var testNow = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+// testClock is the tests' clock for App.Now: tests move it forward instead of sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// newTestClock is a clock standing at testNow.
+func newTestClock() *testClock { return &testClock{now: testNow} }
+
+// Now is the clock's time.
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 type testSite struct {
 	app    *App
@@ -57,6 +74,9 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	// Real bcrypt at its cheapest: at the production cost, hashing the test accounts was
+	// half the CPU time of this package's tests.
+	d.SetPasswordCost(bcrypt.MinCost)
 	if withDemo {
 		if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
 			t.Fatal(err)
@@ -81,6 +101,17 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 	t.Cleanup(srv.Close)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &testSite{app: app, srv: srv, client: client, loc: loc}
+}
+
+// queryInt runs a query that returns one number, failing the test when it cannot: a
+// broken query must not pass as "0 rows".
+func (s *testSite) queryInt(t testing.TB, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := s.app.DB.Reader().QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
 
 // get fetches a path and returns the response with its body read.

@@ -10,6 +10,8 @@ import (
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/httpcache"
+	"toasoan/internal/metrics"
 	"toasoan/views"
 )
 
@@ -35,17 +37,17 @@ const (
 
 // commentThread loads one page of an article's thread in an order, with the count and
 // version the list's heading and poll need.
-func (a *App) commentThread(ctx context.Context, articleID int64, sort string, page int) (commentList, error) {
-	tp, err := a.DB.CommentThreads(ctx, articleID, sort, (page-1)*commentsPerPage, commentsPerPage)
+func (a *App) commentThread(ctx context.Context, art db.Article, sort string, page int) (commentList, error) {
+	tp, err := a.DB.CommentThreads(ctx, art.ID, sort, (page-1)*commentsPerPage, commentsPerPage)
 	if err != nil {
 		return commentList{}, err
 	}
-	version, total, err := a.DB.CommentListState(ctx, articleID)
+	version, total, err := a.DB.CommentListState(ctx, art.ID)
 	if err != nil {
 		return commentList{}, err
 	}
-	return commentList{ArticleID: articleID, Threads: tp.Threads, More: tp.More, Total: total,
-		Sort: sort, Page: page, Version: version}, nil
+	return commentList{ArticleID: art.ID, Threads: tp.Threads, More: tp.More, Total: total,
+		Sort: sort, Page: page, Version: version, Closed: art.CommentsClosed}, nil
 }
 
 // threadQuery reads ?sap-xep= and ?trang= of a thread URL; both are optional.
@@ -73,57 +75,122 @@ func threadQuery(r *http.Request) (sort string, page int, given bool, err error)
 // commentListFragment serves a thread URL. htmx: the poll (?v=: 204 when the version the
 // page has is current, 304 for a matching ETag), the list in another order (page 1), or
 // the next page's items to append in place of "Xem thêm bình luận". Without htmx: the
-// thread's own paged page, or the article when no page was asked for.
+// thread's own paged page, or the article when no page was asked for (or a poll URL).
+// Page 1 in each order is served from the page cache, like the article page, and retired
+// with it when the article's comments change.
 func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error {
-	art, err := a.commentArticle(r)
-	if err != nil {
-		return err
-	}
 	sort, page, given, err := threadQuery(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
+	_, poll := r.URL.Query()["v"]
 	if !isHTMX(r) {
-		if _, poll := r.URL.Query()["v"]; !given || poll {
+		art, err := a.commentArticle(r)
+		if err != nil {
+			return err
+		}
+		if !given || poll {
 			http.Redirect(w, r, views.ArticlePath(art)+"#binh-luan", http.StatusSeeOther)
 			return nil
 		}
 		return a.commentsPage(w, r, art, sort, page)
 	}
-	h := w.Header()
-	h.Set("Vary", "HX-Request")
-	h.Set("Cache-Control", "no-cache")
-	if v, poll := r.URL.Query()["v"]; poll || page == 1 {
-		// Page 1 is what the poll and the order links fetch: answered from the version
-		// alone when the reader's copy is current.
-		page = 1
-		version, err := a.DB.CommentListVersion(ctx, art.ID)
-		if err != nil {
-			return err
-		}
-		etag := `"c` + sort + "-" + version + `"`
-		h.Set("ETag", etag)
-		if poll && v[0] == version {
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		if etagMatches(r.Header.Get("If-None-Match"), etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return nil
-		}
+	if page > 1 && !poll {
+		return a.renderCommentItems(w, r, sort, page)
 	}
-	list, err := a.commentThread(ctx, art.ID, sort, page)
+	if a.Pages == nil {
+		return a.commentListUncached(w, r, sort)
+	}
+	// The key names the order alone: v only decides between 204 and the list, so made-up
+	// versions cannot fill the cache, and there are two orders.
+	p, err := a.cachedPage(r, a.Pages, metrics.CachePages, r.URL.Path+"?sap-xep="+sort, func(w http.ResponseWriter, r *http.Request) error {
+		return a.renderCommentList(w, r, sort)
+	})
 	if err != nil {
 		return err
 	}
-	if page == 1 {
-		return a.renderFragment(w, http.StatusOK, "article", "comment-list", list)
+	if p.Status == http.StatusOK && p.Ready != nil && p.Version != "" && r.URL.Query().Get("v") == p.Version {
+		w = unbuffered(w)
+		h := w.Header()
+		for _, k := range []string{"Etag", "Cache-Control", "Vary"} {
+			h[k] = p.Ready[k]
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// renderCommentList renders page 1 of an article's thread in one order as the list
+// fragment.
+func (a *App) renderCommentList(w http.ResponseWriter, r *http.Request, sort string) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	tagComments(w, art.ID)
+	list, err := a.commentThread(r.Context(), art, sort, 1)
+	if err != nil {
+		return err
+	}
+	setPageVersion(w, list.Version)
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", hxRequest)
+	return a.renderFragment(w, http.StatusOK, "article", "comment-list", list)
+}
+
+// renderCommentItems renders a later page of a thread: the items to put in place of the
+// "Xem thêm bình luận" item, with the next one.
+func (a *App) renderCommentItems(w http.ResponseWriter, r *http.Request, sort string, page int) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	list, err := a.commentThread(r.Context(), art, sort, page)
+	if err != nil {
+		return err
 	}
 	if len(list.Threads) == 0 {
 		return &Error{Status: http.StatusNotFound, Message: msgNoCommentPage}
 	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", hxRequest)
 	return a.renderFragment(w, http.StatusOK, "article", "comment-items", list)
+}
+
+// commentListUncached answers the poll and the order links without the page cache (the
+// cache turned off): the version is read from the database on every request.
+func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request, sort string) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	version, err := a.DB.CommentListVersion(ctx, art.ID)
+	if err != nil {
+		return err
+	}
+	etag := `"c` + sort + "-" + version + `"`
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", hxRequest)
+	h.Set("ETag", etag)
+	if r.URL.Query().Get("v") == version {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	list, err := a.commentThread(ctx, art, sort, 1)
+	if err != nil {
+		return err
+	}
+	return a.renderFragment(w, http.StatusOK, "article", "comment-list", list)
 }
 
 // commentsPageData is the no-JS page of a thread.
@@ -135,7 +202,7 @@ type commentsPageData struct {
 // commentsPage is one page of a thread as a page of its own, for readers without
 // JavaScript ("Xem thêm bình luận" and the order links lead here).
 func (a *App) commentsPage(w http.ResponseWriter, r *http.Request, art db.Article, sort string, page int) error {
-	list, err := a.commentThread(r.Context(), art.ID, sort, page)
+	list, err := a.commentThread(r.Context(), art, sort, page)
 	if err != nil {
 		return err
 	}
@@ -176,6 +243,9 @@ func (a *App) replyForm(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
 	}
 	parent, err := a.replyTarget(r.Context(), art, r.PathValue("cid"))
 	if errors.Is(err, db.ErrNotReplyable) {

@@ -231,7 +231,7 @@ func TestCommentReplies(t *testing.T) {
 		t.Error("the refused reply's status does not target its own form")
 	}
 	secrets = s.formSecrets(t, parse(t, body))
-	s.clock.Add(5 * time.Second)
+	s.clock.Advance(5 * time.Second)
 	v = validComment(secrets)
 	v.Set("parent", fmt.Sprint(ids[2]))
 	v.Set("content", "Tôi trả lời bạn đọc 3")
@@ -255,7 +255,7 @@ func TestCommentReplies(t *testing.T) {
 		t.Fatalf("no-JS reply page: %d", resp.StatusCode)
 	}
 	secrets = s.formSecrets(t, doc)
-	s.clock.Add(5 * time.Second)
+	s.clock.Advance(5 * time.Second)
 	v = validComment(secrets)
 	v.Set("parent", fmt.Sprint(ids[0]))
 	v.Set("content", "Trả lời không cần JavaScript")

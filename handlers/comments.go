@@ -2,22 +2,19 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -63,15 +60,13 @@ const (
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 )
 
-// commentKit holds what the comment path builds once: the sanitizer policy, the rate
-// limiter, the fill-time signer and the captcha service.
+// commentKit holds what the comment path builds once: the rate limiter, the fill-time
+// signer and the captcha service.
 type commentKit struct {
-	// strict strips every tag: comments are plain text, and html/template escapes them
-	// on output. Built once; a Policy is safe for concurrent use.
-	strict  *bluemonday.Policy
 	limiter *antispam.Limiter
 	likes   *antispam.Limiter // "Thích" presses per address
 	token   *antispam.FormToken
@@ -82,9 +77,7 @@ type commentKit struct {
 // initComments builds the comment kit; the fill-time key is generated at first start
 // and kept in the settings table, so tokens survive restarts.
 func (a *App) initComments(ctx context.Context) error {
-	var key [32]byte
-	rand.Read(key[:])
-	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, hex.EncodeToString(key[:]))
+	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, randomToken(32))
 	if err != nil {
 		return err
 	}
@@ -94,7 +87,6 @@ func (a *App) initComments(ctx context.Context) error {
 		minFill = commentMinFill
 	}
 	k := &commentKit{
-		strict:  bluemonday.StrictPolicy(),
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
 		likes:   antispam.NewLimiter(likesPerMinute, rateLimiterKeys, clock),
 		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
@@ -143,8 +135,11 @@ func (f commentForm) NoJSURL() string { return f.ArticlePath + "?binh-luan=viet#
 // Action is where the form posts.
 func (f commentForm) Action() string { return commentPath(f.ArticleID) }
 
+// captchaImagePrefix is where captcha images are served, /ma-bao-mat/{id}.
+const captchaImagePrefix = "/ma-bao-mat/"
+
 // CaptchaURL is the image of the form's captcha.
-func (f commentForm) CaptchaURL() string { return "/ma-bao-mat/" + f.CaptchaID }
+func (f commentForm) CaptchaURL() string { return captchaImagePrefix + f.CaptchaID }
 
 // AudioURL is the same captcha read aloud (WAV).
 func (f commentForm) AudioURL() string { return "/ma-bao-mat/" + f.CaptchaID + "/am-thanh" }
@@ -225,6 +220,7 @@ type commentList struct {
 	Version    string
 	OOB        bool // sent beside the form after a post that was published at once
 	Standalone bool // on the no-JS comments page: paged with links instead of "Xem thêm"
+	Closed     bool // the article takes no new comments: no "Trả lời"
 }
 
 // PollURL is what the list asks every minute; v lets the server answer 204 when
@@ -254,8 +250,9 @@ func (l commentList) pageURL(sort string, page int) string {
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
-	List commentList
-	Form commentForm
+	List   commentList
+	Form   commentForm
+	Closed bool // the article takes no new comments: no form
 }
 
 // commentPosted is the htmx answer to a post: the form again, the status line, and the
@@ -273,11 +270,16 @@ func commentPath(articleID int64) string {
 // notice of a post that came back through a redirect).
 func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm) (commentSection, error) {
 	ctx := r.Context()
-	list, err := a.commentThread(ctx, art.ID, db.SortNewest, 1)
+	list, err := a.commentThread(ctx, art, db.SortNewest, 1)
 	if err != nil {
 		return commentSection{}, err
 	}
 	s := commentSection{List: list}
+	if art.CommentsClosed {
+		s.Closed = true
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
+		return s, nil
+	}
 	if form != nil {
 		s.Form = *form
 		return s, nil
@@ -345,6 +347,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
 	if err := r.ParseForm(); err != nil {
@@ -440,6 +445,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		f.General = msgDuplicate
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
 	}
+	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -519,8 +527,8 @@ func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status i
 	if p, err := strconv.ParseInt(r.PostForm.Get("parent"), 10, 64); err == nil && p > 0 {
 		target += "-" + strconv.FormatInt(p, 10)
 	}
-	w.Header().Set("HX-Retarget", target)
-	w.Header().Set("HX-Reswap", "innerHTML")
+	w.Header().Set(hxRetarget, target)
+	w.Header().Set(hxReswap, "innerHTML")
 	w.Header().Set("Cache-Control", "no-store")
 	return a.renderFragment(w, status, "article", "comment-status-error", msg)
 }
@@ -552,9 +560,9 @@ func (a *App) commentModeration(ctx context.Context) (string, error) {
 func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 	pf := r.PostForm
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
-	f.Name = a.cleanLine(pf.Get("name"))
-	f.Title = a.cleanLine(pf.Get("title"))
-	f.Content = a.cleanText(pf.Get("content"))
+	f.Name = sanitize.PlainLine(pf.Get("name"))
+	f.Title = sanitize.PlainLine(pf.Get("title"))
+	f.Content = sanitize.PlainText(pf.Get("content"))
 	f.Phone = vntext.Normalize(pf.Get("phone"))
 	return f
 }
@@ -595,32 +603,6 @@ func (a *App) validateCommentForm(f *commentForm) (phone string) {
 		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
 	}
 	return phone
-}
-
-// cleanLine cleans a one-line field: NFC, zero-width and control characters out,
-// whitespace collapsed, markup stripped.
-func (a *App) cleanLine(s string) string {
-	return vntext.Normalize(a.stripMarkup(vntext.Normalize(s)))
-}
-
-// cleanText cleans a multi-line field the same way, keeping line breaks.
-func (a *App) cleanText(s string) string {
-	return vntext.NormalizeMultiline(a.stripMarkup(vntext.NormalizeMultiline(s)))
-}
-
-// stripMarkup removes every tag with bluemonday's strict policy and unescapes what it
-// escaped, so plain text is stored and html/template escapes it once on output. It
-// repeats until nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like
-// "<b>". If that does not settle (deeply nested escapes), angle brackets are dropped.
-func (a *App) stripMarkup(s string) string {
-	for range 8 {
-		out := html.UnescapeString(a.comments.strict.Sanitize(s))
-		if out == s {
-			return s
-		}
-		s = out
-	}
-	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // normalizePhone checks a Vietnamese phone number and returns it as 0xxxxxxxxx: mobile
@@ -677,16 +659,6 @@ func cleanUserAgent(s string) string {
 	return s
 }
 
-func etagMatches(header, etag string) bool {
-	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
 // refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
 // old one. Without htmx it goes back to the article, whose form has a new one.
 // formSecrets answers a deferred form's request for its captcha and fill-time token.
@@ -694,6 +666,9 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
 	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan=viet#viet-binh-luan", http.StatusSeeOther)
@@ -708,10 +683,15 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	return a.renderFragment(w, http.StatusOK, "article", "form-secrets", f)
 }
 
+// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
+// old one. Without htmx it goes back to the article, whose form has a new one.
 func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
 	}
 	if !isHTMX(r) || !a.captchaOn(r.Context()) {
 		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)

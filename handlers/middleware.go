@@ -2,23 +2,35 @@ package handlers
 
 import (
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
+
+	"toasoan/internal/httpcache"
 )
 
 // maxURLLength bounds request URIs; longer ones get 414 before any routing.
 const maxURLLength = 2048
 
-// contentSecurityPolicy allows only the site's own scripts and styles: htmx is configured
-// (meta htmx-config) to need neither inline styles nor eval. frame-ancestors is appended
-// per Config.FrameAncestors.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+// contentSecurityPolicy is the one policy of the site: only its own scripts and styles
+// (htmx is configured, meta htmx-config, to need neither inline styles nor eval). The
+// public site and the back office differ only in what they add to style-src and img-src
+// (see adminCSP) and in who may frame them (Config.FrameAncestors).
+func contentSecurityPolicy(styleExtra, imgExtra, ancestors string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'" + styleExtra + "; img-src 'self' data:" + imgExtra +
+		"; font-src 'self'; connect-src 'self'; " + videoFrames + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
+}
+
+// videoFrames lets exactly the two video players an article may embed into a frame. No
+// page loads them by itself: an embed is a link until the reader clicks it (site.js).
+const videoFrames = "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
 
 // permissionsPolicy turns off the powerful browser features a news site never uses, so
 // an injected or embedded script cannot ask for them either.
@@ -75,19 +87,34 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 func (a *App) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// A request id only has to be unique enough to find a line in the log, not
+		// unguessable: the runtime's generator, not a system call for crypto/rand.
 		var id [8]byte
-		rand.Read(id[:])
-		reqID := hex.EncodeToString(id[:])
-		w.Header().Set("X-Request-Id", reqID)
+		binary.LittleEndian.PutUint64(id[:], mrand.Uint64())
+		reqID := base64.RawURLEncoding.EncodeToString(id[:])
+		w.Header()["X-Request-Id"] = []string{reqID}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		a.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("id", reqID), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status), slog.Int("bytes", sw.bytes), slog.Duration("duration", time.Since(start)))
+		// The record is built by hand: Logger.LogAttrs would also walk the stack for a
+		// source position that no handler prints, on every request.
+		if h := a.Log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
+			rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+			rec.AddAttrs(slog.String("id", reqID), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status), slog.Int("bytes", sw.bytes), slog.Duration("duration", time.Since(start)))
+			h.Handle(r.Context(), rec)
+		}
 	})
+}
+
+// randomToken is a URL-safe random string of n bytes of entropy: request ids, CSP
+// nonces, form tokens, generated passwords and keys all come from here.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // securityHeaders sets the headers every response carries. Who may frame the site comes
@@ -98,7 +125,7 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 	if ancestors == "" {
 		ancestors = "'none'"
 	}
-	csp := contentSecurityPolicy + ancestors
+	csp := contentSecurityPolicy("", "", ancestors)
 	frameOptions := ""
 	switch ancestors {
 	case "'none'":
@@ -107,18 +134,28 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 		frameOptions = "SAMEORIGIN"
 	} // X-Frame-Options cannot name other origins; CSP alone speaks for them then
 	httpsBase := strings.HasPrefix(a.Config.BaseURL, "https://")
+	// Built once: every response gets the same slices (clipped, so an Add elsewhere
+	// copies instead of writing into them), which saves an allocation per header.
+	fixed := http.Header{}
+	fixed.Set("Content-Security-Policy", csp)
+	fixed.Set("X-Content-Type-Options", "nosniff")
+	fixed.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	if frameOptions != "" {
+		fixed.Set("X-Frame-Options", frameOptions)
+	}
+	fixed.Set("Permissions-Policy", permissionsPolicy)
+	fixed.Set("Cross-Origin-Opener-Policy", "same-origin")
+	for k, v := range fixed {
+		fixed[k] = slices.Clip(v)
+	}
+	hsts := []string{hstsValue}[:1:1]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		if frameOptions != "" {
-			h.Set("X-Frame-Options", frameOptions)
+		for k, v := range fixed {
+			h[k] = v
 		}
-		h.Set("Permissions-Policy", permissionsPolicy)
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		if httpsBase || r.TLS != nil {
-			h.Set("Strict-Transport-Security", hstsValue)
+			h["Strict-Transport-Security"] = hsts
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -202,17 +239,6 @@ func (a *App) limitURL(next http.Handler) http.Handler {
 	})
 }
 
-// headerRecorder captures what the mux's own 404/405 handlers would answer, so the
-// answer can be given as a Vietnamese page instead of the mux's plain text.
-type headerRecorder struct {
-	header http.Header
-	status int
-}
-
-func (h *headerRecorder) Header() http.Header         { return h.header }
-func (h *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
-func (h *headerRecorder) WriteHeader(code int)        { h.status = code }
-
 // routeOrError dispatches to the mux, and renders unmatched paths (404) and wrong methods
 // (405, with Allow) as the site's error page.
 func (a *App) routeOrError(mux *http.ServeMux) http.Handler {
@@ -222,11 +248,13 @@ func (a *App) routeOrError(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		rec := &headerRecorder{header: http.Header{}}
+		// Capture what the mux's own 404/405 handlers would answer, so the answer can be
+		// given as a Vietnamese page instead of the mux's plain text.
+		rec := httpcache.NewRecorder()
 		h.ServeHTTP(rec, r)
-		switch rec.status {
+		switch rec.Status {
 		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", rec.header.Get("Allow"))
+			w.Header().Set("Allow", rec.HeaderMap.Get("Allow"))
 			a.renderError(w, r, http.StatusMethodNotAllowed, "")
 		case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect:
 			// The mux cleans paths (/a//b, trailing slashes) with a redirect: keep it.

@@ -12,6 +12,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
 	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section)))
 	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article)))
+	mux.HandleFunc("GET /chu-de/{slug}", a.handle(a.cached(a.tag)))
+	mux.HandleFunc("GET /trang/{slug}", a.handle(a.cached(a.staticPageView)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
 
@@ -20,8 +22,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan", a.handle(a.commentListFragment))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/bieu-mau", a.handle(a.formSecrets))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/ma-bao-mat", a.handle(a.refreshCaptcha))
-	mux.HandleFunc("GET /ma-bao-mat/{id}", a.handle(a.captchaImage))
-	mux.HandleFunc("GET /ma-bao-mat/{id}/am-thanh", a.handle(a.captchaAudio))
+	mux.HandleFunc("GET "+captchaImagePrefix+"{id}", a.handle(a.captchaImage))
+	mux.HandleFunc("GET "+captchaImagePrefix+"{id}/am-thanh", a.handle(a.captchaAudio))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/{cid}/tra-loi", a.handle(a.replyForm))
 	mux.Handle("POST /binh-luan/{id}/thich", a.comments.cop.Handler(a.handle(a.likeComment)))
 
@@ -33,6 +35,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /atom.xml", a.handle(a.siteAtom))
 	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.sectionRSS))
 	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.sectionAtom))
+	mux.HandleFunc("GET /chu-de/{slug}/rss.xml", a.handle(a.tagRSS))
+	mux.HandleFunc("GET /chu-de/{slug}/atom.xml", a.handle(a.tagAtom))
 	mux.HandleFunc("GET /sitemap.xml", a.handle(a.sitemap))
 	mux.HandleFunc("GET /robots.txt", a.handle(a.robots))
 	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))

@@ -16,12 +16,11 @@ import (
 	"toasoan/views"
 )
 
-// Search page sizes and the htmx headers it reads besides HX-Request.
+// Search page sizes and the element htmx swaps results into.
 const (
 	searchPageSize        = 10
 	searchLatestCount     = 5
 	maxSearchSuggestions  = 4
-	hxPushURL             = "HX-Push-Url"
 	searchResultsTargetID = "search-results"
 )
 
@@ -74,8 +73,32 @@ type searchPage struct {
 	Results     db.SearchResults
 	Page, Pages int
 	Suggestions []searchSuggestion
-	Latest      []db.Article
+	// DidYouMean is the query with the accents the matching articles use, for a query
+	// typed without them ("ha noi" → "Hà Nội"); nil when there is none.
+	DidYouMean *searchSuggestion
+	Latest     []db.Article
 }
+
+// approxFrom is the index of the page's first approximate hit (len(hits) when none).
+func (p searchPage) approxFrom() int {
+	for i, h := range p.Results.Hits {
+		if h.Approximate {
+			return i
+		}
+	}
+	return len(p.Results.Hits)
+}
+
+// CloseHits are the page's hits holding the query's words side by side (every hit of a
+// one-word query or of a newest-first search).
+func (p searchPage) CloseHits() []db.SearchHit { return p.Results.Hits[:p.approxFrom()] }
+
+// ApproxHits are the page's hits listed under "Kết quả gần đúng": the words are all
+// there, but apart.
+func (p searchPage) ApproxHits() []db.SearchHit { return p.Results.Hits[p.approxFrom():] }
+
+// ApproxFirst is the rank of the first approximate hit, for the second list's numbering.
+func (p searchPage) ApproxFirst() int { return p.First() + p.approxFrom() }
 
 // URL is the search's address for page n (1 for the first page).
 func (p searchPage) URL(n int) string {
@@ -291,7 +314,7 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 			if data.Results, err = a.DB.Search(ctx, params, now); err != nil {
 				return err
 			}
-			data.Pages = max(1, (data.Results.Total+searchPageSize-1)/searchPageSize)
+			data.Pages = pageCount(data.Results.Total, searchPageSize)
 			if page > data.Pages {
 				return &Error{Status: http.StatusNotFound, Message: "Trang kết quả này không tồn tại. Hãy quay lại trang đầu của kết quả tìm kiếm."}
 			}
@@ -299,6 +322,11 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 				if err := a.searchAlternatives(r, &data, params, now); err != nil {
 					return err
 				}
+			}
+			if sug := data.Results.Suggestion; sug != "" {
+				v := form.values()
+				v.Set("q", sug)
+				data.DidYouMean = &searchSuggestion{Label: sug, URL: searchURL(v)}
 			}
 		}
 	}
@@ -311,7 +339,7 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 	p.Main = data
 
 	h := w.Header()
-	h.Set("Vary", "HX-Request, HX-Target, HX-History-Restore-Request")
+	h.Set("Vary", hxRequest+", "+hxTarget+", "+hxHistoryRestore)
 	h.Set("Cache-Control", "no-cache")
 	if !isHTMX(r) {
 		return a.render(w, status, "search", p)

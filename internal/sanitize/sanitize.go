@@ -6,12 +6,15 @@ package sanitize
 import (
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/unicode/norm"
+
+	"toasoan/internal/vntext"
 )
 
 // articlePolicy is the one policy for article bodies — the back office's editor and the
@@ -19,7 +22,7 @@ import (
 // allowed here is stripped.
 var articlePolicy = buildArticlePolicy()
 
-// plainPolicy keeps no markup at all.
+// plainPolicy keeps no markup at all: reader input is plain text.
 var plainPolicy = bluemonday.StrictPolicy()
 
 // MediaSrc matches the only image sources an article may use: the site's own stored images
@@ -52,31 +55,58 @@ func buildArticlePolicy() *bluemonday.Policy {
 	p.AllowAttrs("src").Matching(MediaSrc).OnElements("img")
 	p.AllowAttrs("alt").OnElements("img")
 	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
-	// Figures with captions wrap pictures. Trix keeps what it needs to edit a picture again
-	// (its URL, type and caption) in data attributes of the figure: inert for readers.
-	p.AllowElements("figure", "figcaption")
-	p.AllowAttrs("data-trix-attachment", "data-trix-attributes").OnElements("figure")
-	p.AllowAttrs("data-trix-content-type").Matching(regexp.MustCompile(`^image/(jpeg|png|webp|gif)$`)).OnElements("figure")
-	// No style, class, id or event attributes anywhere: the site's CSS styles the body
-	// (bluemonday has no CSS sanitizer).
+	// Figures wrap a picture and its caption; <small> in a caption is the photo credit.
+	// Two kinds of figure are ours, named by class: a gallery (a list of pictures) and a
+	// video embed, stored as its provider and video id only (never an iframe or a URL):
+	// tidy checks the pair, ForReaders turns it into a click-to-load link.
+	p.AllowElements("figure", "figcaption", "small")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(gallery|embed)$`)).OnElements("figure")
+	p.AllowAttrs("data-provider").Matching(regexp.MustCompile(`^(youtube|facebook)$`)).OnElements("figure")
+	p.AllowAttrs("data-id").Matching(regexp.MustCompile(`^[A-Za-z0-9_-]{1,20}$`)).OnElements("figure")
+	// Nothing of an editor's own bookkeeping (Trix's data-trix-attachment JSON can hold
+	// markup and javascript: URLs; contenteditable, draggable, its classes): not allowed.
+	// No style, id or event attributes anywhere and no class but the figure kinds above:
+	// the site's CSS styles the body (bluemonday has no CSS sanitizer).
 	return p
 }
 
 // ArticleHTML returns body HTML safe to render as template.HTML: NFC-normalized first
 // (bluemonday does not normalize), then reduced to the article policy.
 func ArticleHTML(s string) string {
-	return balanced(articlePolicy.Sanitize(norm.NFC.String(s)))
+	return tidy(articlePolicy.Sanitize(norm.NFC.String(s)))
 }
 
-// balanced re-serializes a body through the HTML parser, so every element it opens is
-// closed inside it: bluemonday keeps an unclosed <table> or <blockquote>, which would
-// swallow the rest of the page (the comment form, the footer) when rendered.
-func balanced(body string) string {
-	ctx := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
-	nodes, err := xhtml.ParseFragment(strings.NewReader(body), ctx)
-	if err != nil {
+// tidy re-serializes a body through the HTML parser, so every element it opens is
+// closed inside it (bluemonday keeps an unclosed <table> or <blockquote>, which would
+// swallow the rest of the page, the comment form, the footer, when rendered). On the way
+// it checks what the policy cannot see across attributes: a video embed keeps its
+// provider and id only when the id has that provider's shape (else the figure goes), no
+// other element keeps them, and every picture has an alt attribute (empty when unknown,
+// so a screen reader skips it rather than reading its address).
+func tidy(body string) string {
+	nodes, ok := parseBody(body)
+	if !ok {
 		return "" // unreachable for a string reader; never pass on what could not be parsed
 	}
+	root := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
+	for _, n := range nodes {
+		root.AppendChild(n)
+	}
+	walkTidy(root)
+	nodes = nodes[:0]
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		nodes = append(nodes, c)
+	}
+	return renderBody(nodes)
+}
+
+func parseBody(body string) ([]*xhtml.Node, bool) {
+	ctx := &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := xhtml.ParseFragment(strings.NewReader(body), ctx)
+	return nodes, err == nil
+}
+
+func renderBody(nodes []*xhtml.Node) string {
 	var sb strings.Builder
 	for _, n := range nodes {
 		if err := xhtml.Render(&sb, n); err != nil {
@@ -88,15 +118,128 @@ func balanced(body string) string {
 	return voidSlash.Replace(sb.String())
 }
 
+// walkTidy applies tidy's checks below n; a figure that is not a valid embed loses its
+// embed attributes, and one claiming to be an embed without a valid id is removed.
+func walkTidy(n *xhtml.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		if c.Type == xhtml.ElementNode {
+			switch c.DataAtom {
+			case atom.Img:
+				if _, ok := attrOf(c, "alt"); !ok {
+					c.Attr = append(c.Attr, xhtml.Attribute{Key: "alt"})
+				}
+			case atom.P:
+				// An empty paragraph (an editor's trailing line, two Enters) is only space;
+				// in a table cell it is the cell's content and stays.
+				if emptyElement(c) && n.DataAtom != atom.Td && n.DataAtom != atom.Th {
+					n.RemoveChild(c)
+					c = next
+					continue
+				}
+			case atom.Figure:
+				_, _, valid := Embed(c)
+				if cls, _ := attrOf(c, "class"); cls == "embed" && !valid {
+					n.RemoveChild(c)
+					c = next
+					continue
+				}
+				if !valid {
+					dropAttrs(c, "data-provider", "data-id")
+				}
+			}
+			walkTidy(c)
+		}
+		c = next
+	}
+}
+
+// Embed reports the provider and video id of a stored video embed
+// (<figure class="embed" data-provider="youtube" data-id="…">), checked against the shape
+// of that provider's ids.
+func Embed(n *xhtml.Node) (provider, id string, ok bool) {
+	if n.DataAtom != atom.Figure {
+		return "", "", false
+	}
+	cls, _ := attrOf(n, "class")
+	provider, _ = attrOf(n, "data-provider")
+	id, _ = attrOf(n, "data-id")
+	if cls != "embed" {
+		return "", "", false
+	}
+	switch provider {
+	case "youtube":
+		ok = youtubeID.MatchString(id)
+	case "facebook":
+		ok = facebookID.MatchString(id)
+	}
+	return provider, id, ok
+}
+
+// The ids the two video providers use: YouTube's are 11 characters of base64url,
+// Facebook's videos are numbers.
+var (
+	youtubeID  = regexp.MustCompile(`^[A-Za-z0-9_-]{11}$`)
+	facebookID = regexp.MustCompile(`^[0-9]{1,20}$`)
+)
+
+// emptyElement says whether n holds nothing but white space.
+func emptyElement(n *xhtml.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != xhtml.TextNode || strings.TrimSpace(c.Data) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func attrOf(n *xhtml.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func dropAttrs(n *xhtml.Node, keys ...string) {
+	out := n.Attr[:0]
+	for _, a := range n.Attr {
+		if !slices.Contains(keys, a.Key) {
+			out = append(out, a)
+		}
+	}
+	n.Attr = out
+}
+
 var voidSlash = strings.NewReplacer(`"/>`, `">`, "<br/>", "<br>", "<hr/>", "<hr>")
 
-var spaceRun = regexp.MustCompile(`[ \t]+`)
-
-// PlainText strips all markup from s and returns plain text to store (the template
-// escapes it on output): NFC, tags removed, entities decoded, runs of spaces collapsed.
+// PlainText turns submitted text — a reader's comment, a moderator's edit, an imported
+// excerpt or comment — into plain text to store, keeping its line breaks: NFC,
+// zero-width and control characters out, spaces collapsed, every tag stripped and
+// entities decoded, so html/template escapes it exactly once on output.
 func PlainText(s string) string {
-	t := html.UnescapeString(plainPolicy.Sanitize(norm.NFC.String(s)))
-	return strings.TrimSpace(spaceRun.ReplaceAllString(t, " "))
+	return vntext.NormalizeMultiline(stripMarkup(vntext.NormalizeMultiline(s)))
+}
+
+// PlainLine is PlainText for a one-line field (a name, a title): line breaks become spaces.
+func PlainLine(s string) string {
+	return vntext.Normalize(stripMarkup(vntext.Normalize(s)))
+}
+
+// stripMarkup removes every tag and unescapes what the policy escaped. It repeats until
+// nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like "<b>" stored for
+// the next reader of the text. If that does not settle (deeply nested escapes), angle
+// brackets are dropped.
+func stripMarkup(s string) string {
+	for range 8 {
+		out := html.UnescapeString(plainPolicy.Sanitize(s))
+		if out == s {
+			return s
+		}
+		s = out
+	}
+	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // tagLike is an HTML tag: "<" or "</", an ASCII tag name, then a space, "/" or ">". A
