@@ -51,7 +51,7 @@ func TestCommentFillTime(t *testing.T) {
 		t.Fatalf("posted after 3 s: status %d", resp.StatusCode)
 	}
 	for name, token := range map[string]string{
-		"forged": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"forged":        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"other article": s.app.comments.token.Issue(s.art.ID+1, s.clock.Now().Add(-time.Minute)),
 		"two days old":  s.app.comments.token.Issue(s.art.ID, s.clock.Now().Add(-48*time.Hour)),
 	} {
@@ -148,7 +148,6 @@ func TestCommentWithoutJavaScript(t *testing.T) {
 		t.Fatalf("second plain post: %d, %d stored", resp.StatusCode, s.countComments(t)-before)
 	}
 }
-
 
 func TestCommentRateLimit(t *testing.T) {
 	t.Parallel()

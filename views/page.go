@@ -50,7 +50,7 @@ type Page struct {
 	Path        string
 	Nav         []db.Category
 	NavPages    []db.Page // published static pages linked from the menu or the footer
-	Section     string // slug of the section to highlight in the menu
+	Section     string    // slug of the section to highlight in the menu
 	Now         time.Time
 	Status      int
 	Main        any
