@@ -140,6 +140,12 @@ func TestArticleSidebar(t *testing.T) {
 	}
 	// The 20th newest article gets the most views; it is not among the newest five.
 	popular := list[19]
+	// The editors pin two articles: "Tin nổi bật" lists them in their order.
+	for _, id := range []int64{list[7].ID, list[5].ID} {
+		if err := s.app.DB.FeatureArticle(ctx, db.Actor{UserName: "test"}, testNow, id, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := s.app.DB.AddViews(ctx, "2026-11-28", map[int64]int64{popular.ID: 1_000_000}); err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +169,9 @@ func TestArticleSidebar(t *testing.T) {
 	most := block("tin-doc-nhieu")
 	if len(most) != 5 || most[0] != views.ArticlePath(popular) {
 		t.Errorf("Tin đọc nhiều: %v", most)
+	}
+	if featured := block("tin-noi-bat"); len(featured) < 2 || featured[len(featured)-2] != views.ArticlePath(list[7]) || featured[len(featured)-1] != views.ArticlePath(list[5]) {
+		t.Errorf("Tin nổi bật: %v", featured)
 	}
 	latest := block("tin-moi")
 	if len(latest) != 5 || latest[0] != views.ArticlePath(list[0]) {

@@ -172,6 +172,7 @@ type articlePage struct {
 // articleSidebar is the article page's side column at desktop widths (below the comments
 // on a phone): most read, newest, and the office's links and hotline (from Site.Legal).
 type articleSidebar struct {
+	Featured []db.Article // the editors' pins ("Tin nổi bật"), in their order
 	MostRead []db.Article
 	Latest   []db.Article
 }
@@ -184,6 +185,9 @@ func (a *App) articleSidebar(ctx context.Context) (articleSidebar, error) {
 	var s articleSidebar
 	var err error
 	now := a.Now()
+	if s.Featured, err = a.DB.FeaturedArticles(ctx, now); err != nil {
+		return s, err
+	}
 	if s.MostRead, err = a.DB.MostReadArticles(ctx, sidebarCount, now); err != nil {
 		return s, err
 	}
