@@ -47,6 +47,7 @@ func (d *DB) MostRead(ctx context.Context, fromDay, toDay string, limit int) ([]
 		FROM (SELECT article_id, sum(views) AS total FROM article_views_daily WHERE day BETWEEN ? AND ?
 		      GROUP BY article_id ORDER BY total DESC LIMIT ?) v
 		JOIN articles a ON a.id = v.article_id JOIN categories c ON c.id = a.category_id
+		WHERE a.trashed_at IS NULL
 		ORDER BY v.total DESC, a.id`, fromDay, toDay, limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: most read: %w", err)

@@ -161,6 +161,8 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
+		"likeOf":      LikeOf,
+		"telURL":      func(s string) template.URL { return template.URL(TelURL(s)) }, // digits and + only
 		"filesize":    FileSize,
 	}
 }
@@ -208,4 +210,15 @@ func toInt64(n any) int64 {
 		return int64(v)
 	}
 	return 0
+}
+
+// Description is what an article says of itself in its meta description, og:description,
+// JSON-LD and feeds: its lead, or for an article without one a text generated from the
+// body as WordPress generates an excerpt. List queries load the start of the body only
+// for articles without a lead, for this.
+func Description(a db.Article) string {
+	if a.Lead != "" {
+		return a.Lead
+	}
+	return sanitize.Excerpt(a.BodyHTML)
 }
