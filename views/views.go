@@ -154,7 +154,6 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"sectionURL":  SectionPath,
 		"tagURL":      TagPath,
 		"pageURL":     StaticPagePath,
-		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
 		// A sanitized body as readers get it: click-to-load video embeds, no old-editor bookkeeping.
 		"articleBody": func(s string) template.HTML { return template.HTML(sanitize.ForReaders(s)) },
 		"add":         func(a, b int) int { return a + b },
