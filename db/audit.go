@@ -61,7 +61,7 @@ func writeAudit(ctx context.Context, tx *sql.Tx, by Actor, now time.Time, action
 
 // Audit records an event that changes nothing else (a failed login, a refused request).
 func (d *DB) Audit(ctx context.Context, by Actor, now time.Time, action, objType string, objID int64, detail string) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		return writeAudit(ctx, tx, by, now, action, objType, objID, detail)
 	})
 }

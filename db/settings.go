@@ -26,7 +26,7 @@ func (d *DB) SetSetting(ctx context.Context, key, value string) error {
 	if err != nil {
 		return fmt.Errorf("db: set setting %q: %w", key, err)
 	}
-	d.changed() // site name, description and the like are on every page
+	d.changedAll() // site name, description and the like are on every page
 	return nil
 }
 

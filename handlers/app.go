@@ -72,11 +72,12 @@ const (
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now,
 		searching: semaphore.NewWeighted(int64(searchSlots()))}
+	v.SetLimits(fieldLimits)
 	if !cfg.NoPageCache {
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
 		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
-		d.OnContentChange(a.invalidateCaches)
+		d.OnContentChange(a.contentChanged)
 	}
 	if err := a.ReloadSettings(ctx); err != nil {
 		return nil, err

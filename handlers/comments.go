@@ -15,6 +15,7 @@ import (
 	"toasoan/db"
 	"toasoan/internal/antispam"
 	"toasoan/internal/httpcache"
+	"toasoan/internal/metrics"
 	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
@@ -571,9 +572,56 @@ func cleanUserAgent(s string) string {
 	return s
 }
 
-// commentListFragment answers the list's poll: 204 when the version the page has is
-// current, 304 for a matching ETag, else the list. Without htmx it is the article.
+// commentListFragment answers the list's poll (every open article page asks every
+// minute): 204 when the version the page has is current, 304 for a matching ETag, else
+// the list. It is served from the page cache like the article page, and retired with it
+// when the article's comments change. Without htmx it is a redirect to the article.
 func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error {
+	if !isHTMX(r) || a.Pages == nil {
+		return a.commentListUncached(w, r)
+	}
+	// The key is the path alone: v only decides between 204 and the list, so made-up
+	// versions cannot fill the cache.
+	p, err := a.cachedPage(r, a.Pages, metrics.CachePages, r.URL.Path, a.renderCommentList)
+	if err != nil {
+		return err
+	}
+	if p.Status == http.StatusOK && p.Ready != nil && p.Version != "" && r.URL.Query().Get("v") == p.Version {
+		w = unbuffered(w)
+		h := w.Header()
+		for _, k := range []string{"Etag", "Cache-Control", "Vary"} {
+			h[k] = p.Ready[k]
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// renderCommentList renders an article's approved comments as the list fragment.
+func (a *App) renderCommentList(w http.ResponseWriter, r *http.Request) error {
+	art, err := a.commentArticle(r)
+	if err != nil {
+		return err
+	}
+	tagComments(w, art.ID)
+	list, err := a.DB.ApprovedComments(r.Context(), art.ID)
+	if err != nil {
+		return err
+	}
+	version := db.CommentsVersion(list)
+	setPageVersion(w, version)
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", hxRequest)
+	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
+		commentList{ArticleID: art.ID, Comments: list, Version: version})
+}
+
+// commentListUncached answers the poll without the page cache (no-JS readers, or the
+// cache turned off): the version is read from the database on every request.
+func (a *App) commentListUncached(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
@@ -614,6 +662,9 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
+	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan=viet#viet-binh-luan", http.StatusSeeOther)
 		return nil
@@ -633,6 +684,9 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
 	}
 	if !isHTMX(r) || !a.captchaOn(r.Context()) {
 		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)

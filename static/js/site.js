@@ -11,6 +11,35 @@
     window.print();
   });
 
+  // Click-to-load video: an article's embed is a link to the video's page; a click swaps
+  // in the provider's player. Nothing is fetched from YouTube or Facebook before that.
+  // The address is rebuilt from a checked id, never taken from the page as it is.
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest && ev.target.closest("a.embed-load");
+    if (!link) return;
+    var u;
+    try { u = new URL(link.href); } catch (e) { return; }
+    var v = u.searchParams.get("v") || "", src = "", title = "";
+    if (u.hostname === "www.youtube.com" && /^[A-Za-z0-9_-]{11}$/.test(v)) {
+      src = "https://www.youtube-nocookie.com/embed/" + v + "?autoplay=1";
+      title = "Video YouTube";
+    } else if (u.hostname === "www.facebook.com" && /^[0-9]{1,20}$/.test(v)) {
+      src = "https://www.facebook.com/plugins/video.php?autoplay=true&href=" + encodeURIComponent("https://www.facebook.com/watch/?v=" + v);
+      title = "Video Facebook";
+    }
+    if (!src) return;
+    ev.preventDefault();
+    var frame = document.createElement("iframe");
+    frame.className = "embed-frame";
+    frame.src = src;
+    frame.title = title;
+    frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+    frame.allowFullscreen = true;
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    link.replaceWith(frame);
+    frame.focus();
+  });
+
   // Screen readers do not notice content htmx swaps in. Mark the target busy while the
   // request runs, then read out the new content's announcement: the text of its first
   // [data-announce] element, or its role=alert/status element, into the live region.
