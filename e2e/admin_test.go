@@ -101,7 +101,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx := newBrowser(t, 1440, 900)
+	ctx := newBrowserFor(t, 1440, 900, 4*time.Minute) // a long walk through every back-office page at two widths
 	console := watchAdminConsole(ctx)
 	do(t, ctx, "log in",
 		chromedp.EmulateViewport(1440, 900),
