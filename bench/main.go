@@ -39,8 +39,8 @@ type options struct {
 	largeComments int
 	skipLarge     bool
 	keep          bool
-	bin           string // a binary built already; "": build one
-	work          string // work directory to reuse (seeded databases are kept); "": a temporary one
+	bin           string         // a binary built already; "": build one
+	work          string         // work directory to reuse (seeded databases are kept); "": a temporary one
 	only          *regexp.Regexp // scenarios to run (by name without the database label); nil: all
 	soak          time.Duration  // length of the soak; 0: no soak
 	soakRate      int            // requests a second the soak aims at

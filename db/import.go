@@ -139,16 +139,6 @@ func (d *DB) WordPressCategory(ctx context.Context, wpID int64) (Category, error
 	return c, nil
 }
 
-// SetMediaAltIfEmpty gives a stored image its alt text unless it has one already (an
-// import never overwrites what an editor wrote).
-func (d *DB) SetMediaAltIfEmpty(ctx context.Context, id int64, alt string) error {
-	_, err := d.w.ExecContext(ctx, `UPDATE media SET alt = ? WHERE id = ? AND alt = ''`, alt, id)
-	if err != nil {
-		return fmt.Errorf("db: media %d alt: %w", id, err)
-	}
-	return nil
-}
-
 // AddFeatured puts an article last among the featured stories, unless it is there
 // already (imports of sticky posts).
 func (b *Bulk) AddFeatured(articleID int64) error {

@@ -26,9 +26,7 @@ var articlePolicy = buildArticlePolicy(MediaSrc)
 // may also keep an absolute http(s) address (the old site's uploads) when they were not
 // brought into the media library. The Content-Security-Policy still decides whether a
 // browser loads them.
-var importedPolicy = func() *bluemonday.Policy {
-	return buildArticlePolicy(importedSrc)
-}()
+var importedPolicy = buildArticlePolicy(importedSrc)
 
 var importedSrc = regexp.MustCompile(`^(?:/media/[0-9]{1,18}(?:\?w=[0-9]{1,5})?|https?://[^\s<>"'\\]+)$`)
 

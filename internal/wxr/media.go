@@ -98,7 +98,7 @@ func newMediaImporter(ctx context.Context, d *db.DB, dir string, pl *plan, rf *r
 	defer root.Close()
 	m := &mediaImporter{byAttachment: map[string]int64{}, byPath: map[string]int64{}, missing: map[string]bool{}}
 	by := db.Actor{UserName: "import-wxr"}
-	store := func(rel, alt string) (int64, error) {
+	store := func(rel, alt, caption string) (int64, error) {
 		if id, ok := m.byPath[rel]; ok {
 			return id, nil
 		}
@@ -118,7 +118,7 @@ func newMediaImporter(ctx context.Context, d *db.DB, dir string, pl *plan, rf *r
 		if err != nil {
 			return 0, err
 		}
-		nm := db.NewMedia{SHA256: res.SHA256, MIME: res.MIME, Width: res.Width, Height: res.Height, Data: res.Data}
+		nm := db.NewMedia{SHA256: res.SHA256, Filename: path.Base(rel), MIME: res.MIME, Width: res.Width, Height: res.Height, Data: res.Data}
 		for _, v := range res.Variants {
 			nm.Variants = append(nm.Variants, db.MediaVariant{Width: v.Width, MIME: v.MIME, Data: v.Data})
 		}
@@ -126,12 +126,14 @@ func newMediaImporter(ctx context.Context, d *db.DB, dir string, pl *plan, rf *r
 		if err != nil {
 			return 0, err
 		}
+		// The attachment's alt text and caption go to the library; an image stored before
+		// (an earlier run, an editor's upload) keeps what it has.
 		if created {
 			m.stored++
-		}
-		if alt != "" {
-			if err := d.SetMediaAltIfEmpty(ctx, id, alt); err != nil {
-				return 0, err
+			if alt != "" || caption != "" {
+				if err := d.UpdateMediaMeta(ctx, by, time.Now(), id, db.MediaMeta{Alt: alt, Caption: caption}); err != nil {
+					return 0, err
+				}
 			}
 		}
 		m.byPath[rel] = id
@@ -160,7 +162,7 @@ func newMediaImporter(ctx context.Context, d *db.DB, dir string, pl *plan, rf *r
 		if rel == "" {
 			continue
 		}
-		mid, err := store(pick(rel), a.alt)
+		mid, err := store(pick(rel), a.alt, a.caption)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +176,7 @@ func newMediaImporter(ctx context.Context, d *db.DB, dir string, pl *plan, rf *r
 		if rel == "" {
 			continue
 		}
-		mid, err := store(pick(rel), "")
+		mid, err := store(pick(rel), "", "")
 		if err != nil {
 			return nil, err
 		}

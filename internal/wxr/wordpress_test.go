@@ -471,13 +471,13 @@ func TestImportUploads(t *testing.T) {
 		t.Fatalf("block post images %q", s)
 	}
 	var width int
-	var alt string
+	var alt, caption, name string
 	id := mediaSrc.FindStringSubmatch(s[0])[1]
-	if err := d.Reader().QueryRow(`SELECT width, alt FROM media WHERE id = ?`, id).Scan(&width, &alt); err != nil {
+	if err := d.Reader().QueryRow(`SELECT width, alt, caption, filename FROM media WHERE id = ?`, id).Scan(&width, &alt, &caption, &name); err != nil {
 		t.Fatal(err)
 	}
-	if width != 400 || alt != "Cánh đồng lúa chín vàng" {
-		t.Errorf("stored picture %d px, alt %q: want the 400 px original with the attachment's alt", width, alt)
+	if width != 400 || alt != "Cánh đồng lúa chín vàng" || caption != "Lúa chín vàng đồng" || name != "dong-lua.png" {
+		t.Errorf("stored picture %d px, alt %q, caption %q, name %q: want the 400 px original with the attachment's alt and caption", width, alt, caption, name)
 	}
 	if blocks.Cover == 0 || blocks.CoverAlt != "Cánh đồng lúa chín vàng" {
 		t.Errorf("featured image: cover %d alt %q", blocks.Cover, blocks.CoverAlt)
