@@ -80,6 +80,7 @@ func selfSigned(t *testing.T, dir, host string) (certFile, keyFile string, pool 
 // install, with only ports, paths and the certificate swapped — in front of the real
 // binary, and checks TLS, the page cache and that posts reach the app.
 func TestNginxInFront(t *testing.T) {
+	t.Parallel()
 	nginx := nginxPath(t)
 	app := startServer(t, "", "-demo")
 	appURL, _ := url.Parse(app.URL)

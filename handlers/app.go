@@ -72,6 +72,7 @@ const (
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now,
 		searching: semaphore.NewWeighted(int64(searchSlots()))}
+	v.SetLimits(fieldLimits)
 	if !cfg.NoPageCache {
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
@@ -101,6 +102,10 @@ func (a *App) ReloadSettings(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.site.Store(&views.Site{Name: name, Description: desc, BaseURL: a.Config.BaseURL})
+	legal, err := a.loadLegal(ctx)
+	if err != nil {
+		return err
+	}
+	a.site.Store(&views.Site{Name: name, Description: desc, BaseURL: a.Config.BaseURL, Legal: legal})
 	return nil
 }
