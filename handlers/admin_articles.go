@@ -583,13 +583,13 @@ func (a *App) previewArticle(w http.ResponseWriter, r *http.Request, u db.User) 
 	if data.Older, err = a.DB.NeighbourArticles(r.Context(), art, false, neighbourCount, now); err != nil {
 		return err
 	}
-	list, err := a.DB.ApprovedComments(r.Context(), art.ID)
+	list, err := a.commentThread(r.Context(), art, db.SortNewest, 1)
 	if err != nil {
 		return err
 	}
 	// The comment form as readers get it, deferred: a preview must not create captchas.
 	data.Comments = commentSection{
-		List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)},
+		List: list,
 		Form: commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), CaptchaOn: a.captchaOn(r.Context()), Deferred: true},
 	}
 	p := a.newPage(r, art.Title)

@@ -76,6 +76,7 @@ func (a *App) backOfficeRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/binh-luan/{id}/{action}", editor(a.moderateOne))
 	mux.Handle("GET /admin/binh-luan/{id}/sua", editor(a.editCommentPage))
 	mux.Handle("POST /admin/binh-luan/{id}/sua", editor(a.editComment))
+	mux.Handle("POST /admin/binh-luan/{id}/tra-loi", editor(a.replyToComment))
 	mux.Handle("POST /admin/chan", editor(a.blockCommenter))
 	mux.Handle("POST /admin/chan/go", editor(a.unblockCommenter))
 

@@ -161,6 +161,8 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
+		"likeOf":      LikeOf,
+		"telURL":      func(s string) template.URL { return template.URL(TelURL(s)) }, // digits and + only
 		"filesize":    FileSize,
 	}
 }

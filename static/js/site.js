@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // CSS shows what only works with JS (the "loading the captcha" placeholder) under .js.
+  document.documentElement.classList.add("js");
+
   // "In bài viết": with JS the link prints this page; without JS it opens the print view.
   document.addEventListener("click", function (ev) {
     var link = ev.target.closest && ev.target.closest("[data-print]");
@@ -44,6 +47,8 @@
   // request runs, then read out the new content's announcement: the text of its first
   // [data-announce] element, or its role=alert/status element, into the live region.
   var region = document.getElementById("thong-bao");
+  // Only notices swapped in later take the focus; one in the loaded page stays put.
+  document.querySelectorAll("[data-swap-focus]").forEach(function (el) { el.removeAttribute("data-swap-focus"); });
   document.addEventListener("htmx:beforeRequest", function (ev) {
     var t = ev.detail && ev.detail.target;
     if (t) t.setAttribute("aria-busy", "true");
@@ -53,8 +58,17 @@
     if (!t) return;
     t.removeAttribute("aria-busy");
     if (!region) return;
+    // A notice the server marked (the thank-you after a comment, which may arrive out of
+    // band, away from the swapped form) is scrolled to and focused, and its own text read:
+    // on a phone it would otherwise sit above the screen while the emptied form shows.
+    var focus = document.querySelector("[data-swap-focus]");
+    if (focus) {
+      focus.removeAttribute("data-swap-focus");
+      focus.scrollIntoView({ block: "center" });
+      focus.focus({ preventScroll: true });
+    }
     var root = ev.detail.elt && ev.detail.elt.isConnected ? ev.detail.elt : t;
-    var msg = root.querySelector("[data-announce], [role=alert], [role=status]");
+    var msg = focus || root.querySelector("[data-announce], [role=alert], [role=status]");
     var text = msg ? msg.textContent.replace(/\s+/g, " ").trim() : "Nội dung đã được cập nhật.";
     region.textContent = "";
     // A fresh text node after a tick makes screen readers announce repeated messages too.
