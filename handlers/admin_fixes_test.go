@@ -190,7 +190,7 @@ func TestAuditLogInVietnamese(t *testing.T) {
 		{db.Actor{UserName: "admin1"}, "comment.approved", db.ObjectComment, 7, "pending → approved"},
 		{db.Actor{UserName: "admin1"}, "block.add", db.ObjectBlock, 0, "ip 203.0.113.5"},
 		{db.Actor{}, "media.purge", db.ObjectMedia, 9, "cu.jpg"},
-		{db.Actor{UserName: "admin1"}, "tag.create", "tag", 3, "Giao thông"},
+		{db.Actor{UserName: "admin1"}, "widget.spin", "widget", 3, "x"},
 	} {
 		if err := s.app.DB.Audit(ctx, e.by, testNow, e.action, e.obj, e.id, e.detail); err != nil {
 			t.Fatal(err)
@@ -211,7 +211,7 @@ func TestAuditLogInVietnamese(t *testing.T) {
 			t.Errorf("audit log lacks %q:\n%s", want, all)
 		}
 	}
-	for _, code := range []string{"user.create", "comment.approved", "#4", "(editor)", "pending", " cli ", "tag.create"} {
+	for _, code := range []string{"user.create", "comment.approved", "#4", "(editor)", "pending", " cli ", "widget.spin"} {
 		if strings.Contains(" "+all+" ", code) {
 			t.Errorf("audit log shows the code %q:\n%s", code, all)
 		}
