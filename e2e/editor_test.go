@@ -87,7 +87,7 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no demo admin password in the log:\n%s", srv.Log())
 	}
-	ctx := newBrowser(t, 1440, 900)
+	ctx := newBrowserFor(t, 1440, 900, 5*time.Minute)
 	console := watchAdminConsole(ctx)
 	watchCSP(t, ctx)
 	do(t, ctx, "log in",

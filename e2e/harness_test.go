@@ -143,8 +143,9 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 	return newBrowserFor(t, width, height, 90*time.Second)
 }
 
-// newBrowserFor is newBrowser with the time the whole test may take in the browser.
-func newBrowserFor(t *testing.T, width, height int, limit time.Duration) context.Context {
+// newBrowserFor is newBrowser with a budget of its own, for a long scenario (the editor's)
+// that runs several axe passes on a shared, busy machine.
+func newBrowserFor(t *testing.T, width, height int, budget time.Duration) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
@@ -166,7 +167,7 @@ func newBrowserFor(t *testing.T, width, height int, limit time.Duration) context
 		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(browser, limit)
+	ctx, cancelTimeout := context.WithTimeout(browser, budget)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return ctx
 }

@@ -40,6 +40,15 @@ var auditActionLabels = map[string]string{
 	"media.restore": "Khôi phục ảnh", "media.delete": "Xóa vĩnh viễn ảnh", "media.purge": "Tự xóa ảnh quá 30 ngày trong thùng rác",
 	"section.create": "Tạo chuyên mục", "section.update": "Sửa chuyên mục",
 	"section.move": "Đổi thứ tự chuyên mục", "setting.update": "Đổi cài đặt",
+	// The content model (tags, pages, featured, trash, bulk actions, profile).
+	"article.tags": "Đổi chủ đề của bài", "article.move": "Chuyển chuyên mục",
+	"article.feature": "Đặt tin nổi bật", "article.unfeature": "Bỏ tin nổi bật", "article.feature_move": "Đổi thứ tự tin nổi bật",
+	"article.trash": "Chuyển vào thùng rác", "article.restore": "Khôi phục từ thùng rác",
+	"article.delete": "Xóa vĩnh viễn bài", "article.purge": "Tự xóa bài quá 30 ngày trong thùng rác",
+	"article.comments_close": "Đóng bình luận", "article.comments_open": "Mở bình luận",
+	"tag.create": "Tạo chủ đề", "tag.rename": "Đổi tên chủ đề", "tag.delete": "Xóa chủ đề",
+	"page.create": "Tạo trang tĩnh", "page.update": "Sửa trang tĩnh", "page.delete": "Xóa trang tĩnh",
+	"user.profile": "Đổi tên hiển thị", "user.password_own": "Tự đổi mật khẩu",
 }
 
 // auditObjectLabels name the kinds of object in Vietnamese.
@@ -150,7 +159,8 @@ func (auditPage) DetailLabel(e db.AuditEntry) string {
 }
 
 var auditObjects = map[string]bool{db.ObjectUser: true, db.ObjectArticle: true, db.ObjectComment: true,
-	db.ObjectCategory: true, db.ObjectMedia: true, db.ObjectSetting: true, db.ObjectBlock: true}
+	db.ObjectCategory: true, db.ObjectMedia: true, db.ObjectSetting: true, db.ObjectBlock: true,
+	db.ObjectTag: true, db.ObjectPage: true}
 
 func (a *App) auditPage(w http.ResponseWriter, r *http.Request, u db.User) error {
 	ctx, q := r.Context(), r.URL.Query()

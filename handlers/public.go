@@ -271,7 +271,7 @@ func (a *App) articleView(w http.ResponseWriter, r *http.Request, art db.Article
 	data.Views = art.Views + a.Counts.Pending(art.ID)
 	p := a.newPage(r, art.Title)
 	p.Section = art.CategorySlug
-	p.Description = art.Lead
+	p.Description = views.Description(art)
 	p.Canonical = a.absoluteURL(r, views.ArticlePath(art))
 	if err := a.withNav(r, &p); err != nil {
 		return views.Page{}, err

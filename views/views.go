@@ -211,3 +211,14 @@ func toInt64(n any) int64 {
 	}
 	return 0
 }
+
+// Description is what an article says of itself in its meta description, og:description,
+// JSON-LD and feeds: its lead, or for an article without one a text generated from the
+// body as WordPress generates an excerpt. List queries load the start of the body only
+// for articles without a lead, for this.
+func Description(a db.Article) string {
+	if a.Lead != "" {
+		return a.Lead
+	}
+	return sanitize.Excerpt(a.BodyHTML)
+}

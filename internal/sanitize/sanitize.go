@@ -20,7 +20,15 @@ import (
 // articlePolicy is the one policy for article bodies — the back office's editor and the
 // WordPress import both go through it. The editor's HTML is never trusted: everything not
 // allowed here is stripped.
-var articlePolicy = buildArticlePolicy()
+var articlePolicy = buildArticlePolicy(MediaSrc)
+
+// importedPolicy is the article policy for bodies brought from WordPress: their pictures
+// may also keep an absolute http(s) address (the old site's uploads) when they were not
+// brought into the media library. The Content-Security-Policy still decides whether a
+// browser loads them.
+var importedPolicy = buildArticlePolicy(importedSrc)
+
+var importedSrc = regexp.MustCompile(`^(?:/media/[0-9]{1,18}(?:\?w=[0-9]{1,5})?|https?://[^\s<>"'\\]+)$`)
 
 // plainPolicy keeps no markup at all: reader input is plain text.
 var plainPolicy = bluemonday.StrictPolicy()
@@ -29,7 +37,7 @@ var plainPolicy = bluemonday.StrictPolicy()
 // (/media/{id}, optionally ?w=), so an article can neither hot-link nor track readers.
 var MediaSrc = regexp.MustCompile(`^/media/[0-9]{1,18}(\?w=[0-9]{1,5})?$`)
 
-func buildArticlePolicy() *bluemonday.Policy {
+func buildArticlePolicy(imgSrc *regexp.Regexp) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	// Paragraph-level structure. Trix writes blocks as <div>; headings are <h2>–<h4> since
 	// the page's <h1> is the title.
@@ -52,7 +60,7 @@ func buildArticlePolicy() *bluemonday.Policy {
 	p.RequireNoFollowOnFullyQualifiedLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	// Images from our own /media/ only, with their size (no layout shift) and alt text.
-	p.AllowAttrs("src").Matching(MediaSrc).OnElements("img")
+	p.AllowAttrs("src").Matching(imgSrc).OnElements("img")
 	p.AllowAttrs("alt").OnElements("img")
 	p.AllowAttrs("width", "height").Matching(bluemonday.Integer).OnElements("img")
 	// Figures wrap a picture and its caption; <small> in a caption is the photo credit.
@@ -74,6 +82,12 @@ func buildArticlePolicy() *bluemonday.Policy {
 // (bluemonday does not normalize), then reduced to the article policy.
 func ArticleHTML(s string) string {
 	return tidy(articlePolicy.Sanitize(norm.NFC.String(s)))
+}
+
+// ImportedHTML is ArticleHTML for a body imported from WordPress: pictures not brought
+// into the media library keep their absolute address.
+func ImportedHTML(s string) string {
+	return tidy(importedPolicy.Sanitize(norm.NFC.String(s)))
 }
 
 // tidy re-serializes a body through the HTML parser, so every element it opens is
@@ -252,4 +266,41 @@ var tagLike = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(?:[\s/][^>]*)?>`)
 func Title(s string) string {
 	t := html.UnescapeString(tagLike.ReplaceAllString(norm.NFC.String(s), ""))
 	return strings.Join(strings.Fields(t), " ")
+}
+
+// excerptWords and excerptMore are WordPress's defaults for a generated excerpt
+// (excerpt_length, excerpt_more).
+const (
+	excerptWords = 55
+	excerptMore  = " […]"
+)
+
+// Excerpt is the description WordPress generates for a post without an excerpt
+// (wp_trim_excerpt): the body's text without markup, its first 55 words, then " […]"
+// when there were more. A body cut short (as list queries load it) loses only its end.
+func Excerpt(bodyHTML string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(bodyHTML))
+	var words []string
+	skip := 0 // inside <script> or <style>, whose text is not prose
+	for len(words) <= excerptWords {
+		tt := z.Next()
+		switch tt {
+		case xhtml.ErrorToken:
+			return strings.Join(words, " ")
+		case xhtml.StartTagToken, xhtml.EndTagToken:
+			name, _ := z.TagName()
+			if a := atom.Lookup(name); a == atom.Script || a == atom.Style {
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if skip > 0 {
+					skip--
+				}
+			}
+		case xhtml.TextToken:
+			if skip == 0 {
+				words = append(words, strings.Fields(norm.NFC.String(string(z.Text())))...)
+			}
+		}
+	}
+	return strings.Join(words[:excerptWords], " ") + excerptMore
 }
