@@ -182,7 +182,7 @@ func TestCommentThreadSortAndReplies(t *testing.T) {
 		text(find(nr, byClass("newsroom-label"))[0]) != "Ban biên tập trả lời" || !strings.Contains(text(nr), "Cảm ơn bạn, huyện đã ghi nhận.") {
 		t.Errorf("newsroom reply: %q", text(nr))
 	}
-	if like := find(thread, byClass("like-btn"))[0]; text(like) != "Thích · 3" {
+	if like := find(thread, byClass("like-btn"))[0]; text(like) != "Thích · 3 lượt thích" {
 		t.Errorf("like button %q", text(like))
 	}
 	// Newest order, no JS: comment 3 is on page 2, with its replies.
@@ -344,11 +344,11 @@ func TestCommentLikes(t *testing.T) {
 	if resp.StatusCode != 200 || cookie == nil || !cookie.HttpOnly || strings.Contains(body, "<html") {
 		t.Fatalf("like: %d, cookie %v", resp.StatusCode, cookie)
 	}
-	if b := find(parse(t, body), byClass("like-btn")); len(b) != 1 || text(b[0]) != "Đã thích · 1" || attr(b[0], "aria-pressed") != "true" {
+	if b := find(parse(t, body), byClass("like-btn")); len(b) != 1 || text(b[0]) != "Đã thích · 1 lượt thích" || attr(b[0], "aria-pressed") != "true" {
 		t.Fatalf("like answer: %s", body)
 	}
 	// The same reader again: no second like.
-	if _, body := like(id, cookie, true, ""); text(parse(t, body)) != "Đã thích · 1" {
+	if _, body := like(id, cookie, true, ""); text(parse(t, body)) != "Đã thích · 1 lượt thích" {
 		t.Errorf("second like by the same reader: %s", body)
 	}
 	// New cookies from one address: at most likesPerAddress in all.
