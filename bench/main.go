@@ -39,7 +39,8 @@ type options struct {
 	largeComments int
 	skipLarge     bool
 	keep          bool
-	work          string // work directory to reuse (seeded databases are kept); "": a temporary one
+	bin           string         // a binary built already; "": build one
+	work          string         // work directory to reuse (seeded databases are kept); "": a temporary one
 	only          *regexp.Regexp // scenarios to run (by name without the database label); nil: all
 	soak          time.Duration  // length of the soak; 0: no soak
 	soakRate      int            // requests a second the soak aims at
@@ -58,6 +59,7 @@ func main() {
 	flag.BoolVar(&o.skipLarge, "skip-large", false, "skip the large-database scenarios")
 	quick := flag.Bool("quick", false, "short runs and a smaller large database (a smoke test, not the targets)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.bin, "bin", "", "use this toasoan binary instead of building one")
 	flag.StringVar(&o.work, "work", "", "work directory to reuse between runs (databases already seeded there are not seeded again)")
 	only := flag.String("only", "", "run only the scenarios whose name matches this regexp (e.g. 'article page|bare')")
 	flag.DurationVar(&o.soak, "soak", 0, "run the 85/10/5 mix for this long at -soak-rate (10m for the README), one row a minute")
@@ -117,17 +119,27 @@ func run(o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if o.work != "" {
+		if serverLog, err = os.Create(filepath.Join(work, "server.log")); err != nil {
+			return false, err
+		}
+		defer serverLog.Close()
+	}
 	if o.keep {
 		fmt.Println("work directory:", work)
 	} else {
 		defer os.RemoveAll(work)
 	}
 	bin := filepath.Join(work, "toasoan")
-	fmt.Println("building", bin)
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		return false, fmt.Errorf("build: %w", err)
+	if o.bin != "" {
+		bin = o.bin
+	} else {
+		fmt.Println("building", bin)
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return false, fmt.Errorf("build: %w", err)
+		}
 	}
 	st, err := os.Stat(bin)
 	if err != nil {
@@ -239,6 +251,9 @@ func prepare(dir string, articles, comments int) (hotArticle, error) {
 		set: set}, nil
 }
 
+// serverLog, when set (-work), receives the servers' logs.
+var serverLog *os.File
+
 // server is the running binary.
 type server struct {
 	cmd  *exec.Cmd
@@ -262,6 +277,9 @@ func startServerWith(bin, dataDir, moderation string) (*server, time.Duration, e
 	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dataDir, "-captcha=false", "-comment-rate=0",
 		"-moderation="+moderation, "-comment-min-fill=1ms")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if serverLog != nil {
+		cmd.Stderr = serverLog
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err
 	}

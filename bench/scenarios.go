@@ -225,9 +225,14 @@ type mixTargets struct {
 	pages, posts, tokens []string
 }
 
+// targetsOf reads each article of the hot set once (as its first readers would, so the
+// measurement starts with the pages cached) and fetches its comment form's token.
 func targetsOf(srv *server, hot hotArticle) (mixTargets, error) {
 	var t mixTargets
 	for _, h := range hot.set {
+		if _, _, err := fetchPage(srv.base, h.path); err != nil {
+			return t, err
+		}
 		tok, err := formToken(srv, h)
 		if err != nil {
 			return t, err
@@ -342,7 +347,7 @@ func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label s
 	return out, accepted, nil
 }
 
-// soak runs the 85/10/5 mix with moderation off (every post published) at about
+// soak runs the 85/10/5 mix (the popular searches) with moderation off (every post published) at about
 // o.soakRate requests a second for o.soak, one wrk run a minute, and reports each
 // minute's rate, p99 and the server's RSS; then whether RSS grew over the last five.
 func soak(o options, srv **server, bin, dataDir string, hot hotArticle, label string) ([]result, int, error) {
@@ -373,7 +378,7 @@ func soak(o options, srv **server, bin, dataDir string, hot hotArticle, label st
 	}
 	for m := 1; m <= minutes; m++ {
 		r, err := wrkRun(o, s.base, wrkSpec{name: fmt.Sprintf("%s soak @%d/s, minute %d", label, o.soakRate, m), path: hot.path,
-			script: mixLua(t, true, "soak"+strconv.Itoa(m)) + pace, connections: conns, duration: time.Minute, gzip: true})
+			script: mixLua(t, false, "soak"+strconv.Itoa(m)) + pace, connections: conns, duration: time.Minute, gzip: true})
 		if err != nil {
 			return nil, 0, err
 		}

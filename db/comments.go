@@ -33,7 +33,12 @@ type Comment struct {
 	CreatedAt   time.Time
 	ModeratedBy int64
 	ModeratedAt time.Time
+	LikeCount   int
+	StaffID     int64 // set on a newsroom reply: the staff account that wrote it
 }
+
+// Newsroom reports whether the comment is the newsroom's reply.
+func (c Comment) Newsroom() bool { return c.StaffID != 0 }
 
 // ApprovedComments lists an article's approved comments, oldest first.
 func (d *DB) ApprovedComments(ctx context.Context, articleID int64) ([]Comment, error) {
@@ -199,14 +204,20 @@ func (d *DB) CommentBlocked(ctx context.Context, ip, phone string) (bool, error)
 // CommentsVersion(ApprovedComments(...)). Polling readers compare it instead of
 // downloading the list again.
 func (d *DB) CommentListVersion(ctx context.Context, articleID int64) (string, error) {
+	v, _, err := d.CommentListState(ctx, articleID)
+	return v, err
+}
+
+// CommentListState is CommentListVersion with the number of approved comments.
+func (d *DB) CommentListState(ctx context.Context, articleID int64) (string, int, error) {
 	var v commentVersion
 	err := d.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0),
 		coalesce(max(moderated_at), 0) FROM comments WHERE article_id = ? AND status = 'approved'`,
 		articleID).Scan(&v.count, &v.maxID, &v.sumID, &v.maxModerated)
 	if err != nil {
-		return "", fmt.Errorf("db: comment list version of %d: %w", articleID, err)
+		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, err)
 	}
-	return v.String(), nil
+	return v.String(), int(v.count), nil
 }
 
 // CommentsVersion computes CommentListVersion from a list already loaded.

@@ -40,6 +40,7 @@ type DB struct {
 	onChange atomic.Pointer[func(Change)]
 	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
 	passwordCost atomic.Int32
+	dummyHash    atomic.Pointer[[]byte] // at passwordCost; nil means the package's dummyHash
 }
 
 // Change says what a committed write changed, so caches retire only the pages that

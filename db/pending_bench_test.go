@@ -60,3 +60,49 @@ func BenchmarkPostWithPending(b *testing.B) {
 		})
 	}
 }
+
+// TestCommentsChangedAt: a comment waiting for moderation leaves an article's
+// Last-Modified alone; publishing one and moderating one move it.
+func TestCommentsChangedAt(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	base := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
+	var art int64
+	err = d.InBulk(ctx, func(bk *Bulk) error {
+		cat, err := bk.AddCategory(Category{Slug: "thoi-su", Name: "Thời sự"})
+		if err != nil {
+			return err
+		}
+		art, err = bk.AddArticle(Article{Slug: "bai", Title: "Bài", Lead: "Tóm tắt", BodyHTML: "<p>Nội dung</p>",
+			CategoryID: cat, Status: StatusPublished, PublishAt: base.Add(-time.Hour)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(want time.Time, what string) {
+		t.Helper()
+		got, err := d.CommentsChangedAt(ctx, art)
+		if err != nil || !got.Equal(want) {
+			t.Fatalf("%s: %v %v, want %v", what, got, err, want)
+		}
+	}
+	at(time.Time{}, "no comments")
+	if _, err := d.InsertComment(ctx, Comment{ArticleID: art, Name: "A", Title: "T", Body: "Đã đăng", Status: CommentApproved, CreatedAt: base}); err != nil {
+		t.Fatal(err)
+	}
+	at(base, "published")
+	pending, err := d.InsertComment(ctx, Comment{ArticleID: art, Name: "B", Title: "T", Body: "Chờ duyệt", Status: CommentPending, CreatedAt: base.Add(time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at(base, "pending")
+	if _, err := d.ModerateComments(ctx, Actor{UserName: "test"}, base.Add(2*time.Minute), []int64{pending}, CommentDeleted); err != nil {
+		t.Fatal(err)
+	}
+	at(base.Add(2*time.Minute), "a moderation")
+}

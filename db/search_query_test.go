@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseSearchQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw      string
 		match    string
@@ -120,6 +121,7 @@ func FuzzSearchQuery(f *testing.F) {
 }
 
 func TestExactLevel(t *testing.T) {
+	t.Parallel()
 	// An article written with the other tone placement, in capitals, still counts as
 	// exact; one with only the folded spelling does not.
 	f := newExactFinder(ParseSearchQuery("Thanh Hoá ").seq())
@@ -149,6 +151,7 @@ func TestExactLevel(t *testing.T) {
 }
 
 func TestFinishedQuery(t *testing.T) {
+	t.Parallel()
 	typing := ParseSearchQuery("nông thôn")
 	if got := typing.MatchExpression(); got != `"nong" AND "thon" *` {
 		t.Fatalf("typing: %s", got)

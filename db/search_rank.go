@@ -91,7 +91,8 @@ func (s rankSeq) nearExpression() string {
 // texts — and returns how many reach levelPhrase: the close matches, listed before the
 // approximate ones. Each filter costs about what the pool's own match does, so only those
 // that can change the first pages run: the title filter only when some article has the
-// phrase, NEAR only when approximate matches reach the rerank window.
+// phrase, NEAR only when approximate matches reach the rerank window, neither while the
+// reader is still typing.
 func (d *DB) rankPool(ctx context.Context, q SearchQuery, s rankSeq, pool []poolEntry) (int, error) {
 	if len(pool) == 0 {
 		return 0, nil
@@ -138,6 +139,13 @@ func (d *DB) rankPool(ctx context.Context, q SearchQuery, s rankSeq, pool []pool
 			pool[i].level = levelPhrase
 			n++
 		}
+	}
+	if s.prefix {
+		// Active search, the last word half typed: a prefix phrase merges the lists of
+		// every word it may end in, so each filter costs several plain ones. The phrase
+		// alone orders what shows while typing (and is what the accents are learned
+		// from); the page load of the finished query ranks in full.
+		return n, nil
 	}
 	if n > 0 {
 		title, err := in("{title} : (" + phrase + ")")

@@ -189,3 +189,77 @@ func TestSearchDemoQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchPhrasePagesAcrossTheWindow pages through a two-syllable query with more hits
+// than the rerank window: pages stay disjoint, close matches come before approximate ones
+// on every page, and within the window the restored accented form comes first.
+func TestSearchPhrasePagesAcrossTheWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, err := db.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	const n = 260
+	err = d.InBulk(ctx, func(b *db.Bulk) error {
+		cat, err := b.AddCategory(db.Category{Slug: "a", Name: "A"})
+		if err != nil {
+			return err
+		}
+		for i := range n {
+			var title string
+			switch i % 4 {
+			case 0:
+				title = fmt.Sprintf("Tin %d từ Hà Nội", i)
+			case 1:
+				title = fmt.Sprintf("Tin %d: ông Hạ nói", i)
+			default: // the syllables apart
+				title = fmt.Sprintf("Tin %d: phiền hà về nội dung", i)
+			}
+			if _, err := b.AddArticle(db.Article{Slug: fmt.Sprint("tin-", i), Title: title, CategoryID: cat,
+				Status: db.StatusPublished, PublishAt: searchNow.Add(-time.Duration(i) * time.Minute)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	var order []db.SearchHit
+	for off := 0; off < n; off += 20 {
+		res := search(t, d, "ha noi ", db.SearchParams{Limit: 20, Offset: off})
+		if res.Total != n || res.Close != n/2 {
+			t.Fatalf("total %d, close %d", res.Total, res.Close)
+		}
+		if off == 0 && res.Suggestion != "Hà Nội" {
+			t.Errorf("suggestion %q", res.Suggestion)
+		}
+		for _, h := range res.Hits {
+			if seen[h.Article.ID] {
+				t.Fatalf("article %d on two pages", h.Article.ID)
+			}
+			seen[h.Article.ID] = true
+			order = append(order, h)
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("pages hold %d of %d", len(seen), n)
+	}
+	for i, h := range order {
+		if close := strings.Contains(h.Article.Title, "Hà Nội") || strings.Contains(h.Article.Title, "Hạ nói"); close == h.Approximate || close != (i < n/2) {
+			t.Fatalf("hit %d %q: approximate %v", i, h.Article.Title, h.Approximate)
+		}
+	}
+	// Within the window (100), every Hà Nội before any Hạ nói.
+	other := false
+	for i, h := range order[:100] {
+		exact := strings.Contains(h.Article.Title, "Hà Nội")
+		if exact && other {
+			t.Fatalf("hit %d %q ranks below a Hạ nói", i, h.Article.Title)
+		}
+		other = other || !exact
+	}
+}

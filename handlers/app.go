@@ -102,6 +102,10 @@ func (a *App) ReloadSettings(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.site.Store(&views.Site{Name: name, Description: desc, BaseURL: a.Config.BaseURL})
+	legal, err := a.loadLegal(ctx)
+	if err != nil {
+		return err
+	}
+	a.site.Store(&views.Site{Name: name, Description: desc, BaseURL: a.Config.BaseURL, Legal: legal})
 	return nil
 }

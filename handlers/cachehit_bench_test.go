@@ -32,11 +32,14 @@ func (d *discardResponse) Write(b []byte) (int, error) {
 }
 
 // serveLoop serves path through h over and over, as a keep-alive connection would.
-func serveLoop(b *testing.B, h http.Handler, path string, acceptGzip bool) {
+func serveLoop(b *testing.B, h http.Handler, path string, acceptGzip bool, header ...string) {
 	b.Helper()
 	req := httptest.NewRequest("GET", path, nil)
 	if acceptGzip {
 		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	w := &discardResponse{h: http.Header{}}
 	b.ReportAllocs()
@@ -76,4 +79,17 @@ func BenchmarkCachedPageVsBare(b *testing.B) {
 	b.Run("toasoan", func(b *testing.B) { serveLoop(b, h, path, false) })
 	b.Run("bare", func(b *testing.B) { serveLoop(b, bare, path, false) })
 	b.Run("toasoan-gzip", func(b *testing.B) { serveLoop(b, h, path, true) })
+}
+
+// BenchmarkCommentListVsArticle serves the article page and the comment list its readers
+// poll (htmx, the same 30 comments) from the page cache, gzipped as browsers ask: the
+// list must cost no more than the page.
+func BenchmarkCommentListVsArticle(b *testing.B) {
+	s := newTestSiteWith(b, Config{})
+	s.app.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	h := s.app.Routes()
+	path := benchArticle(b, s)
+	list := commentPath(latestArticle(b, s).ID)
+	b.Run("article", func(b *testing.B) { serveLoop(b, h, path, true) })
+	b.Run("comment-list", func(b *testing.B) { serveLoop(b, h, list, true, "HX-Request", "true") })
 }

@@ -51,7 +51,7 @@ func TestCommentFillTime(t *testing.T) {
 		t.Fatalf("posted after 3 s: status %d", resp.StatusCode)
 	}
 	for name, token := range map[string]string{
-		"missing": "", "forged": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"forged":        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"other article": s.app.comments.token.Issue(s.art.ID+1, s.clock.Now().Add(-time.Minute)),
 		"two days old":  s.app.comments.token.Issue(s.art.ID, s.clock.Now().Add(-48*time.Hour)),
 	} {
@@ -63,8 +63,89 @@ func TestCommentFillTime(t *testing.T) {
 			t.Errorf("%s token: status %d", name, resp.StatusCode)
 		}
 	}
+	// No token at all (the form sent before its captcha came): not "expired", but a
+	// request to type the captcha, and nothing stored.
+	v := validComment(url.Values{})
+	v.Set("content", "Lần thử không có mã")
+	if resp, body := s.post(t, s.art.ID, v, true, nil); resp.StatusCode != http.StatusUnprocessableEntity ||
+		strings.Contains(body, msgFormExpired) || !strings.Contains(body, msgNeedCaptcha) {
+		t.Errorf("missing token: status %d", resp.StatusCode)
+	}
 	if after := s.countComments(t); after != before+1 {
 		t.Fatalf("%d comments stored, want 1", after-before)
+	}
+}
+
+// TestCommentEmptyFormSentAtOnce: issue #18 item 3. An empty form sent within the
+// fill time shows the field errors under the general "fix the fields" line, not "too
+// fast" above them.
+func TestCommentEmptyFormSentAtOnce(t *testing.T) {
+	t.Parallel()
+	s := newCommentSite(t, Config{})
+	_, body := s.get(t, views.ArticlePath(s.art)+"?binh-luan=viet")
+	secrets := s.formSecrets(t, parse(t, body))
+	v := url.Values{"started": {secrets.Get("started")}, "captcha_id": {secrets.Get("captcha_id")}}
+	for _, htmx := range []bool{true, false} {
+		resp, body := s.post(t, s.art.ID, v, htmx, nil)
+		doc := parse(t, body)
+		if resp.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, msgTooFast) {
+			t.Errorf("htmx=%v: status %d, too-fast shown: %v", htmx, resp.StatusCode, strings.Contains(body, msgTooFast))
+		}
+		if st := find(doc, byID("comment-status")); len(st) != 1 || text(st[0]) != msgCommentFix {
+			t.Errorf("htmx=%v: status line %v", htmx, st)
+		}
+		for field, want := range map[string]string{"name": "Vui lòng nhập họ tên.", "title": "Vui lòng nhập tiêu đề.",
+			"content": "Vui lòng nhập nội dung bình luận.", "captcha": "Vui lòng nhập mã xác nhận."} {
+			if got := fieldError(doc, field); got != want {
+				t.Errorf("htmx=%v: %s error %q, want %q", htmx, field, got, want)
+			}
+		}
+		v.Set("captcha_id", inputValue(t, doc, "captcha_id"))
+	}
+	// A right form sent too fast is still refused as too fast.
+	_, body = s.get(t, views.ArticlePath(s.art)+"?binh-luan=viet")
+	if resp, body := s.post(t, s.art.ID, validComment(s.formSecrets(t, parse(t, body))), true, nil); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, msgTooFast) {
+		t.Errorf("valid form at once: %d", resp.StatusCode)
+	}
+}
+
+// TestCommentWithoutJavaScript: issue #18 item 2. The cached article page promises no
+// captcha that never comes; its <noscript> link opens the form with a captcha on the
+// page the reader is on; the plain form sent as it is (no token, no captcha) comes back
+// with a captcha and the reader's text, never "expired"; the second send is stored.
+func TestCommentWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	s := newCommentSite(t, Config{})
+	_, page := s.get(t, views.ArticlePath(s.art))
+	doc := parse(t, page)
+	pending := find(doc, byClass("captcha-pending"))
+	if len(pending) != 1 || strings.Contains(text(pending[0]), "khi bạn tới") {
+		t.Errorf("placeholder %v", pending)
+	}
+	ns := find(doc, byTag("noscript"))
+	if len(ns) != 1 || !strings.Contains(text(ns[0]), views.ArticlePath(s.art)+"?binh-luan=viet#viet-binh-luan") {
+		t.Fatal("no no-JS link to the form on the article's own URL")
+	}
+	before := s.countComments(t)
+	v := validComment(url.Values{})
+	resp, body := s.post(t, s.art.ID, v, false, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, msgFormExpired) {
+		t.Fatalf("plain post: %d, expired=%v", resp.StatusCode, strings.Contains(body, msgFormExpired))
+	}
+	doc = parse(t, body)
+	if st := find(doc, byID("comment-status")); len(st) != 1 || text(st[0]) != msgNeedCaptcha {
+		t.Errorf("status %v", st)
+	}
+	if h1 := find(doc, byTag("h1")); len(h1) != 1 || text(h1[0]) != s.art.Title {
+		t.Error("not the article page")
+	}
+	if inputValue(t, doc, "content") != v.Get("content") || inputValue(t, doc, "name") != v.Get("name") {
+		t.Error("the reader's text is lost")
+	}
+	s.clock.Advance(5 * time.Second)
+	resp, _ = s.post(t, s.art.ID, validComment(s.formSecrets(t, doc)), false, nil)
+	if resp.StatusCode != http.StatusSeeOther || s.countComments(t) != before+1 {
+		t.Fatalf("second plain post: %d, %d stored", resp.StatusCode, s.countComments(t)-before)
 	}
 }
 

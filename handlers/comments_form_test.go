@@ -66,11 +66,16 @@ func TestCommentFormMarkup(t *testing.T) {
 	if links := find(form, byClass("captcha-refresh")); len(links) != 1 || text(links[0]) != "Lấy lại mã bảo mật" || attr(links[0], "data-hx-get") == "" {
 		t.Error("no captcha refresh link")
 	}
-	if st := find(doc, byID("comment-status")); len(st) != 1 || attr(st[0], "aria-live") != "polite" {
-		t.Error("no aria-live status region")
+	// The status holds the notice; site.js focuses it and reads its text into the page's
+	// one live region (#thong-bao), so the block is not a second live region.
+	if st := find(doc, byID("comment-status")); len(st) != 1 || attr(st[0], "aria-live") != "" {
+		t.Error("no status block, or a second live region")
+	}
+	if len(find(doc, byID("thong-bao"))) != 1 {
+		t.Error("no live region")
 	}
 	list := find(doc, byID("comment-list"))
-	if len(list) != 1 || !strings.HasPrefix(attr(list[0], "data-hx-get"), action+"?v=") || attr(list[0], "data-hx-trigger") != "every 60s" {
+	if len(list) != 1 || !strings.HasPrefix(attr(list[0], "data-hx-get"), action+"?sap-xep=moi&trang=1&v=") || attr(list[0], "data-hx-trigger") != "every 60s" {
 		t.Error("comment list does not poll")
 	}
 	// The image answers with a PNG.

@@ -177,11 +177,18 @@ func byID(id string) func(*html.Node) bool {
 func assertNoInjectedMarkup(t *testing.T, what, body string) {
 	t.Helper()
 	doc := parse(t, body)
-	allowed := map[string]bool{"div": true, "h2": true, "ol": true, "li": true, "p": true, "strong": true, "span": true, "time": true}
+	allowed := map[string]bool{"div": true, "h2": true, "ol": true, "li": true, "p": true, "strong": true, "span": true, "time": true,
+		"form": true, "button": true, "a": true} // the list's own like forms, reply and paging links
 	for _, list := range find(doc, byID("comment-list")) {
 		for _, n := range find(list, func(*html.Node) bool { return true }) {
 			if !allowed[n.Data] {
 				t.Errorf("%s: <%s> inside the comment list", what, n.Data)
+			}
+			// Links and forms of the list lead only to the site's own comment routes.
+			for _, k := range []string{"href", "action", "data-hx-get", "data-hx-post"} {
+				if v := attr(n, k); v != "" && !strings.HasPrefix(v, "/bai-viet/") && !strings.HasPrefix(v, "/binh-luan/") {
+					t.Errorf("%s: <%s %s=%q> inside the comment list", what, n.Data, k, v)
+				}
 			}
 		}
 	}

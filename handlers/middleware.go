@@ -25,8 +25,12 @@ const maxURLLength = 2048
 // (see adminCSP) and in who may frame them (Config.FrameAncestors).
 func contentSecurityPolicy(styleExtra, imgExtra, ancestors string) string {
 	return "default-src 'self'; script-src 'self'; style-src 'self'" + styleExtra + "; img-src 'self' data:" + imgExtra +
-		"; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
+		"; font-src 'self'; connect-src 'self'; " + videoFrames + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
 }
+
+// videoFrames lets exactly the two video players an article may embed into a frame. No
+// page loads them by itself: an embed is a link until the reader clicks it (site.js).
+const videoFrames = "frame-src https://www.youtube-nocookie.com https://www.facebook.com; "
 
 // permissionsPolicy turns off the powerful browser features a news site never uses, so
 // an injected or embedded script cannot ask for them either.

@@ -179,3 +179,30 @@ func BenchmarkCommentPostWithPending(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkArticleRenderWithPending renders the article page (page cache off) while 0 or
+// 100,000 comments on that article wait for moderation: what a cache miss costs must not
+// grow with the queue.
+func BenchmarkArticleRenderWithPending(b *testing.B) {
+	for _, pending := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			s := newTestSiteWith(b, Config{NoPageCache: true})
+			path := benchArticle(b, s)
+			a := latestArticle(b, s)
+			err := s.app.DB.InBulk(context.Background(), func(bk *db.Bulk) error {
+				for i := range pending {
+					if _, err := bk.AddCommentUncounted(db.Comment{ArticleID: a.ID, Name: "Bạn đọc", Title: "Ý kiến",
+						Body: fmt.Sprintf("Ý kiến đang chờ duyệt số %d.", i), Status: db.CommentPending,
+						CreatedAt: testNow.Add(-time.Duration(i) * time.Second)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchServe(b, s.app.Routes(), path)
+		})
+	}
+}

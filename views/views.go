@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 )
 
@@ -154,11 +155,28 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"tagURL":      TagPath,
 		"pageURL":     StaticPagePath,
 		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
+		// A sanitized body as readers get it: click-to-load video embeds, no old-editor bookkeeping.
+		"articleBody": func(s string) template.HTML { return template.HTML(sanitize.ForReaders(s)) },
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
+		"likeOf":      LikeOf,
+		"telURL":      func(s string) template.URL { return template.URL(TelURL(s)) }, // digits and + only
+		"filesize":    FileSize,
 	}
+}
+
+// FileSize writes a byte count the way the library shows it: "850 B", "69,4 KB", "2,1 MB"
+// (Vietnamese decimal comma).
+func FileSize(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strings.Replace(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".", ",", 1) + " KB"
+	}
+	return strings.Replace(strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64), ".", ",", 1) + " MB"
 }
 
 // MediaPath is the URL of a stored image at a given width (0 for the full size).
@@ -192,4 +210,15 @@ func toInt64(n any) int64 {
 		return int64(v)
 	}
 	return 0
+}
+
+// Description is what an article says of itself in its meta description, og:description,
+// JSON-LD and feeds: its lead, or for an article without one a text generated from the
+// body as WordPress generates an excerpt. List queries load the start of the body only
+// for articles without a lead, for this.
+func Description(a db.Article) string {
+	if a.Lead != "" {
+		return a.Lead
+	}
+	return sanitize.Excerpt(a.BodyHTML)
 }
