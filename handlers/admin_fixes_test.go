@@ -190,7 +190,8 @@ func TestAuditLogInVietnamese(t *testing.T) {
 		{db.Actor{UserName: "admin1"}, "comment.approved", db.ObjectComment, 7, "pending → approved"},
 		{db.Actor{UserName: "admin1"}, "block.add", db.ObjectBlock, 0, "ip 203.0.113.5"},
 		{db.Actor{}, "media.purge", db.ObjectMedia, 9, "cu.jpg"},
-		{db.Actor{UserName: "admin1"}, "widget.spin", "widget", 3, "x"},
+		{db.Actor{UserName: "admin1"}, "future.thing", "thing", 3, "Giao thông"},
+		{db.Actor{UserName: "admin1"}, "tag.create", db.ObjectTag, 3, "Giao thông"},
 	} {
 		if err := s.app.DB.Audit(ctx, e.by, testNow, e.action, e.obj, e.id, e.detail); err != nil {
 			t.Fatal(err)
@@ -206,12 +207,13 @@ func TestAuditLogInVietnamese(t *testing.T) {
 	}
 	all := strings.Join(rows, "\n")
 	for _, want := range []string{"Dòng lệnh trên máy chủ", "Dữ liệu mẫu", "Hệ thống", "Tạo tài khoản", "Tài khoản số 4",
-		"hoa (" + roleLabel(db.RoleEditor) + ")", "chờ duyệt → đã duyệt", "IP 203.0.113.5", "Đăng nhập", "Bình luận số 7", "Thao tác khác"} {
+		"hoa (" + roleLabel(db.RoleEditor) + ")", "chờ duyệt → đã duyệt", "IP 203.0.113.5", "Đăng nhập", "Bình luận số 7", "Thao tác khác",
+		"Tạo chủ đề"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("audit log lacks %q:\n%s", want, all)
 		}
 	}
-	for _, code := range []string{"user.create", "comment.approved", "#4", "(editor)", "pending", " cli ", "widget.spin"} {
+	for _, code := range []string{"user.create", "comment.approved", "#4", "(editor)", "pending", " cli ", "tag.create", "future.thing"} {
 		if strings.Contains(" "+all+" ", code) {
 			t.Errorf("audit log shows the code %q:\n%s", code, all)
 		}
