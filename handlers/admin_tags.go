@@ -129,15 +129,16 @@ func (a *App) suggestTags(w http.ResponseWriter, r *http.Request, u db.User) err
 	}
 	var data tagSuggestions
 	if strings.TrimSpace(last) != "" {
-		list, err := a.DB.TagsByPrefix(r.Context(), last, maxTagSuggestions+len(db.SplitTagNames(field)))
-		if err != nil {
-			return err
-		}
 		// Leave out what the field already holds.
 		have := map[string]bool{}
-		for _, n := range db.SplitTagNames(field) {
+		typed := db.SplitTagNames(field)
+		for _, n := range typed {
 			_, slug, _ := db.CleanTagName(n)
 			have[slug] = true
+		}
+		list, err := a.DB.TagsByPrefix(r.Context(), last, maxTagSuggestions+len(typed))
+		if err != nil {
+			return err
 		}
 		for _, t := range list {
 			if !have[t.Slug] && len(data.Tags) < maxTagSuggestions {

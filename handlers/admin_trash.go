@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"toasoan/db"
@@ -46,7 +45,6 @@ type trashPage struct {
 	Total      int
 	Pagination views.Pagination
 	CanDelete  bool
-	Retention  time.Duration
 	PageQuery  string // for the pager: no filters here
 }
 
@@ -59,7 +57,7 @@ func (a *App) trashList(w http.ResponseWriter, r *http.Request, u db.User) error
 	if err != nil {
 		return err
 	}
-	data := trashPage{CanDelete: u.Role == db.RoleAdmin, Retention: db.TrashRetention}
+	data := trashPage{CanDelete: u.Role == db.RoleAdmin}
 	data.Articles, data.Total, err = a.DB.AdminArticles(r.Context(), db.AdminArticleQuery{Trash: true,
 		Limit: adminPageSize, Offset: (page - 1) * adminPageSize})
 	if err != nil {
@@ -171,7 +169,7 @@ func (a *App) bulkArticles(w http.ResponseWriter, r *http.Request, u db.User) er
 	if res.Skipped > 0 {
 		msg += fmt.Sprintf(" Bỏ qua %d bài không thể thực hiện thao tác này (trạng thái không phù hợp hoặc không còn).", res.Skipped)
 	}
-	a.flash(r, strings.TrimSpace(msg))
+	a.flash(r, msg)
 	adminSeeOther(w, r, back)
 	return nil
 }

@@ -358,6 +358,8 @@ func TestStaticPages(t *testing.T) {
 		"bad placement": {"placement", "sidebar", http.StatusUnprocessableEntity},
 		"bad position":  {"position", "-3", http.StatusUnprocessableEntity},
 		"bad version":   {"version", "x", http.StatusBadRequest},
+		"long body":     {"body", strings.Repeat("<p>ơ</p>", maxArticleBodyBytes/8), http.StatusUnprocessableEntity},
+		"long slug":     {"slug", strings.Repeat("a", maxPageSlug*4+1), http.StatusUnprocessableEntity},
 	} {
 		f := url.Values{"title": {"Liên hệ"}, "status": {"draft"}, "placement": {"none"}, "body": {"<p>x</p>"}, "version": {"1"}}
 		f.Set(c.field, c.value)

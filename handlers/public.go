@@ -18,7 +18,7 @@ const (
 	homePerSection   = 3
 	sectionPageSize  = 15
 	neighbourCount   = 5
-	relatedCount     = 4
+	relatedCount     = 3 // one row of the three-column grid
 	maxPageParameter = 1_000_000
 )
 
