@@ -317,7 +317,7 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 	if page == 0 && files > 1 {
 		idx := sitemapIndex{}
 		for i := 1; i <= files; i++ {
-			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: a.absoluteURL("/sitemap.xml?page="+strconv.Itoa(i)), LastMod: w3cDate(newest)})
+			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: a.absoluteURL("/sitemap.xml?page=" + strconv.Itoa(i)), LastMod: w3cDate(newest)})
 		}
 		return a.writeXML(w, "application/xml; charset=utf-8", newest, idx)
 	}
