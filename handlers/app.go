@@ -54,6 +54,8 @@ type App struct {
 	Pages *pagecache.Cache
 	// Searches caches rendered search results the same way, within a budget of its own.
 	Searches *pagecache.Cache
+	// Feeds caches feeds, sitemaps and robots.txt the same way, within a budget of its own.
+	Feeds *pagecache.Cache
 	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
 	Metrics *metrics.Metrics
 	Config  Config
@@ -85,6 +87,7 @@ func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
 		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
+		a.Feeds = pagecache.New(feedCacheTTL, feedCacheBytes, clock)
 		d.OnContentChange(a.invalidateCaches)
 	}
 	if err := a.ReloadSettings(ctx); err != nil {

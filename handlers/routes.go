@@ -10,8 +10,8 @@ func (a *App) Routes() http.Handler {
 
 	// Public site.
 	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
-	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section)))
-	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section, pageParam)))
+	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article, printParam, commentFormParam)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
 
@@ -26,13 +26,13 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /tim-kiem", a.handle(a.cachedSearch(a.search)))
 
 	// Feeds, sitemap, robots.
-	mux.HandleFunc("GET /rss.xml", a.handle(a.siteRSS))
-	mux.HandleFunc("GET /atom.xml", a.handle(a.siteAtom))
-	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.sectionRSS))
-	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.sectionAtom))
-	mux.HandleFunc("GET /sitemap.xml", a.handle(a.sitemap))
-	mux.HandleFunc("GET /robots.txt", a.handle(a.robots))
-	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))
+	mux.HandleFunc("GET /rss.xml", a.handle(a.feed(a.siteRSS)))
+	mux.HandleFunc("GET /atom.xml", a.handle(a.feed(a.siteAtom)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.feed(a.sectionRSS)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.feed(a.sectionAtom)))
+	mux.HandleFunc("GET /sitemap.xml", a.handle(a.feed(a.sitemap, sitemapPageParam)))
+	mux.HandleFunc("GET /robots.txt", a.handle(a.feed(a.robots)))
+	mux.HandleFunc("GET /en/about", a.handle(a.cached(a.aboutEN)))
 
 	// Media.
 	a.mediaRoutes(mux)

@@ -245,7 +245,7 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("toasoan is running", "url", cfg.BaseURL, "database", database.Path(), "version", buildVersion(version))
+	log.Info("toasoan is running", "url", cfg.BaseURL, "listen", "http://"+ln.Addr().String(), "database", database.Path(), "version", buildVersion(version))
 
 	select {
 	case err := <-serveErr:

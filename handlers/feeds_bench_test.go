@@ -1,0 +1,43 @@
+package handlers
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"toasoan/db"
+	"toasoan/internal/seed"
+	"toasoan/views"
+)
+
+// BenchmarkBigSite serves, on one site of 100,000 seeded articles: a sitemap file (50,000
+// URLs) from the feeds cache, the same file rendered on every request (caches off: what
+// each request cost before sitemaps were cached), and a cached article page to compare
+// the first with.
+func BenchmarkBigSite(b *testing.B) {
+	if testing.Short() {
+		b.Skip("100,000 articles: not under -short")
+	}
+	dir := b.TempDir()
+	ctx := context.Background()
+	d, err := db.Open(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = seed.Run(ctx, d, seed.Options{Articles: 100_000, Seed: 42, Now: testNow}, nil)
+	d.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := openTestSite(b, dir, Config{}, false, func() time.Time { return testNow })
+	h := s.app.Routes()
+	article := views.ArticlePath(latestArticle(b, s))
+	b.Run("SitemapCacheHit", func(b *testing.B) { benchServe(b, h, "/sitemap.xml?page=1") })
+	b.Run("ArticleCacheHit", func(b *testing.B) { benchServe(b, h, article) })
+	b.Run("SitemapRender", func(b *testing.B) {
+		feeds := s.app.Feeds
+		s.app.Feeds = nil
+		defer func() { s.app.Feeds = feeds }()
+		benchServe(b, h, "/sitemap.xml?page=1")
+	})
+}
