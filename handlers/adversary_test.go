@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -272,5 +274,101 @@ func TestInvisibleTextIsNotText(t *testing.T) {
 				t.Errorf("%s with %+q: %d, want 422", c.path, blank, r.StatusCode)
 			}
 		}
+	}
+}
+
+// TestFormTokenIsGoodForOnePost: a fill-time token fetched once is spent by the first
+// accepted post; more posts with it (one after another, or ten at once) are refused, and
+// the record survives a restart of the server.
+func TestFormTokenIsGoodForOnePost(t *testing.T) {
+	s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationOff})
+	before := s.countComments(t)
+	secrets := s.openForm(t)
+	post := func(n int) int {
+		v := validComment(secrets)
+		v.Set("content", "Ý kiến số "+strconv.Itoa(n)+" về đường liên xã.")
+		resp, _ := s.post(t, s.art.ID, v, false, nil)
+		return resp.StatusCode
+	}
+	if code := post(0); code != http.StatusSeeOther {
+		t.Fatalf("first post: %d", code)
+	}
+	for i := 1; i <= 5; i++ {
+		if code := post(i); code != http.StatusUnprocessableEntity {
+			t.Errorf("post %d with a spent token: %d, want 422", i, code)
+		}
+	}
+	// Ten different texts with one fresh token, at once: one is stored.
+	secrets = s.openForm(t)
+	var wg sync.WaitGroup
+	var accepted atomic.Int64
+	for i := range 10 {
+		wg.Go(func() {
+			if post(100+i) == http.StatusSeeOther {
+				accepted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if accepted.Load() != 1 {
+		t.Errorf("%d posts accepted with one token at once, want 1", accepted.Load())
+	}
+	// A new server on the same database still refuses the spent token.
+	again, err := New(context.Background(), s.app.DB, s.app.Views, s.app.Assets, s.app.Log, s.app.Counts, s.app.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Now = s.clock.Now
+	srv := httptest.NewServer(again.Routes())
+	defer srv.Close()
+	v := validComment(secrets)
+	v.Set("content", "Sau khi khởi động lại máy chủ.")
+	resp, err := http.PostForm(srv.URL+commentPath(s.art.ID), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("spent token after a restart: %d, want 422", resp.StatusCode)
+	}
+	if after := s.countComments(t); after != before+2 {
+		t.Errorf("%d comments stored, want 2", after-before)
+	}
+}
+
+// TestCaptchaFloodSparesOtherReaders: one address asking for comment forms as fast as
+// it can is refused past its rate and cannot evict the challenge another reader holds,
+// whose right answer then still goes through. ?binh-luan=viet counts the same.
+func TestCaptchaFloodSparesOtherReaders(t *testing.T) {
+	s := newCommentSite(t, Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	reader := s.openForm(t) // from 127.0.0.1
+	limited := 0
+	for i := range 400 {
+		path := commentPath(s.art.ID) + "/bieu-mau"
+		h := http.Header{"Hx-Request": {"true"}, "X-Forwarded-For": {"192.0.2.66"}}
+		if i%2 == 1 {
+			path, h = views.ArticlePath(s.art)+"?binh-luan=viet", http.Header{"X-Forwarded-For": {"192.0.2.66"}}
+		}
+		resp, _ := s.do(t, "GET", path, h)
+		switch resp.StatusCode {
+		case http.StatusOK:
+		case http.StatusTooManyRequests:
+			limited++
+		default:
+			t.Fatalf("flood request %d: %d", i, resp.StatusCode)
+		}
+	}
+	if limited < 300 {
+		t.Errorf("only %d of 400 captcha requests from one address refused", limited)
+	}
+	var rows int
+	if err := s.app.DB.Reader().QueryRow(`SELECT count(*) FROM captchas WHERE owner = '192.0.2.66'`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows > 100 {
+		t.Errorf("the flooding address holds %d live captchas", rows)
+	}
+	if resp, body := s.post(t, s.art.ID, validComment(reader), true, nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("the reader's right answer after the flood: %d %s", resp.StatusCode, fieldError(parse(t, body), "captcha"))
 	}
 }
