@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
 	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/sync/semaphore"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
@@ -39,9 +40,10 @@ type backOffice struct {
 	cop      *http.CrossOriginProtection
 	strict   *bluemonday.Policy // plain-text fields (comment edits): every tag stripped
 
-	// uploads bounds how many images are decoded at once: a large photo takes a few
-	// hundred MB while it is processed, and a small server must not run out of memory.
-	uploads chan struct{}
+	// decoding bounds the memory of all image decodes together: each upload holds its
+	// estimated bytes (imaging.Header.Memory) while it is processed, so one huge picture
+	// waits for the others instead of piling on, and small ones pass beside each other.
+	decoding *semaphore.Weighted
 
 	mu         sync.Mutex
 	setupToken string // "" when no setup link is open
@@ -67,7 +69,7 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, strict: bluemonday.StrictPolicy(), uploads: make(chan struct{}, 2)}
+	b := &backOffice{sessions: sm, strict: bluemonday.StrictPolicy(), decoding: semaphore.NewWeighted(decodeBudget)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")

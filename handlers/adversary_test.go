@@ -1,7 +1,12 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -11,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"toasoan/db"
 	"toasoan/views"
@@ -371,4 +377,51 @@ func TestCaptchaFloodSparesOtherReaders(t *testing.T) {
 	if resp, body := s.post(t, s.art.ID, validComment(reader), true, nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("the reader's right answer after the flood: %d %s", resp.StatusCode, fieldError(parse(t, body), "captcha"))
 	}
+}
+
+// TestImageDecodesShareAMemoryBudget: a picture whose header announces more memory than
+// an upload may take is refused before decoding, in Vietnamese; and while the decode
+// budget is taken, even a small upload waits for it rather than decode beside.
+func TestImageDecodesShareAMemoryBudget(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	editor := s.loginAs(t, db.RoleEditor)
+	small := testJPEG(t, 8, 8, 90)
+	bomb16 := pngBomb16(t)
+	if r, body := editor.upload("bom.png", bomb16, true); r.StatusCode != http.StatusUnsupportedMediaType || !strings.Contains(body, "bộ nhớ") {
+		t.Errorf("16-bit 7071×7071 PNG: %d %s", r.StatusCode, body)
+	}
+	// Take the whole budget, as four huge decodes would: a small upload now waits.
+	ctx := context.Background()
+	if err := s.app.back.decoding.Acquire(ctx, decodeBudget); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		r, _ := editor.upload("nho.jpg", small, true)
+		done <- r.StatusCode
+	}()
+	select {
+	case code := <-done:
+		t.Fatalf("an upload was decoded while the budget was taken: %d", code)
+	case <-time.After(500 * time.Millisecond):
+	}
+	s.app.back.decoding.Release(decodeBudget)
+	if code := <-done; code != http.StatusOK && code != http.StatusCreated {
+		t.Errorf("upload after the budget came back: %d", code)
+	}
+}
+
+// pngBomb16 is a PNG header claiming 7071×7071 pixels of 16-bit RGBA.
+func pngBomb16(t *testing.T) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	ihdr := data[16 : 16+13]
+	binary.BigEndian.PutUint32(ihdr[0:], 7071)
+	binary.BigEndian.PutUint32(ihdr[4:], 7071)
+	ihdr[8], ihdr[9] = 16, 6
+	binary.BigEndian.PutUint32(data[12+4+13:], crc32.ChecksumIEEE(data[12:12+4+13]))
+	return data
 }
