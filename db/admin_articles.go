@@ -16,6 +16,7 @@ var (
 	ErrStale          = errors.New("db: the article changed since the form was opened")
 	ErrBadTransition  = errors.New("db: this status change is not allowed")
 	ErrUnknownSection = errors.New("db: unknown section")
+	ErrTrashed        = errors.New("db: the article is in the trash")
 )
 
 // ArticleInput is what the editor form writes.
@@ -29,6 +30,12 @@ type ArticleInput struct {
 	CoverMediaID int64
 	CoverAlt     string
 	PublishAt    time.Time // zero: not set
+	// CommentsClosed: readers may not post new comments (existing ones stay).
+	CommentsClosed bool
+	// Tags by name, in the order given; new names become tags. Applied only when SetTags
+	// (a restored revision leaves the tags alone).
+	Tags    []string
+	SetTags bool
 }
 
 // AdminArticle is a row of the back office's article list.
@@ -43,6 +50,7 @@ type AdminArticleQuery struct {
 	CategoryID int64
 	AuthorID   int64
 	Text       string // words of the title, lead or body, accents optional
+	Trash      bool   // list the trash instead of the articles outside it
 	Limit      int
 	Offset     int
 }
@@ -65,7 +73,10 @@ func adminFTSMatch(text string) string {
 }
 
 func (q AdminArticleQuery) where() (string, []any) {
-	conds := []string{"1 = 1"}
+	conds := []string{"a.trashed_at IS NULL"}
+	if q.Trash {
+		conds[0] = "a.trashed_at IS NOT NULL"
+	}
 	var args []any
 	if q.Status != "" {
 		conds, args = append(conds, "a.status = ?"), append(args, q.Status)
@@ -102,18 +113,11 @@ func (d *DB) AdminArticles(ctx context.Context, q AdminArticleQuery) ([]AdminArt
 	var out []AdminArticle
 	for rows.Next() {
 		var aa AdminArticle
-		var publish, created, updated int64
 		var display, login string
-		a := &aa.Article
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.Lead, &a.BodyHTML, &a.Byline, &a.CategoryID, &a.CategorySlug,
-			&a.CategoryName, &a.AuthorID, &a.Status, &publish, &a.CoverMediaID, &a.CoverAlt, &a.ReviewNote,
-			&a.Views, &a.CommentCount, &a.Version, &created, &updated, &display, &login); err != nil {
+		var err error
+		if aa.Article, err = scanArticle(rows, &display, &login); err != nil {
 			return nil, 0, fmt.Errorf("db: admin articles: %w", err)
 		}
-		if publish != 0 {
-			a.PublishAt = fromUnix(publish)
-		}
-		a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
 		aa.AuthorName = display
 		if aa.AuthorName == "" {
 			aa.AuthorName = login
@@ -154,9 +158,14 @@ func (d *DB) CreateDraft(ctx context.Context, by Actor, now time.Time, in Articl
 		var err error
 		id, err = insertArticle(ctx, tx, Article{Slug: in.Slug, Title: in.Title, Lead: in.Lead, BodyHTML: in.BodyHTML,
 			Byline: in.Byline, CategoryID: in.CategoryID, AuthorID: by.UserID, Status: StatusDraft, PublishAt: in.PublishAt,
-			CoverMediaID: in.CoverMediaID, CoverAlt: in.CoverAlt, CreatedAt: now, UpdatedAt: now}, now)
+			CoverMediaID: in.CoverMediaID, CoverAlt: in.CoverAlt, CommentsClosed: in.CommentsClosed, CreatedAt: now, UpdatedAt: now}, now)
 		if err != nil {
 			return err
+		}
+		if in.SetTags {
+			if _, err := setArticleTags(ctx, tx, id, in.Tags, now); err != nil {
+				return err
+			}
 		}
 		if formToken != "" {
 			// A form is not submitted twice days apart: old tokens only take space.
@@ -169,16 +178,53 @@ func (d *DB) CreateDraft(ctx context.Context, by Actor, now time.Time, in Articl
 			}
 		}
 		created = true
-		return writeAudit(ctx, tx, by, now, "article.create", ObjectArticle, id, in.Title)
+		detail := in.Title
+		if in.SetTags && len(in.Tags) > 0 {
+			detail += " (chủ đề: " + strings.Join(in.Tags, ", ") + ")"
+		}
+		return writeAudit(ctx, tx, by, now, "article.create", ObjectArticle, id, detail)
 	})
 	return id, created, err
 }
 
 // sameContent reports whether the stored article already holds in (a repeated submit).
-func sameContent(a Article, in ArticleInput) bool {
+func sameContent(a Article, tags []string, in ArticleInput) bool {
 	return a.Title == in.Title && a.Lead == in.Lead && a.BodyHTML == in.BodyHTML && a.Byline == in.Byline &&
 		a.CategoryID == in.CategoryID && a.Slug == in.Slug && a.CoverMediaID == in.CoverMediaID &&
-		a.CoverAlt == in.CoverAlt && a.PublishAt.Equal(in.PublishAt)
+		a.CoverAlt == in.CoverAlt && a.PublishAt.Equal(in.PublishAt) && a.CommentsClosed == in.CommentsClosed &&
+		(!in.SetTags || sameTagNames(tags, in.Tags))
+}
+
+// sameTagNames compares tag lists by slug, in order.
+func sameTagNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if vntext.Slug(a[i]) != vntext.Slug(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// tagNamesTx lists an article's tag names in order, inside a transaction.
+func tagNamesTx(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+		WHERE x.article_id = ? ORDER BY x.position, t.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("db: tags of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
 
 func articleTx(ctx context.Context, tx *sql.Tx, id int64) (Article, error) {
@@ -202,17 +248,24 @@ func (d *DB) UpdateArticle(ctx context.Context, by Actor, now time.Time, id int6
 		if err != nil {
 			return err
 		}
+		if !cur.TrashedAt.IsZero() {
+			return ErrTrashed
+		}
 		if in.PublishAt.IsZero() && cur.Status == StatusPublished {
 			in.PublishAt = cur.PublishAt // a published article always has its time
 		}
+		tags, err := tagNamesTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if cur.Version != version {
-			if sameContent(cur, in) {
+			if sameContent(cur, tags, in) {
 				newVersion = cur.Version
 				return nil
 			}
 			return ErrStale
 		}
-		if sameContent(cur, in) {
+		if sameContent(cur, tags, in) {
 			newVersion = cur.Version // nothing changed: no revision, no audit noise
 			return nil
 		}
@@ -224,11 +277,17 @@ func (d *DB) UpdateArticle(ctx context.Context, by Actor, now time.Time, id int6
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE articles SET slug = ?, title = ?, lead = ?, body_html = ?, byline = ?,
-			category_id = ?, cover_media_id = ?, cover_alt = ?, publish_at = ?, version = version + 1, updated_at = ?
-			WHERE id = ?`, slug, in.Title, in.Lead, in.BodyHTML, in.Byline, in.CategoryID, nullID(in.CoverMediaID),
-			in.CoverAlt, nullTime(in.PublishAt), unix(now), id)
+			category_id = ?, cover_media_id = ?, cover_alt = ?, publish_at = ?, comments_closed = ?, version = version + 1,
+			updated_at = ? WHERE id = ?`, slug, in.Title, in.Lead, in.BodyHTML, in.Byline, in.CategoryID, nullID(in.CoverMediaID),
+			in.CoverAlt, nullTime(in.PublishAt), boolInt(in.CommentsClosed), unix(now), id)
 		if err != nil {
 			return fmt.Errorf("db: update article %d: %w", id, err)
+		}
+		var tagChange string
+		if in.SetTags {
+			if tagChange, err = setArticleTags(ctx, tx, id, in.Tags, now); err != nil {
+				return err
+			}
 		}
 		if err := indexArticle(ctx, tx, id, in.Title, in.Lead, in.BodyHTML); err != nil {
 			return err
@@ -240,6 +299,16 @@ func (d *DB) UpdateArticle(ctx context.Context, by Actor, now time.Time, id int6
 		detail := in.Title
 		if slug != cur.Slug {
 			detail += " (đường dẫn: " + cur.Slug + " → " + slug + ")"
+		}
+		if tagChange != "" {
+			detail += " (" + tagChange + ")"
+		}
+		if cur.CommentsClosed != in.CommentsClosed {
+			if in.CommentsClosed {
+				detail += " (đóng bình luận)"
+			} else {
+				detail += " (mở bình luận)"
+			}
 		}
 		return writeAudit(ctx, tx, by, now, "article.update", ObjectArticle, id, detail)
 	})
@@ -290,6 +359,9 @@ func (d *DB) TransitionArticle(ctx context.Context, by Actor, now time.Time, id 
 		cur, err := articleTx(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if !cur.TrashedAt.IsZero() {
+			return ErrTrashed
 		}
 		if cur.Version != version {
 			if cur.Status == t.To {

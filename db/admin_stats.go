@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-// ArticleStatusCounts counts articles per status; authorID limits it to one author (0: all).
+// ArticleStatusCounts counts articles per status, and those in the trash under "trash";
+// authorID limits it to one author (0: all).
 func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64) (map[string]int, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT status, count(*) FROM articles WHERE ? = 0 OR author_id = ? GROUP BY status`,
+	rows, err := d.r.QueryContext(ctx, `SELECT CASE WHEN trashed_at IS NULL THEN status ELSE 'trash' END, count(*)
+		FROM articles WHERE ? = 0 OR author_id = ? GROUP BY 1`,
 		authorID, authorID)
 	if err != nil {
 		return nil, fmt.Errorf("db: article counts: %w", err)
@@ -52,17 +54,10 @@ func (d *DB) MostRead(ctx context.Context, fromDay, toDay string, limit int) ([]
 	var out []ArticleViews
 	for rows.Next() {
 		var av ArticleViews
-		var publish, created, updated int64
-		a := &av.Article
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Title, &a.Lead, &a.BodyHTML, &a.Byline, &a.CategoryID, &a.CategorySlug,
-			&a.CategoryName, &a.AuthorID, &a.Status, &publish, &a.CoverMediaID, &a.CoverAlt, &a.ReviewNote,
-			&a.Views, &a.CommentCount, &a.Version, &created, &updated, &av.PeriodViews); err != nil {
+		var err error
+		if av.Article, err = scanArticle(rows, &av.PeriodViews); err != nil {
 			return nil, fmt.Errorf("db: most read: %w", err)
 		}
-		if publish != 0 {
-			a.PublishAt = fromUnix(publish)
-		}
-		a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
 		out = append(out, av)
 	}
 	return out, rows.Err()

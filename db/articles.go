@@ -19,44 +19,53 @@ const (
 
 // Article is a news article with its section's slug and name joined in.
 type Article struct {
-	ID           int64
-	Slug         string
-	Title        string
-	Lead         string
-	BodyHTML     string // sanitized HTML; empty in list queries
-	Byline       string
-	CategoryID   int64
-	CategorySlug string
-	CategoryName string
-	AuthorID     int64 // 0 when none
-	Status       string
-	PublishAt    time.Time // zero when unset
-	CoverMediaID int64     // 0 when none
-	CoverAlt     string
-	ReviewNote   string
-	Views        int64
-	CommentCount int
-	Version      int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID             int64
+	Slug           string
+	Title          string
+	Lead           string
+	BodyHTML       string // sanitized HTML; empty in list queries
+	Byline         string
+	CategoryID     int64
+	CategorySlug   string
+	CategoryName   string
+	AuthorID       int64 // 0 when none
+	Status         string
+	PublishAt      time.Time // zero when unset
+	CoverMediaID   int64     // 0 when none
+	CoverAlt       string
+	ReviewNote     string
+	Views          int64
+	CommentCount   int
+	Version        int
+	CommentsClosed bool      // readers may not post new comments
+	TrashedAt      time.Time // zero unless the article is in the trash
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 const articleListColumns = `a.id, a.slug, a.title, a.lead, '', a.byline, a.category_id, c.slug, c.name,
 	coalesce(a.author_id, 0), a.status, coalesce(a.publish_at, 0), coalesce(a.cover_media_id, 0), a.cover_alt,
-	a.review_note, a.views, a.comment_count, a.version, a.created_at, a.updated_at`
+	a.review_note, a.views, a.comment_count, a.version, a.comments_closed, coalesce(a.trashed_at, 0),
+	a.created_at, a.updated_at`
 
 const articleFullColumns = `a.id, a.slug, a.title, a.lead, a.body_html, a.byline, a.category_id, c.slug, c.name,
 	coalesce(a.author_id, 0), a.status, coalesce(a.publish_at, 0), coalesce(a.cover_media_id, 0), a.cover_alt,
-	a.review_note, a.views, a.comment_count, a.version, a.created_at, a.updated_at`
+	a.review_note, a.views, a.comment_count, a.version, a.comments_closed, coalesce(a.trashed_at, 0),
+	a.created_at, a.updated_at`
 
-func scanArticle(row interface{ Scan(...any) error }) (Article, error) {
+// scanArticle reads the article columns, then any extra columns a query adds after them
+// (one scanner for every list, so a new column is added in one place).
+func scanArticle(row interface{ Scan(...any) error }, extra ...any) (Article, error) {
 	var a Article
-	var publish, created, updated int64
-	err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Lead, &a.BodyHTML, &a.Byline, &a.CategoryID, &a.CategorySlug,
+	var publish, trashed, created, updated int64
+	err := row.Scan(append([]any{&a.ID, &a.Slug, &a.Title, &a.Lead, &a.BodyHTML, &a.Byline, &a.CategoryID, &a.CategorySlug,
 		&a.CategoryName, &a.AuthorID, &a.Status, &publish, &a.CoverMediaID, &a.CoverAlt, &a.ReviewNote,
-		&a.Views, &a.CommentCount, &a.Version, &created, &updated)
+		&a.Views, &a.CommentCount, &a.Version, &a.CommentsClosed, &trashed, &created, &updated}, extra...)...)
 	if publish != 0 {
 		a.PublishAt = fromUnix(publish)
+	}
+	if trashed != 0 {
+		a.TrashedAt = fromUnix(trashed)
 	}
 	a.CreatedAt, a.UpdatedAt = fromUnix(created), fromUnix(updated)
 	return a, err
@@ -211,10 +220,10 @@ func insertArticle(ctx context.Context, tx *sql.Tx, a Article, now time.Time) (i
 		updated = created
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO articles (slug, title, lead, body_html, byline, category_id,
-		author_id, status, publish_at, cover_media_id, cover_alt, views, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		author_id, status, publish_at, cover_media_id, cover_alt, views, comments_closed, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		slug, a.Title, a.Lead, a.BodyHTML, a.Byline, a.CategoryID, nullID(a.AuthorID), a.Status,
-		nullTime(a.PublishAt), nullID(a.CoverMediaID), a.CoverAlt, a.Views, unix(created), unix(updated))
+		nullTime(a.PublishAt), nullID(a.CoverMediaID), a.CoverAlt, a.Views, boolInt(a.CommentsClosed), unix(created), unix(updated))
 	if err != nil {
 		return 0, fmt.Errorf("db: create article %q: %w", a.Title, err)
 	}

@@ -37,6 +37,8 @@ const (
 	ObjectMedia    = "media"
 	ObjectSetting  = "setting"
 	ObjectBlock    = "block"
+	ObjectTag      = "tag"
+	ObjectPage     = "page"
 )
 
 // maxAuditDetail bounds one entry's detail text: a log line, not a copy of the article.

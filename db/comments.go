@@ -100,6 +100,9 @@ func (d *DB) InsertComment(ctx context.Context, c Comment) (int64, error) {
 // within the duplicate window.
 var ErrDuplicateComment = errors.New("db: duplicate comment")
 
+// ErrCommentsClosed is a reader's comment on an article whose comments are closed.
+var ErrCommentsClosed = errors.New("db: comments are closed on this article")
+
 // ReaderCommentOptions are the rules PostReaderComment applies inside its transaction.
 type ReaderCommentOptions struct {
 	// DuplicateSince: a comment with the same body on the same article created at or
@@ -124,6 +127,15 @@ var ErrFormTokenUsed = errors.New("db: form token already used")
 func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOptions) (Comment, error) {
 	// Quiet: a pending comment changes no page; a published one is reported below.
 	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
+		// Checked here, not only by the handler: an editor may close comments while a
+		// reader is typing.
+		var closed bool
+		if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
+			return fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+		}
+		if closed {
+			return ErrCommentsClosed
+		}
 		if !o.DuplicateSince.IsZero() {
 			var dup int
 			// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts

@@ -38,6 +38,8 @@ type DB struct {
 	path string
 
 	onChange atomic.Pointer[func()]
+	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
+	passwordCost atomic.Int32
 }
 
 // OnContentChange registers fn to run after every committed write that can change what

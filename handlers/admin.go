@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/sync/semaphore"
 
 	"toasoan/db"
@@ -38,7 +35,6 @@ const (
 type backOffice struct {
 	sessions *scs.SessionManager
 	cop      *http.CrossOriginProtection
-	strict   *bluemonday.Policy // plain-text fields (comment edits): every tag stripped
 
 	// decoding bounds the memory of all image decodes together: each upload holds its
 	// estimated bytes (imaging.Header.Memory) while it is processed, so one huge picture
@@ -69,7 +65,7 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, strict: bluemonday.StrictPolicy(), decoding: semaphore.NewWeighted(decodeBudget)}
+	b := &backOffice{sessions: sm, decoding: semaphore.NewWeighted(decodeBudget)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")
@@ -107,8 +103,7 @@ func roleLabel(role string) string {
 // editor (Trix) inserts, and blob: images for its previews of pasted pictures. No
 // 'unsafe-inline': style attributes stay refused.
 func adminCSP(nonce string) string {
-	return "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-" + nonce + "'; img-src 'self' data: blob:; " +
-		"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	return contentSecurityPolicy(" 'nonce-"+nonce+"'", " blob:", "'none'")
 }
 
 type nonceKey struct{}
@@ -119,12 +114,10 @@ func (a *App) adminChain(next http.Handler) http.Handler {
 	h := a.back.sessions.LoadAndSave(next)
 	h = a.back.cop.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [16]byte
-		rand.Read(b[:])
-		nonce := base64.RawURLEncoding.EncodeToString(b[:])
+		nonce := randomToken(16)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", adminCSP(nonce))
-		w.Header().Add("Vary", "HX-Request")
+		w.Header().Add("Vary", hxRequest)
 		ctx := context.WithValue(r.Context(), nonceKey{}, nonce)
 		// The reader's address as the comment path sees it: behind a proxy listed in
 		// -trusted-proxies, from X-Forwarded-For; login throttling and the audit log use it.
@@ -158,7 +151,7 @@ func (a *App) requireRole(minRole string, fn adminFunc) http.Handler {
 				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 			}
 			if isHTMX(r) {
-				w.Header().Set("HX-Redirect", target)
+				w.Header().Set(hxRedirect, target)
 				w.WriteHeader(http.StatusUnauthorized)
 				return nil
 			}
@@ -262,16 +255,9 @@ func (a *App) flash(r *http.Request, msg string) { a.back.sessions.Put(r.Context
 // adminSeeOther redirects after a successful POST (303), or tells htmx to.
 func adminSeeOther(w http.ResponseWriter, r *http.Request, target string) {
 	if isHTMX(r) {
-		w.Header().Set("HX-Redirect", target)
+		w.Header().Set(hxRedirect, target)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
-}
-
-// adminToken is a URL-safe random string of n bytes of entropy.
-func adminToken(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -41,6 +41,13 @@ func canEditArticle(u db.User, a db.Article) bool {
 	return roleRank(u.Role) >= roleRank(db.RoleEditor) || a.AuthorID == u.ID && a.Status == db.StatusDraft
 }
 
+// canTrashArticle: whoever may edit an article may put it in the trash (an author their
+// own drafts). Taking it out is for editors (it may come back published); deleting it for
+// good is for admins.
+func canTrashArticle(u db.User, a db.Article) bool {
+	return a.TrashedAt.IsZero() && canEditArticle(u, a)
+}
+
 // canTransition says whether u may move a to status `to`: an author may only submit their
 // own draft for review.
 func canTransition(u db.User, a db.Article, to string) bool {
@@ -65,6 +72,17 @@ type articleListPage struct {
 	Pagination views.Pagination
 	PageQuery  string // the filters as a query string, for the pager
 	ShowAuthor bool
+	CanBulk    bool // editors tick articles for bulk actions
+	Back       string
+	Trashed    int // articles in the trash
+}
+
+// BulkActions are the bulk actions' choices, in menu order.
+func (articleListPage) BulkActions() []struct{ Value, Label string } {
+	return []struct{ Value, Label string }{
+		{string(db.BulkPublish), "Đăng"}, {string(db.BulkUnpublish), "Gỡ về bản nháp"},
+		{string(db.BulkMove), "Chuyển chuyên mục"}, {string(db.BulkTrash), "Chuyển vào thùng rác"},
+	}
 }
 
 // StatusLabel is a status's Vietnamese name.
@@ -107,7 +125,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	if u.Role == db.RoleAuthor {
 		query.AuthorID, authorScope = u.ID, u.ID // authors see their own articles only
 	} else {
-		data.ShowAuthor = true
+		data.ShowAuthor, data.CanBulk = true, true
 		if data.Authors, err = a.DB.Users(ctx); err != nil {
 			return err
 		}
@@ -122,10 +140,11 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	for _, s := range articleStatuses {
 		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: statusLabels[s], Count: counts[s]})
 	}
+	data.Trashed = counts["trash"]
 	if data.Sections, err = a.DB.Categories(ctx, true); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+adminPageSize-1)/adminPageSize)
+	pages := pageCount(data.Total, adminPageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/bai-viet"}
 	keep := url.Values{}
 	for _, k := range []string{"status", "section", "author", "q"} {
@@ -134,6 +153,10 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 		}
 	}
 	data.PageQuery = keep.Encode()
+	if page > 1 {
+		keep.Set("page", strconv.Itoa(page))
+	}
+	data.Back = keep.Encode()
 	return a.renderAdmin(w, r, http.StatusOK, "admin_articles", "Bài viết", "articles", u, data)
 }
 
@@ -150,6 +173,8 @@ type articleForm struct {
 	PublishAt    string // datetime-local, in the site's zone
 	CoverMediaID int64
 	CoverAlt     string
+	Tags         string // comma-separated names, as typed
+	Closed       bool   // comments closed
 	Version      int
 	FormToken    string
 	Errors       map[string]string
@@ -159,6 +184,9 @@ type articleForm struct {
 	CanEdit      bool
 	Actions      []workflowAction
 	Revisions    int
+	Featured     bool // pinned to the home page
+	CanFeature   bool // editors pin articles
+	CanTrash     bool
 }
 
 // StatusLabels names article statuses in Vietnamese.
@@ -195,7 +223,7 @@ func (a *App) workflowActions(u db.User, art db.Article) []workflowAction {
 func (a *App) formFromArticle(art db.Article) articleForm {
 	f := articleForm{ID: art.ID, Article: art, Title: art.Title, Slug: art.Slug, Lead: art.Lead, Body: art.BodyHTML,
 		Byline: art.Byline, CategoryID: art.CategoryID, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt,
-		Version: art.Version, Errors: map[string]string{}}
+		Closed: art.CommentsClosed, Version: art.Version, Errors: map[string]string{}}
 	if !art.PublishAt.IsZero() {
 		f.PublishAt = art.PublishAt.In(a.Views.Location()).Format(dateTimeLocal)
 	}
@@ -217,6 +245,11 @@ func (a *App) renderArticleForm(w http.ResponseWriter, r *http.Request, status i
 			return err
 		}
 		f.Revisions = len(revs)
+		f.CanTrash = canTrashArticle(u, f.Article)
+		f.CanFeature = roleRank(u.Role) >= roleRank(db.RoleEditor)
+		if f.Featured, err = a.DB.IsFeatured(r.Context(), f.ID); err != nil {
+			return err
+		}
 	} else {
 		f.CanEdit = true
 	}
@@ -224,7 +257,7 @@ func (a *App) renderArticleForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (a *App) newArticlePage(w http.ResponseWriter, r *http.Request, u db.User) error {
-	f := articleForm{FormToken: adminToken(18), Errors: map[string]string{}, Byline: u.Label()}
+	f := articleForm{FormToken: randomToken(18), Errors: map[string]string{}, Byline: u.Label()}
 	return a.renderArticleForm(w, r, http.StatusOK, u, f)
 }
 
@@ -252,7 +285,16 @@ func (a *App) editArticlePage(w http.ResponseWriter, r *http.Request, u db.User)
 	if err != nil {
 		return err
 	}
-	return a.renderArticleForm(w, r, http.StatusOK, u, a.formFromArticle(art))
+	if !art.TrashedAt.IsZero() {
+		a.flash(r, "Bài viết đang ở thùng rác: khôi phục bài để sửa.")
+		adminSeeOther(w, r, "/admin/bai-viet/thung-rac")
+		return nil
+	}
+	f := a.formFromArticle(art)
+	if f.Tags, err = a.articleTagsField(r, art.ID); err != nil {
+		return err
+	}
+	return a.renderArticleForm(w, r, http.StatusOK, u, f)
 }
 
 // readArticleForm parses and checks the editor form into f and returns the input to
@@ -269,7 +311,25 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 	f.Byline = vntext.Normalize(pf.Get("byline"))
 	f.PublishAt = strings.TrimSpace(pf.Get("publish_at"))
 	f.CoverAlt = vntext.Normalize(pf.Get("cover_alt"))
+	f.Closed = pf.Get("comments_closed") != ""
 	f.FormToken = pf.Get("form_token")
+	rawTags := pf.Get("tags")
+	f.Tags = vntext.Normalize(rawTags)
+	var tags []string
+	if len(rawTags) > maxTagField {
+		f.Errors["tags"] = "Danh sách chủ đề quá dài."
+		f.Tags = ""
+	} else {
+		tags = db.SplitTagNames(rawTags)
+		for _, part := range strings.Split(f.Tags, ",") {
+			if _, _, err := db.CleanTagName(part); strings.TrimSpace(part) != "" && err != nil {
+				f.Errors["tags"] = tagNameError(err)
+			}
+		}
+		if len(tags) > db.MaxTagsOfArticle {
+			f.Errors["tags"] = tagNameError(db.ErrTooManyTags)
+		}
+	}
 	rawBody := pf.Get("body")
 	f.Body = a.sanitizeBody(vntext.NormalizeMultiline(rawBody))
 	if v := pf.Get("version"); v != "" {
@@ -354,7 +414,8 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		}
 	}
 	return db.ArticleInput{Title: f.Title, Lead: f.Lead, BodyHTML: f.Body, Byline: f.Byline, CategoryID: f.CategoryID,
-		Slug: f.Slug, CoverMediaID: f.CoverMediaID, CoverAlt: f.CoverAlt, PublishAt: publishAt}, nil
+		Slug: f.Slug, CoverMediaID: f.CoverMediaID, CoverAlt: f.CoverAlt, PublishAt: publishAt,
+		CommentsClosed: f.Closed, Tags: tags, SetTags: true}, nil
 }
 
 // parseArticleRequest reads the editor form, urlencoded or multipart (with a cover image).
@@ -601,7 +662,8 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	in := db.ArticleInput{Title: rev.Title, Lead: rev.Lead, BodyHTML: a.sanitizeBody(rev.BodyHTML), Byline: rev.Byline,
-		CategoryID: rev.CategoryID, Slug: art.Slug, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt, PublishAt: art.PublishAt}
+		CategoryID: rev.CategoryID, Slug: art.Slug, CoverMediaID: art.CoverMediaID, CoverAlt: art.CoverAlt, PublishAt: art.PublishAt,
+		CommentsClosed: art.CommentsClosed} // tags and comments stay as they are: a revision holds the text
 	_, err = a.DB.UpdateArticle(r.Context(), adminActor(r, u), a.Now(), art.ID, version, in,
 		"khôi phục phiên bản "+vntext.FormatDateTime(rev.CreatedAt.In(a.Views.Location())))
 	if errors.Is(err, db.ErrStale) {

@@ -54,6 +54,7 @@ func postTransition(b *adminBrowser, id int64, version int, to string, extra url
 }
 
 func TestWorkflowFromDraftToPublished(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	author, editor := s.loginAs(t, db.RoleAuthor), s.loginAs(t, db.RoleEditor)
 	title := "Hội thi nấu bánh chưng ở xã Đồng Tâm"
@@ -154,6 +155,7 @@ func TestWorkflowFromDraftToPublished(t *testing.T) {
 }
 
 func TestScheduledPublishAppearsOnTimeAndSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	title := "Lịch cắt điện tuần tới tại thị trấn Sông Lam"
@@ -187,13 +189,10 @@ func TestScheduledPublishAppearsOnTimeAndSurvivesRestart(t *testing.T) {
 }
 
 func TestArticleFormBadInput(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
-	count := func() int {
-		var n int
-		s.app.DB.Reader().QueryRow(`SELECT count(*) FROM articles`).Scan(&n)
-		return n
-	}
+	count := func() int64 { return s.queryInt(t, `SELECT count(*) FROM articles`) }
 	before := count()
 	cases := []struct {
 		name  string
@@ -245,6 +244,7 @@ func TestArticleFormBadInput(t *testing.T) {
 }
 
 func TestArticleSanitizingNFCAndSearchIndex(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	nfd := "Kho\u0302ng co\u0301 ga\u0300 Đà Nẵng" // decomposed
@@ -289,8 +289,7 @@ func TestArticleSanitizingNFCAndSearchIndex(t *testing.T) {
 	if r, _ := editor.post("/admin/bai-viet/"+strconv.FormatInt(id, 10), f2); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit: %d", r.StatusCode)
 	}
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '"khong"' AND rowid = ?`, id).Scan(&n)
-	if n != 0 {
+	if s.queryInt(t, `SELECT count(*) FROM articles_fts WHERE articles_fts MATCH '"khong"' AND rowid = ?`, id) != 0 {
 		t.Error("old words still indexed after the edit")
 	}
 	// Filters with hostile values are refused or harmless.
@@ -307,15 +306,14 @@ func TestArticleSanitizingNFCAndSearchIndex(t *testing.T) {
 }
 
 func TestStaleFormAndDoubleSubmit(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor, admin := s.loginAs(t, db.RoleEditor), s.loginAs(t, db.RoleAdmin)
 	f := newArticleForm("Bài viết hai người cùng sửa")
 	id := createArticle(t, editor, f)
 	// Double submit of the new-article form: one article.
 	createArticle(t, editor, f)
-	var n int
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM articles WHERE title = ?`, "Bài viết hai người cùng sửa").Scan(&n)
-	if n != 1 {
+	if n := s.queryInt(t, `SELECT count(*) FROM articles WHERE title = ?`, "Bài viết hai người cùng sửa"); n != 1 {
 		t.Fatalf("double submit made %d articles", n)
 	}
 	v := s.article(t, id).Version
@@ -359,6 +357,7 @@ func TestStaleFormAndDoubleSubmit(t *testing.T) {
 }
 
 func TestSlugsRevisionsPreview(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	id1 := createArticle(t, editor, newArticleForm("Tin nhanh: “Tết vì người nghèo” 2027"))

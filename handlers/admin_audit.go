@@ -99,7 +99,7 @@ func (a *App) auditPage(w http.ResponseWriter, r *http.Request, u db.User) error
 	if data.Actions, err = a.DB.AuditActions(ctx); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+auditPageSize-1)/auditPageSize)
+	pages := pageCount(data.Total, auditPageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/nhat-ky"}
 	keep := url.Values{}
 	for _, k := range []string{"user", "action", "object", "id", "from", "to"} {

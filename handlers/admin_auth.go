@@ -207,7 +207,7 @@ func (a *App) BootstrapAccounts(ctx context.Context, withDemo bool, siteURL stri
 		return nil
 	}
 	if withDemo {
-		pw := adminToken(12)
+		pw := randomToken(12)
 		if _, err := a.DB.CreateUser(ctx, db.Actor{UserName: "demo"}, a.Now(), db.NewUser{
 			Name: "admin", DisplayName: "Quản trị viên", Role: db.RoleAdmin, Password: pw}); err != nil {
 			return err
@@ -216,7 +216,7 @@ func (a *App) BootstrapAccounts(ctx context.Context, withDemo bool, siteURL stri
 			"login", siteURL+"/admin/login")
 		return nil
 	}
-	token := adminToken(24)
+	token := randomToken(24)
 	a.back.mu.Lock()
 	a.back.setupToken = token
 	a.back.mu.Unlock()

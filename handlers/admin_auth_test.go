@@ -14,6 +14,7 @@ import (
 )
 
 func TestAdminWithoutSessionGoesToLogin(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.newBrowser(t)
 	for _, path := range []string{"/admin", "/admin/", "/admin/bai-viet"} {
@@ -40,6 +41,7 @@ func TestAdminWithoutSessionGoesToLogin(t *testing.T) {
 }
 
 func TestLoginCookieFlags(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		base       string
 		name       string
@@ -76,6 +78,7 @@ func TestLoginCookieFlags(t *testing.T) {
 }
 
 func TestSessionFixationAndLogout(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.newBrowser(t)
 	// An attacker plants a token; logging in must not keep it.
@@ -113,6 +116,7 @@ func TestSessionFixationAndLogout(t *testing.T) {
 }
 
 func TestLoginFailuresAreGenericThrottledAndAudited(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.newBrowser(t)
 	fail := func(name, pw string) (*http.Response, string) {
@@ -189,6 +193,7 @@ func TestLoginFailuresAreGenericThrottledAndAudited(t *testing.T) {
 }
 
 func TestLoginThrottledPerAddress(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.newBrowser(t)
 	for i := range freeFailuresIP {
@@ -203,6 +208,7 @@ func TestLoginThrottledPerAddress(t *testing.T) {
 }
 
 func TestLoginBadInput(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.newBrowser(t)
 	cases := []struct {
@@ -246,6 +252,7 @@ func TestLoginBadInput(t *testing.T) {
 }
 
 func TestCrossSiteStateChangesRefused(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.loginAs(t, "admin")
 	for _, h := range []http.Header{
@@ -270,6 +277,7 @@ func TestCrossSiteStateChangesRefused(t *testing.T) {
 }
 
 func TestDisablingUserEndsSessions(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	author := s.loginAs(t, "author")
 	if r, _ := author.get("/admin/"); r.StatusCode != http.StatusOK {
@@ -296,6 +304,7 @@ func TestDisablingUserEndsSessions(t *testing.T) {
 }
 
 func TestSetupLink(t *testing.T) {
+	t.Parallel()
 	s := openAdminSite(t, t.TempDir(), Config{}, false)
 	ctx := context.Background()
 	if err := s.app.BootstrapAccounts(ctx, false, s.srv.URL); err != nil {
@@ -342,6 +351,7 @@ func TestSetupLink(t *testing.T) {
 }
 
 func TestSessionsOnlyOnAdminRoutes(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.loginAs(t, db.RoleEditor)
 	for _, p := range []string{"/", "/bai-viet/1", "/chuyen-muc/thoi-su", "/healthz"} {
@@ -368,6 +378,7 @@ func TestSessionsOnlyOnAdminRoutes(t *testing.T) {
 // (X-Forwarded-For), so one attacker does not lock every editor out; from an untrusted
 // peer the header is ignored, so it cannot be used to dodge the limit.
 func TestLoginThrottleBehindProxy(t *testing.T) {
+	t.Parallel()
 	loopback := netip.MustParsePrefix("127.0.0.0/8")
 	for _, trusted := range []bool{true, false} {
 		cfg := Config{}

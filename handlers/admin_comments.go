@@ -3,12 +3,12 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -105,7 +105,7 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 	if data.Blocks, err = a.DB.CommentBlocks(ctx); err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+queuePageSize-1)/queuePageSize)
+	pages := pageCount(data.Total, queuePageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/binh-luan"}
 	keep := url.Values{}
 	for _, k := range []string{"status", "article"} {
@@ -195,7 +195,7 @@ func (a *App) moderateBulk(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	a.flash(r, fmt.Sprintf("Đã chuyển %d bình luận sang «%s».", n, queueStatusLabels[status]))
 	if isHTMX(r) {
-		w.Header().Set("HX-Refresh", "true")
+		w.Header().Set(hxRefresh, "true")
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
@@ -232,17 +232,6 @@ func (a *App) editCommentPage(w http.ResponseWriter, r *http.Request, u db.User)
 		commentEditForm{C: c, Title: c.Title, Body: c.Body})
 }
 
-// moderatedText turns submitted text into stored plain text: markup stripped, entities
-// decoded (html/template escapes it again on output), NFC.
-func (a *App) moderatedText(s string, multiline bool) string {
-	if multiline {
-		s = vntext.NormalizeMultiline(s)
-	} else {
-		s = vntext.Normalize(s)
-	}
-	return strings.TrimSpace(html.UnescapeString(a.back.strict.Sanitize(s)))
-}
-
 func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) error {
 	c, err := a.loadModComment(r)
 	if err != nil {
@@ -251,8 +240,8 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
 		return err
 	}
-	f := commentEditForm{C: c, Title: a.moderatedText(r.PostFormValue("title"), false),
-		Body: a.moderatedText(r.PostFormValue("body"), true), Errors: map[string]string{}}
+	f := commentEditForm{C: c, Title: sanitize.PlainLine(r.PostFormValue("title")),
+		Body: sanitize.PlainText(r.PostFormValue("body")), Errors: map[string]string{}}
 	switch n := vntext.CharCount(f.Title); {
 	case vntext.IsBlank(f.Title):
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."

@@ -24,6 +24,7 @@ func (s *adminSite) pendingComment(t *testing.T, articleID int64, name, body str
 }
 
 func TestModerationQueueWithHTMX(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	art := s.article(t, 1)
@@ -123,6 +124,7 @@ func TestModerationQueueWithHTMX(t *testing.T) {
 }
 
 func TestEditCommentAndBlock(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	id := s.pendingComment(t, 1, "Bạn đọc", "Nội dung gốc có số điện thoại.")
@@ -144,13 +146,27 @@ func TestEditCommentAndBlock(t *testing.T) {
 	if r, _ := editor.post(path, url.Values{"title": {"Tiêu đề <i>mới</i>"}, "body": {nfd}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("edit")
 	}
-	c, _ := s.app.DB.ModerationComment(context.Background(), id)
+	c, err := s.app.DB.ModerationComment(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.Title != "Tiêu đề mới" || c.Body != "Nội dung đã sửa & O'Neil" {
 		t.Errorf("stored %q / %q", c.Title, c.Body)
 	}
-	entries, _, _ := s.app.DB.AuditLog(context.Background(), db.AuditQuery{Action: "comment.edit", Limit: 5})
-	if len(entries) != 1 || !strings.Contains(entries[0].Detail, "Nội dung gốc có số điện thoại.") {
+	entries, _, err := s.app.DB.AuditLog(context.Background(), db.AuditQuery{Action: "comment.edit", Limit: 5})
+	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Detail, "Nội dung gốc có số điện thoại.") {
 		t.Errorf("edit audit %+v", entries)
+	}
+	// Escaped markup is cleaned as on the reader's path: it must not come back as a tag
+	// once unescaped (a single strip-and-unescape stored "<b>").
+	if r, _ := editor.post(path, url.Values{"title": {"&lt;b&gt;Tiêu&lt;/b&gt; đề"}, "body": {"&lt;script&gt;x&lt;/script&gt;Nội dung\r\ndòng hai"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatal("edit with escaped markup")
+	}
+	if c, err = s.app.DB.ModerationComment(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if c.Title != "Tiêu đề" || c.Body != "Nội dung\ndòng hai" {
+		t.Errorf("escaped markup stored as %q / %q", c.Title, c.Body)
 	}
 	// Block the address with htmx: the row shows it is blocked.
 	r, frag := editor.htmx("/admin/chan", url.Values{"kind": {"ip"}, "value": {"203.0.113.5"}, "comment": {strconv.FormatInt(id, 10)}})

@@ -12,6 +12,7 @@ import (
 // TestHostileInputOnEveryForm sends script, SQL and over-long values in every text field
 // of every back-office form: nothing is echoed unescaped, nothing errors, the data stays.
 func TestHostileInputOnEveryForm(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	cid := s.pendingComment(t, 1, "Bạn đọc", "Bình thường")

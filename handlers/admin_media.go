@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"toasoan/db"
+	"toasoan/internal/httpcache"
 	"toasoan/internal/imaging"
 	"toasoan/views"
 )
@@ -180,7 +181,7 @@ func (a *App) renderMediaLibrary(w http.ResponseWriter, r *http.Request, u db.Us
 	if err != nil {
 		return err
 	}
-	pages := max(1, (total+mediaPageSize-1)/mediaPageSize)
+	pages := pageCount(total, mediaPageSize)
 	data := mediaLibraryPage{Items: items, Total: total, Error: msg,
 		Pagination: views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/anh"}}
 	return a.renderAdmin(w, r, status, "admin_media", "Thư viện ảnh", "media", u, data)
@@ -213,7 +214,7 @@ func (a *App) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	h.Set("ETag", etag)
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	if r.Header.Get("If-None-Match") == etag {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}

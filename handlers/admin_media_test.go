@@ -54,6 +54,7 @@ func countMedia(t *testing.T, s *adminSite) int {
 }
 
 func TestUploadServeAndDeduplicate(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	author := s.loginAs(t, db.RoleAuthor)
 	pic := testJPEG(t, 1400, 700, 10)
@@ -116,6 +117,7 @@ func TestUploadServeAndDeduplicate(t *testing.T) {
 }
 
 func TestUploadAttacks(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	var bomb bytes.Buffer
@@ -177,6 +179,7 @@ func TestUploadAttacks(t *testing.T) {
 }
 
 func TestCoverImageFromEditorForm(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	f := newArticleForm("Bài có ảnh đại diện")

@@ -14,6 +14,7 @@ import (
 // action's gets 403 (and nothing changes); a role allowed gets past the check (any answer
 // but 403 or a trip to the login page).
 func TestRoleActionMatrix(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	ctx := context.Background()
 	author := s.users[db.RoleAuthor]

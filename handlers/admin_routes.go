@@ -32,6 +32,35 @@ func (a *App) backOfficeRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/bai-viet/{id}/phien-ban", author(a.articleRevisions))
 	mux.Handle("POST /admin/bai-viet/{id}/phien-ban/{rev}/khoi-phuc", author(a.restoreRevision))
 
+	mux.Handle("POST /admin/bai-viet/{id}/thung-rac", author(a.trashArticle))
+	mux.Handle("GET /admin/bai-viet/thung-rac", editor(a.trashList))
+	mux.Handle("POST /admin/bai-viet/{id}/khoi-phuc", editor(a.restoreArticle))
+	mux.Handle("POST /admin/bai-viet/{id}/xoa-vinh-vien", admin(a.deleteArticle))
+	mux.Handle("POST /admin/bai-viet/hang-loat", editor(a.bulkArticles))
+
+	mux.Handle("GET /admin/noi-bat", editor(a.featuredList))
+	mux.Handle("POST /admin/noi-bat", editor(a.featureArticle))
+	mux.Handle("POST /admin/noi-bat/{id}/bo", editor(a.unfeatureArticle))
+	mux.Handle("POST /admin/noi-bat/{id}/di-chuyen", editor(a.moveFeatured))
+
+	mux.Handle("GET /admin/chu-de", editor(a.tagsPage))
+	mux.Handle("POST /admin/chu-de", editor(a.createTag))
+	mux.Handle("GET /admin/chu-de/goi-y", author(a.suggestTags))
+	mux.Handle("POST /admin/chu-de/{id}", editor(a.renameTag))
+	mux.Handle("POST /admin/chu-de/{id}/xoa", editor(a.deleteTag))
+
+	mux.Handle("GET /admin/trang", editor(a.adminPages))
+	mux.Handle("GET /admin/trang/moi", editor(a.newPagePage))
+	mux.Handle("POST /admin/trang", editor(a.createPage))
+	mux.Handle("GET /admin/trang/{id}", editor(a.editPagePage))
+	mux.Handle("POST /admin/trang/{id}", editor(a.updatePage))
+	mux.Handle("POST /admin/trang/{id}/phien-ban/{rev}/khoi-phuc", editor(a.restorePageRevision))
+	mux.Handle("POST /admin/trang/{id}/xoa", admin(a.deletePage))
+
+	mux.Handle("GET /admin/ho-so", author(a.profilePage))
+	mux.Handle("POST /admin/ho-so", author(a.updateProfile))
+	mux.Handle("POST /admin/ho-so/mat-khau", author(a.changeOwnPassword))
+
 	mux.Handle("GET /admin/anh", author(a.mediaLibrary))
 	mux.Handle("POST /admin/anh", author(a.uploadMedia))
 

@@ -14,6 +14,7 @@ import (
 )
 
 func TestSectionsCreateRenameReorderHide(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	ctx := context.Background()
@@ -71,6 +72,7 @@ func TestSectionsCreateRenameReorderHide(t *testing.T) {
 }
 
 func TestUsersPage(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	ctx := context.Background()
@@ -135,6 +137,7 @@ func TestUsersPage(t *testing.T) {
 func idText(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestSettingsReloadAndTimeZone(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	ctx := context.Background()
@@ -191,6 +194,7 @@ func TestSettingsReloadAndTimeZone(t *testing.T) {
 }
 
 func TestAuditPageAndDashboard(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	ctx := context.Background()
@@ -229,6 +233,7 @@ func TestAuditPageAndDashboard(t *testing.T) {
 // TestDashboardShowsBackupStatus: admins see when the automatic backup last worked and,
 // loudly, when it last failed; editors do not see the panel.
 func TestDashboardShowsBackupStatus(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin, editor := s.loginAs(t, db.RoleAdmin), s.loginAs(t, db.RoleEditor)
 	_, body := admin.get("/admin/")

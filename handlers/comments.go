@@ -2,22 +2,20 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/unicode/norm"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
+	"toasoan/internal/httpcache"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
 )
@@ -63,17 +61,15 @@ const (
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
+	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
 	msgCaptchaLimited   = "Bạn đã lấy quá nhiều mã xác nhận trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgCaptchaFull      = "Hệ thống đang bận, chưa thể cấp mã xác nhận. Vui lòng thử lại sau ít phút."
 )
 
-// commentKit holds what the comment path builds once: the sanitizer policy, the rate
-// limiter, the fill-time signer and the captcha service.
+// commentKit holds what the comment path builds once: the rate limiter, the fill-time
+// signer and the captcha service.
 type commentKit struct {
-	// strict strips every tag: comments are plain text, and html/template escapes them
-	// on output. Built once; a Policy is safe for concurrent use.
-	strict  *bluemonday.Policy
 	limiter *antispam.Limiter
 	token   *antispam.FormToken
 	captcha *antispam.Captcha
@@ -83,9 +79,7 @@ type commentKit struct {
 // initComments builds the comment kit; the fill-time key is generated at first start
 // and kept in the settings table, so tokens survive restarts.
 func (a *App) initComments(ctx context.Context) error {
-	var key [32]byte
-	rand.Read(key[:])
-	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, hex.EncodeToString(key[:]))
+	secret, err := a.DB.InitSetting(ctx, db.SettingCommentFormSecret, randomToken(32))
 	if err != nil {
 		return err
 	}
@@ -95,7 +89,6 @@ func (a *App) initComments(ctx context.Context) error {
 		minFill = commentMinFill
 	}
 	k := &commentKit{
-		strict:  bluemonday.StrictPolicy(),
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
 		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
 		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
@@ -139,8 +132,11 @@ func (f commentForm) NoJSURL() string { return f.ArticlePath + "?binh-luan=viet#
 // Action is where the form posts.
 func (f commentForm) Action() string { return commentPath(f.ArticleID) }
 
+// captchaImagePrefix is where captcha images are served, /ma-bao-mat/{id}.
+const captchaImagePrefix = "/ma-bao-mat/"
+
 // CaptchaURL is the image of the form's captcha.
-func (f commentForm) CaptchaURL() string { return "/ma-bao-mat/" + f.CaptchaID }
+func (f commentForm) CaptchaURL() string { return captchaImagePrefix + f.CaptchaID }
 
 // RefreshURL swaps in a new captcha (htmx), or reloads the article (no JS).
 func (f commentForm) RefreshURL() string {
@@ -201,8 +197,9 @@ func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(comme
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
-	List commentList
-	Form commentForm
+	List   commentList
+	Form   commentForm
+	Closed bool // the article takes no new comments: no form
 }
 
 // commentPosted is the htmx answer to a post: the form again, the status line, and the
@@ -225,6 +222,11 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 		return commentSection{}, err
 	}
 	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	if art.CommentsClosed {
+		s.Closed = true
+		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
+		return s, nil
+	}
 	if form != nil {
 		s.Form = *form
 		return s, nil
@@ -304,6 +306,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed {
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxCommentBody)
 	if err := r.ParseForm(); err != nil {
@@ -388,6 +393,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		f.General = msgFormUsed
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
 	}
+	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
+		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -455,8 +463,8 @@ func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status i
 		}
 		return &Error{Status: status, Message: msg}
 	}
-	w.Header().Set("HX-Retarget", "#comment-status")
-	w.Header().Set("HX-Reswap", "innerHTML")
+	w.Header().Set(hxRetarget, "#comment-status")
+	w.Header().Set(hxReswap, "innerHTML")
 	w.Header().Set("Cache-Control", "no-store")
 	return a.renderFragment(w, status, "article", "comment-status-error", msg)
 }
@@ -488,9 +496,9 @@ func (a *App) commentModeration(ctx context.Context) (string, error) {
 func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 	pf := r.PostForm
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
-	f.Name = a.cleanLine(pf.Get("name"))
-	f.Title = a.cleanLine(pf.Get("title"))
-	f.Content = a.cleanText(pf.Get("content"))
+	f.Name = sanitize.PlainLine(pf.Get("name"))
+	f.Title = sanitize.PlainLine(pf.Get("title"))
+	f.Content = sanitize.PlainText(pf.Get("content"))
 	f.Phone = vntext.Normalize(pf.Get("phone"))
 	return f
 }
@@ -531,32 +539,6 @@ func (a *App) validateCommentForm(f *commentForm) (phone string) {
 		f.fail("content", fmt.Sprintf("Bình luận chứa quá nhiều liên kết (tối đa %d).", maxCommentLinks))
 	}
 	return phone
-}
-
-// cleanLine cleans a one-line field: NFC, zero-width and control characters out,
-// whitespace collapsed, markup stripped.
-func (a *App) cleanLine(s string) string {
-	return vntext.Normalize(a.stripMarkup(vntext.Normalize(s)))
-}
-
-// cleanText cleans a multi-line field the same way, keeping line breaks.
-func (a *App) cleanText(s string) string {
-	return vntext.NormalizeMultiline(a.stripMarkup(vntext.NormalizeMultiline(s)))
-}
-
-// stripMarkup removes every tag with bluemonday's strict policy and unescapes what it
-// escaped, so plain text is stored and html/template escapes it once on output. It
-// repeats until nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like
-// "<b>". If that does not settle (deeply nested escapes), angle brackets are dropped.
-func (a *App) stripMarkup(s string) string {
-	for range 8 {
-		out := html.UnescapeString(a.comments.strict.Sanitize(s))
-		if out == s {
-			return s
-		}
-		s = out
-	}
-	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // normalizePhone checks a Vietnamese phone number and returns it as 0xxxxxxxxx: mobile
@@ -632,13 +614,13 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 	etag := `"c` + version + `"`
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "HX-Request")
+	h.Set("Vary", hxRequest)
 	h.Set("ETag", etag)
 	if r.URL.Query().Get("v") == version {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -650,18 +632,6 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
 }
 
-func etagMatches(header, etag string) bool {
-	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
-}
-
-// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
-// old one. Without htmx it goes back to the article, whose form has a new one.
 // formSecrets answers a deferred form's request for its captcha and fill-time token.
 func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
@@ -681,6 +651,8 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	return a.renderFragment(w, http.StatusOK, "article", "form-secrets", f)
 }
 
+// refreshCaptcha swaps in a new captcha (the "Lấy lại mã bảo mật" link) and drops the
+// old one. Without htmx it goes back to the article, whose form has a new one.
 func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {

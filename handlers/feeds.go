@@ -277,7 +277,8 @@ type sitemapIndex struct {
 	Sitemaps []sitemapURL `xml:"sitemap"`
 }
 
-// sitemap serves /sitemap.xml: every section, every public article and the fixed pages,
+// sitemap serves /sitemap.xml: every section, static page, tag with public articles,
+// every public article and the fixed pages,
 // with lastmod. Past SitemapMaxURLs URLs it is an index of /sitemap.xml?page=N files, kept
 // at the root path because a sitemap may only list URLs under its own directory.
 func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
@@ -312,8 +313,25 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range sections {
 		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(views.SectionPath(c.Slug)), LastMod: w3cDate(lastBySection[c.ID])})
 	}
+	// Then the published static pages and the tags that have public articles.
+	pages, err := a.DB.Pages(ctx)
+	if err != nil {
+		return err
+	}
+	for _, pg := range pages {
+		if pg.Status == db.PagePublished {
+			fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(views.StaticPagePath(pg.Slug)), LastMod: w3cDate(pg.UpdatedAt)})
+		}
+	}
+	tags, err := a.DB.SitemapTags(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(views.TagPath(t.Slug)), LastMod: w3cDate(t.Modified)})
+	}
 	all := len(fixed) + total
-	files := max(1, (all+perFile-1)/perFile)
+	files := pageCount(all, perFile)
 	if page == 0 && files > 1 {
 		idx := sitemapIndex{}
 		for i := 1; i <= files; i++ {
@@ -362,8 +380,7 @@ const robotsRules = `User-agent: *
 Disallow: /admin
 Disallow: /admin/
 Disallow: /*/binh-luan
-Disallow: /captcha/
-`
+Disallow: ` + captchaImagePrefix + "\n"
 
 // robots serves /robots.txt with the sitemap's absolute URL.
 func (a *App) robots(w http.ResponseWriter, r *http.Request) error {

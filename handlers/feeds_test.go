@@ -93,6 +93,7 @@ func decodeXML(t *testing.T, body string, v any) {
 }
 
 func TestRSSFeeds(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	xss := addPublished(t, s, "tin-xss", xssTitle, xssLead, 0)
@@ -185,6 +186,7 @@ func TestRSSFeeds(t *testing.T) {
 }
 
 func TestFeedsUseBaseURL(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	s.app.Config.BaseURL = "https://tin.example.vn"
 	_, body := s.get(t, "/rss.xml")
@@ -224,6 +226,7 @@ type atomResult struct {
 }
 
 func TestAtomFeeds(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	xss := addPublished(t, s, "tin-xss", xssTitle, xssLead, 0)
 	for _, path := range []string{"/atom.xml", views.SectionAtomPath(xss.CategorySlug)} {
@@ -268,6 +271,7 @@ type sitemapResult struct {
 }
 
 func TestSitemap(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	total, _ := s.app.DB.CountPublicArticles(ctx, 0, testNow)
@@ -371,6 +375,7 @@ func TestSitemap(t *testing.T) {
 }
 
 func TestRobotsTxt(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	resp, body := s.get(t, "/robots.txt")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
@@ -380,7 +385,7 @@ func TestRobotsTxt(t *testing.T) {
 	if lines[0] != "User-agent: *" {
 		t.Errorf("first line %q", lines[0])
 	}
-	for _, want := range []string{"Disallow: /admin/", "Disallow: /*/binh-luan", "Disallow: /captcha/", "Sitemap: " + s.srv.URL + "/sitemap.xml"} {
+	for _, want := range []string{"Disallow: /admin/", "Disallow: /*/binh-luan", "Disallow: /ma-bao-mat/", "Sitemap: " + s.srv.URL + "/sitemap.xml"} {
 		found := false
 		for _, l := range lines {
 			found = found || l == want

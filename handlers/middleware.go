@@ -2,23 +2,28 @@ package handlers
 
 import (
 	"crypto/rand"
-	"encoding/hex"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"toasoan/internal/httpcache"
 )
 
 // maxURLLength bounds request URIs; longer ones get 414 before any routing.
 const maxURLLength = 2048
 
-// contentSecurityPolicy allows only the site's own scripts and styles: htmx is configured
-// (meta htmx-config) to need neither inline styles nor eval. frame-ancestors is appended
-// per Config.FrameAncestors.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors "
+// contentSecurityPolicy is the one policy of the site: only its own scripts and styles
+// (htmx is configured, meta htmx-config, to need neither inline styles nor eval). The
+// public site and the back office differ only in what they add to style-src and img-src
+// (see adminCSP) and in who may frame them (Config.FrameAncestors).
+func contentSecurityPolicy(styleExtra, imgExtra, ancestors string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'" + styleExtra + "; img-src 'self' data:" + imgExtra +
+		"; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
+}
 
 // permissionsPolicy turns off the powerful browser features a news site never uses, so
 // an injected or embedded script cannot ask for them either.
@@ -75,9 +80,7 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 func (a *App) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		var id [8]byte
-		rand.Read(id[:])
-		reqID := hex.EncodeToString(id[:])
+		reqID := randomToken(8)
 		w.Header().Set("X-Request-Id", reqID)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
@@ -90,6 +93,14 @@ func (a *App) logRequests(next http.Handler) http.Handler {
 	})
 }
 
+// randomToken is a URL-safe random string of n bytes of entropy: request ids, CSP
+// nonces, form tokens, generated passwords and keys all come from here.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics rather than return short)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // securityHeaders sets the headers every response carries. Who may frame the site comes
 // from Config.FrameAncestors ('none' by default); HSTS is sent when the site is served
 // over HTTPS (an https -base-url, or TLS on this connection).
@@ -98,7 +109,7 @@ func (a *App) securityHeaders(next http.Handler) http.Handler {
 	if ancestors == "" {
 		ancestors = "'none'"
 	}
-	csp := contentSecurityPolicy + ancestors
+	csp := contentSecurityPolicy("", "", ancestors)
 	frameOptions := ""
 	switch ancestors {
 	case "'none'":
@@ -202,17 +213,6 @@ func (a *App) limitURL(next http.Handler) http.Handler {
 	})
 }
 
-// headerRecorder captures what the mux's own 404/405 handlers would answer, so the
-// answer can be given as a Vietnamese page instead of the mux's plain text.
-type headerRecorder struct {
-	header http.Header
-	status int
-}
-
-func (h *headerRecorder) Header() http.Header         { return h.header }
-func (h *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
-func (h *headerRecorder) WriteHeader(code int)        { h.status = code }
-
 // routeOrError dispatches to the mux, and renders unmatched paths (404) and wrong methods
 // (405, with Allow) as the site's error page.
 func (a *App) routeOrError(mux *http.ServeMux) http.Handler {
@@ -222,11 +222,13 @@ func (a *App) routeOrError(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		rec := &headerRecorder{header: http.Header{}}
+		// Capture what the mux's own 404/405 handlers would answer, so the answer can be
+		// given as a Vietnamese page instead of the mux's plain text.
+		rec := httpcache.NewRecorder()
 		h.ServeHTTP(rec, r)
-		switch rec.status {
+		switch rec.Status {
 		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", rec.header.Get("Allow"))
+			w.Header().Set("Allow", rec.HeaderMap.Get("Allow"))
 			a.renderError(w, r, http.StatusMethodNotAllowed, "")
 		case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect:
 			// The mux cleans paths (/a//b, trailing slashes) with a redirect: keep it.

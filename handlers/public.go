@@ -18,14 +18,16 @@ const (
 	homePerSection   = 3
 	sectionPageSize  = 15
 	neighbourCount   = 5
+	relatedCount     = 4
 	maxPageParameter = 1_000_000
 )
 
 // homePage is the home page's data.
 type homePage struct {
-	Lead   *db.Article
-	Latest []db.Article
-	Blocks []sectionBlock
+	Lead     *db.Article
+	Featured []db.Article // "Tin nổi bật": the editors' pins after the lead
+	Latest   []db.Article
+	Blocks   []sectionBlock
 }
 
 type sectionBlock struct {
@@ -41,13 +43,31 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 	if err := a.withNav(r, &p); err != nil {
 		return err
 	}
-	latest, err := a.DB.PublicArticles(ctx, db.PublicListQuery{Limit: homeLatest + 1}, now)
+	// The editors' pins lead (the first is the lead story); without pins the newest
+	// article does. "Tin mới" then lists the newest of the rest.
+	featured, err := a.DB.FeaturedArticles(ctx, now)
+	if err != nil {
+		return err
+	}
+	latest, err := a.DB.PublicArticles(ctx, db.PublicListQuery{Limit: homeLatest + 1 + len(featured)}, now)
 	if err != nil {
 		return err
 	}
 	var data homePage
-	if len(latest) > 0 {
-		data.Lead, data.Latest = &latest[0], latest[1:]
+	shown := map[int64]bool{}
+	if len(featured) > 0 {
+		data.Lead, data.Featured = &featured[0], featured[1:]
+		for _, f := range featured {
+			shown[f.ID] = true
+		}
+	} else if len(latest) > 0 {
+		data.Lead = &latest[0]
+		shown[latest[0].ID] = true
+	}
+	for _, l := range latest {
+		if !shown[l.ID] && len(data.Latest) < homeLatest {
+			data.Latest = append(data.Latest, l)
+		}
 	}
 	for _, c := range p.Nav {
 		list, err := a.DB.PublicArticles(ctx, db.PublicListQuery{CategoryID: c.ID, Limit: homePerSection}, now)
@@ -95,7 +115,7 @@ func (a *App) section(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pages := max(1, (total+sectionPageSize-1)/sectionPageSize)
+	pages := pageCount(total, sectionPageSize)
 	if page > pages {
 		return &Error{Status: http.StatusNotFound, Message: "Chuyên mục không có trang này."}
 	}
@@ -141,6 +161,8 @@ func parsePage(r *http.Request) (int, error) {
 type articlePage struct {
 	Article  db.Article
 	Views    int64
+	Tags     []db.Tag
+	Related  []db.Article // sharing its tags first, then of its section
 	Newer    []db.Article
 	Older    []db.Article
 	Comments commentSection
@@ -201,6 +223,12 @@ func (a *App) articleView(w http.ResponseWriter, r *http.Request, art db.Article
 	ctx, now := r.Context(), a.Now()
 	var err error
 	data := articlePage{Article: art}
+	if data.Tags, err = a.DB.ArticleTags(ctx, art.ID); err != nil {
+		return views.Page{}, err
+	}
+	if data.Related, err = a.DB.RelatedArticles(ctx, art, relatedCount, now); err != nil {
+		return views.Page{}, err
+	}
 	if data.Newer, err = a.DB.NeighbourArticles(ctx, art, true, neighbourCount, now); err != nil {
 		return views.Page{}, err
 	}

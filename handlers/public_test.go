@@ -32,6 +32,7 @@ func latestArticle(t testing.TB, s *testSite) db.Article {
 }
 
 func TestHomePage(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	resp, body := s.get(t, "/")
 	if resp.StatusCode != http.StatusOK {
@@ -92,6 +93,7 @@ func TestHomePage(t *testing.T) {
 }
 
 func TestArticlePage(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	// An article in the middle of its section has both newer and older neighbours.
@@ -155,6 +157,7 @@ func TestArticlePage(t *testing.T) {
 }
 
 func TestArticleComments(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	var withComments db.Article
@@ -189,6 +192,7 @@ func TestArticleComments(t *testing.T) {
 }
 
 func TestArticleURLs(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	a := latestArticle(t, s)
@@ -243,6 +247,7 @@ func TestArticleURLs(t *testing.T) {
 }
 
 func TestSectionPages(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	c, err := s.app.DB.CategoryBySlug(ctx, demo.Sections[0].Slug)
@@ -306,6 +311,7 @@ func TestSectionPages(t *testing.T) {
 }
 
 func TestErrorsAndMethods(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	cases := []struct {
 		name, method, path string
@@ -343,6 +349,7 @@ func TestErrorsAndMethods(t *testing.T) {
 }
 
 func TestTemplateErrorIsClean500(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	rec := httptestRecorder()
 	req, _ := http.NewRequest("GET", "/", nil)
@@ -358,6 +365,7 @@ func TestTemplateErrorIsClean500(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	url := s.app.Assets.URL("css/site.css")
 	resp, body := s.do(t, "GET", url, http.Header{"Accept-Encoding": {"identity"}})
@@ -388,6 +396,7 @@ func TestStaticAssets(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	resp, body := s.get(t, "/healthz")
 	if resp.StatusCode != 200 || body != "ok\n" {
@@ -401,6 +410,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestViewsAreBatched(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	a := latestArticle(t, s)
 	for range 30 {
@@ -435,6 +445,7 @@ func TestViewsAreBatched(t *testing.T) {
 }
 
 func TestWriteUnavailableIs503(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	rec := httptestRecorder()
 	req, _ := http.NewRequest("POST", "/", nil)
@@ -458,7 +469,9 @@ func sqliteFullError(t *testing.T, s *testSite) error {
 	}
 	defer d.Close()
 	var pages int
-	d.Writer().QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+	if err := d.Writer().QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
 	d.Writer().ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages))
 	_, err = d.CreateCategory(ctx, db.Category{Slug: "x", Name: "x", Description: strings.Repeat("x", 20000)})
 	if !db.WriteUnavailable(err) {
@@ -468,6 +481,7 @@ func sqliteFullError(t *testing.T, s *testSite) error {
 }
 
 func TestBodyLimits(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	// Declared too large: refused before reading.
 	req, _ := http.NewRequest("POST", s.srv.URL+"/", strings.NewReader("x"))

@@ -9,10 +9,18 @@ import (
 
 // htmx header names, in one place.
 const (
+	// Request headers.
 	hxRequest = "HX-Request"
 	hxTarget  = "HX-Target"
 	// hxHistoryRestore marks htmx's request for a whole page after the back button.
 	hxHistoryRestore = "HX-History-Restore-Request"
+
+	// Response headers.
+	hxPushURL  = "HX-Push-Url"
+	hxRedirect = "HX-Redirect"
+	hxRefresh  = "HX-Refresh"
+	hxRetarget = "HX-Retarget"
+	hxReswap   = "HX-Reswap"
 )
 
 // isHTMX reports whether htmx sent the request and wants a fragment. A history restore
@@ -40,13 +48,17 @@ func (a *App) absoluteURL(path string) string {
 	return a.Config.BaseURL + path
 }
 
-// withNav loads the menu's sections into the page.
+// withNav loads the menu's sections and the static pages linked from the menu and the
+// footer into the page.
 func (a *App) withNav(r *http.Request, p *views.Page) error {
 	nav, err := a.DB.Categories(r.Context(), false)
 	if err != nil {
 		return err
 	}
 	p.Nav = nav
+	if p.NavPages, err = a.DB.LinkedPages(r.Context()); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -77,4 +89,10 @@ func (a *App) writeHTML(w http.ResponseWriter, status int, body []byte) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// pageCount is how many pages of perPage items hold total items: at least one, so an
+// empty list is page 1 of 1.
+func pageCount(total, perPage int) int {
+	return max(1, (total+perPage-1)/perPage)
 }

@@ -12,6 +12,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
 	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section, pageParam)))
 	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article, printParam, commentFormParam)))
+	mux.HandleFunc("GET /chu-de/{slug}", a.handle(a.cached(a.tag, pageParam)))
+	mux.HandleFunc("GET /trang/{slug}", a.handle(a.cached(a.staticPageView)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
 
@@ -20,7 +22,7 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan", a.handle(a.commentListFragment))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/bieu-mau", a.handle(a.formSecrets))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/ma-bao-mat", a.handle(a.refreshCaptcha))
-	mux.HandleFunc("GET /ma-bao-mat/{id}", a.handle(a.captchaImage))
+	mux.HandleFunc("GET "+captchaImagePrefix+"{id}", a.handle(a.captchaImage))
 
 	// Search.
 	mux.HandleFunc("GET /tim-kiem", a.handle(a.cachedSearch(a.search)))
@@ -30,6 +32,8 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /atom.xml", a.handle(a.feed(a.siteAtom)))
 	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.feed(a.sectionRSS)))
 	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.feed(a.sectionAtom)))
+	mux.HandleFunc("GET /chu-de/{slug}/rss.xml", a.handle(a.feed(a.tagRSS)))
+	mux.HandleFunc("GET /chu-de/{slug}/atom.xml", a.handle(a.feed(a.tagAtom)))
 	mux.HandleFunc("GET /sitemap.xml", a.handle(a.feed(a.sitemap, sitemapPageParam)))
 	mux.HandleFunc("GET /robots.txt", a.handle(a.feed(a.robots)))
 	mux.HandleFunc("GET /en/about", a.handle(a.cached(a.aboutEN)))

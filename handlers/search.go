@@ -16,12 +16,11 @@ import (
 	"toasoan/views"
 )
 
-// Search page sizes and the htmx headers it reads besides HX-Request.
+// Search page sizes and the element htmx swaps results into.
 const (
 	searchPageSize        = 10
 	searchLatestCount     = 5
 	maxSearchSuggestions  = 4
-	hxPushURL             = "HX-Push-Url"
 	searchResultsTargetID = "search-results"
 )
 
@@ -291,7 +290,7 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 			if data.Results, err = a.DB.Search(ctx, params, now); err != nil {
 				return err
 			}
-			data.Pages = max(1, (data.Results.Total+searchPageSize-1)/searchPageSize)
+			data.Pages = pageCount(data.Results.Total, searchPageSize)
 			if page > data.Pages {
 				return &Error{Status: http.StatusNotFound, Message: "Trang kết quả này không tồn tại. Hãy quay lại trang đầu của kết quả tìm kiếm."}
 			}
@@ -311,7 +310,7 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 	p.Main = data
 
 	h := w.Header()
-	h.Set("Vary", "HX-Request, HX-Target, HX-History-Restore-Request")
+	h.Set("Vary", hxRequest+", "+hxTarget+", "+hxHistoryRestore)
 	h.Set("Cache-Control", "no-cache")
 	if !isHTMX(r) {
 		return a.render(w, status, "search", p)

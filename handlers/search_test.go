@@ -72,6 +72,7 @@ func resultCount(t *testing.T, doc *html.Node) string {
 }
 
 func TestSearchFindsWhatReadersMean(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	for _, group := range []struct {
 		queries []string
@@ -127,6 +128,7 @@ func TestSearchFindsWhatReadersMean(t *testing.T) {
 }
 
 func TestSearchRanksAccentedWordsFirst(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	var hits []*html.Node
@@ -161,6 +163,7 @@ func TestSearchRanksAccentedWordsFirst(t *testing.T) {
 }
 
 func TestSearchResultsPage(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	doc := searchOK(t, s, searchPath("q", "huyện"))
 	n := resultCount(t, doc)
@@ -221,6 +224,7 @@ func TestSearchResultsPage(t *testing.T) {
 }
 
 func TestSearchFiltersAndSort(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	all := resultCount(t, searchOK(t, s, searchPath("q", "huyện")))
 	doc := searchOK(t, s, searchPath("q", "huyện", "section", "y-te"))
@@ -264,6 +268,7 @@ func TestSearchFiltersAndSort(t *testing.T) {
 }
 
 func TestSearchNothingFound(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	doc := searchOK(t, s, searchPath("q", "chất độc xyzxyz"))
 	empty := find(doc, byClass("search-empty"))
@@ -300,6 +305,7 @@ func TestSearchNothingFound(t *testing.T) {
 }
 
 func TestSearchHostileInput(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	for _, q := range []string{
 		`<script>alert(1)</script>`, `"><img src=x onerror=alert(1)>`, `'; DROP TABLE articles; --`,
@@ -326,6 +332,7 @@ func TestSearchHostileInput(t *testing.T) {
 }
 
 func TestSearchBadParameters(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	long := strings.Repeat("đường ", 40) // 240 characters
 	for _, tt := range []struct {
@@ -376,6 +383,7 @@ func TestSearchBadParameters(t *testing.T) {
 }
 
 func TestSearchHTMX(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	path := searchPath("q", "da nang", "section", "", "from", "", "to", "", "sort", "relevance")
 	// The search page's own form swaps only the results.
@@ -426,6 +434,7 @@ func TestSearchHTMX(t *testing.T) {
 // TestSearchLastWordPrefixOnlyWhileTyping: active search treats the last word as the
 // start of one (the reader is still typing), a page load searches whole words.
 func TestSearchLastWordPrefixOnlyWhileTyping(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	path := searchPath("q", "Đà Nẵn")
 	typing := http.Header{"Hx-Request": {"true"}, "Hx-Target": {"search-results"}}
@@ -443,6 +452,7 @@ func TestSearchLastWordPrefixOnlyWhileTyping(t *testing.T) {
 }
 
 func TestSearchOnlyPublicArticles(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	cats, err := s.app.DB.Categories(ctx, false)
@@ -476,6 +486,7 @@ func TestSearchOnlyPublicArticles(t *testing.T) {
 // own; wrong searches are never kept; and a flood of distinct searches cannot push the
 // article pages out of their cache.
 func TestSearchCache(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	path := searchPath("q", "Đà Nẵng")
 	resp, first := s.get(t, path)
@@ -563,6 +574,7 @@ func TestSearchCache(t *testing.T) {
 // than all running at once; one that waits past its deadline is told, in Vietnamese, that
 // the server is busy.
 func TestSearchAdmission(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	slots := int64(searchSlots())

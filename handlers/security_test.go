@@ -18,6 +18,7 @@ var postRoute = regexp.MustCompile(`"POST (/[^"]*)"`)
 // sends it cross-site with a signed-in admin's cookie: each must answer 403 in Vietnamese
 // and change nothing.
 func TestCrossSiteRefusedOnEveryPostRoute(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{CaptchaOff: true})
 	admin := s.loginAs(t, db.RoleAdmin)
 	var patterns []string
@@ -34,8 +35,7 @@ func TestCrossSiteRefusedOnEveryPostRoute(t *testing.T) {
 		t.Fatalf("found only %d POST routes", len(patterns))
 	}
 	fill := strings.NewReplacer("{id}", "1", "{action}", "duyet", "{rev}", "1", "{$}", "")
-	var before int
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM audit_log`).Scan(&before)
+	before := s.queryInt(t, `SELECT count(*) FROM audit_log`)
 	for _, p := range patterns {
 		path := fill.Replace(p)
 		for _, h := range []http.Header{{"Sec-Fetch-Site": {"cross-site"}}, {"Origin": {"https://evil.example"}}} {
@@ -46,8 +46,7 @@ func TestCrossSiteRefusedOnEveryPostRoute(t *testing.T) {
 			}
 		}
 	}
-	var after int
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM audit_log`).Scan(&after)
+	after := s.queryInt(t, `SELECT count(*) FROM audit_log`)
 	if after != before {
 		t.Errorf("refused requests still changed something: %d audit entries", after-before)
 	}
@@ -60,6 +59,7 @@ func TestCrossSiteRefusedOnEveryPostRoute(t *testing.T) {
 // TestExpiredSessionIsRefused ends a session the way its absolute lifetime does (the
 // store's expiry passes): the next request goes to the login page.
 func TestExpiredSessionIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.loginAs(t, db.RoleEditor)
 	if r, _ := b.get("/admin/"); r.StatusCode != http.StatusOK {

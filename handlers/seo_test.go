@@ -56,6 +56,7 @@ func jsonLD(t *testing.T, doc *html.Node) []map[string]any {
 }
 
 func TestArticleMetadata(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	a := addPublished(t, s, "tin-xss", xssTitle, xssLead, 42)
 	resp, body := s.get(t, views.ArticlePath(a))
@@ -193,6 +194,7 @@ func hasAttr(n *html.Node, key string) bool {
 }
 
 func TestPrintView(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	a := latestArticle(t, s)
 	resp, body := s.get(t, views.ArticlePath(a)+"?in=1")
@@ -232,6 +234,7 @@ func TestPrintView(t *testing.T) {
 }
 
 func TestPagesOtherThanArticles(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	cats, _ := s.app.DB.Categories(ctx, false)
@@ -303,6 +306,7 @@ func TestPagesOtherThanArticles(t *testing.T) {
 }
 
 func TestAboutEnglish(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	_, body := s.get(t, views.AboutENPath)

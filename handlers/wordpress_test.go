@@ -14,15 +14,16 @@ import (
 )
 
 func TestWordPressRedirects(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	_, n, err := wxr.ImportFile(context.Background(), s.app.DB, "../internal/cli/testdata/wordpress.xml", wxr.Options{Location: s.loc})
 	if err != nil || n.Articles != 7 {
 		t.Fatalf("import: %v %+v", err, n)
 	}
-	var first, gold, second int64
-	s.app.DB.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind='post' AND wp_id='101'`).Scan(&first)
-	s.app.DB.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind='post' AND wp_id='102'`).Scan(&gold)
-	s.app.DB.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind='post' AND wp_id='107'`).Scan(&second)
+	postID := func(wpID string) int64 {
+		return s.queryInt(t, `SELECT local_id FROM wordpress_ids WHERE kind='post' AND wp_id=?`, wpID)
+	}
+	first, gold, second := postID("101"), postID("102"), postID("107")
 	art := func(slug string, id int64) string { return "/bai-viet/" + slug + "-" + itoa(id) }
 	encodedGold := "/2020/01/" + url.PathEscape("giá-vàng-tăng-mạnh") + "/"
 

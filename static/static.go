@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"toasoan/internal/httpcache"
 )
 
 //go:embed css vendor img js
@@ -104,7 +106,7 @@ func (a *Assets) Serve(w http.ResponseWriter, r *http.Request, hashedPath string
 	if as.gz != nil {
 		h.Add("Vary", "Accept-Encoding")
 	}
-	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, as.etag) {
+	if httpcache.Match(r.Header.Get("If-None-Match"), as.etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return true
 	}

@@ -21,11 +21,28 @@ type Page struct {
 	Canonical   string
 	Path        string
 	Nav         []db.Category
+	NavPages    []db.Page // published static pages linked from the menu or the footer
 	Section     string // slug of the section to highlight in the menu
 	Now         time.Time
 	Status      int
 	Main        any
 	Meta        Meta // search engine and social network metadata (views/meta.go)
+}
+
+// MenuPages are the static pages linked in the main menu, after the sections.
+func (p Page) MenuPages() []db.Page { return pagesPlaced(p.NavPages, db.PlaceMenu) }
+
+// FooterPages are the static pages linked in the footer.
+func (p Page) FooterPages() []db.Page { return pagesPlaced(p.NavPages, db.PlaceFooter) }
+
+func pagesPlaced(pages []db.Page, placement string) []db.Page {
+	var out []db.Page
+	for _, pg := range pages {
+		if pg.Placement == placement {
+			out = append(out, pg)
+		}
+	}
+	return out
 }
 
 // Pagination describes a paged list for the pager partial.

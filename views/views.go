@@ -111,6 +111,18 @@ func ArticlePath(a db.Article) string {
 // SectionPath is a section's path.
 func SectionPath(slug string) string { return "/chuyen-muc/" + slug }
 
+// TagPath is a tag's (chủ đề) page.
+func TagPath(slug string) string { return "/chu-de/" + slug }
+
+// TagRSSPath is a tag's RSS feed.
+func TagRSSPath(slug string) string { return TagPath(slug) + "/rss.xml" }
+
+// TagAtomPath is a tag's Atom feed.
+func TagAtomPath(slug string) string { return TagPath(slug) + "/atom.xml" }
+
+// StaticPagePath is a static page's path (Giới thiệu, Liên hệ…).
+func StaticPagePath(slug string) string { return "/trang/" + slug }
+
 func (r *Renderer) funcs(opts Options) template.FuncMap {
 	in := func(t time.Time) time.Time { return t.In(r.loc.Load()) }
 	return template.FuncMap{
@@ -119,10 +131,11 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"date":        func(t time.Time) string { return vntext.FormatDate(in(t)) },
 		"longdate":    func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
 		"isodate":     func(t time.Time) string { return in(t).Format(time.RFC3339) },
-		"reltime":     func(t time.Time) string { return vntext.RelativeTime(t, time.Now()) },
 		"number":      func(n any) string { return vntext.FormatInt(toInt64(n)) },
 		"articleURL":  ArticlePath,
 		"sectionURL":  SectionPath,
+		"tagURL":      TagPath,
+		"pageURL":     StaticPagePath,
 		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },

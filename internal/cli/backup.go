@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,48 +21,24 @@ import (
 // backupCmd is `toasoan backup -data DIR FILE`: a consistent copy of the live database,
 // safe while the server runs and writes.
 func backupCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: toasoan backup [-data DIR] FILE\n\nWrites a verified copy of the database (media included) to FILE.\n\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	c := newCommand("backup", "Usage: toasoan backup [-data DIR] FILE\n\nWrites a verified copy of the database (media included) to FILE.\n\n", stderr)
+	if code, ok := c.parse(args, 1); !ok {
 		return code
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	dst := fs.Arg(0)
+	dst := c.arg(0)
 	if _, err := os.Stat(dst); err == nil {
-		fmt.Fprintf(stderr, "toasoan backup: %s exists; choose a new file name\n", dst)
-		return 1
+		return c.fail(1, "%s exists; choose a new file name", dst)
 	}
 	start := time.Now()
-	stats, err := db.BackupFile(ctx, filepath.Join(*dataDir, db.FileName), dst)
+	stats, err := db.BackupFile(ctx, filepath.Join(*c.dataDir, db.FileName), dst)
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "backup ok: %s, %s, schema %d, %s, in %s\n", stats.Path, humanBytes(stats.Size),
 		stats.SchemaVersion, stats, time.Since(start).Round(time.Millisecond))
 	return 0
-}
-
-// parseFlags parses a subcommand's flags: ok is false when the command must end with code
-// (2 for bad flags, 0 for -h).
-func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
-		return 2, false
-	}
-	return 0, true
 }
 
 // humanBytes writes a size the way an operator reads it.

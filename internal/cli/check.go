@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -13,20 +12,13 @@ import (
 // checkCmd is `toasoan check -data DIR`: integrity, schema version, counts and orphaned
 // media, read-only, safe while the server runs. Exit 1 when something needs attention.
 func checkCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
-	if code, ok := parseFlags(fs, args); !ok {
+	c := newCommand("check", "", stderr)
+	if code, ok := c.parse(args, 0); !ok {
 		return code
 	}
-	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "toasoan check: unexpected arguments:", fs.Args())
-		return 2
-	}
-	rep, err := db.Check(context.Background(), filepath.Join(*dataDir, db.FileName))
+	rep, err := db.Check(context.Background(), filepath.Join(*c.dataDir, db.FileName))
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan check:", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "database:          %s (%s)\n", rep.Path, humanBytes(rep.Size))
 	if len(rep.Integrity) == 0 {

@@ -4,8 +4,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -59,9 +57,9 @@ func Run(version string, args []string, stdin io.Reader, stdout, stderr io.Write
 	case "serve":
 		return serve(args, stderr, version)
 	case "seed":
-		return seedCommand(args, stdout, stderr)
+		return seedCmd(args, stdout, stderr)
 	case "user":
-		return userCommand(args, stdin, stdout, stderr)
+		return userCmd(args, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "toasoan", buildVersion(version))
 		return 0
@@ -102,11 +100,22 @@ func envOr(key, def string) string {
 	return def
 }
 
-func serve(args []string, stderr io.Writer, version string) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// serveOptions is what the serve flags say, checked.
+type serveOptions struct {
+	addr     string
+	dataDir  string
+	withDemo bool
+	cfg      handlers.Config
+	ops      *opsConfig
+}
+
+// parseServe reads and checks serve's flags — every check in this one place, before any
+// file is touched. A wrong value ends the command with exit code 2 and one line naming
+// the flag.
+func parseServe(args []string, stderr io.Writer) (opts serveOptions, code int, ok bool) {
+	c := newCommand("serve", "", stderr)
+	fs := c.flags
 	addr := fs.String("addr", envOr("TOASOAN_ADDR", ":8080"), "listen address [TOASOAN_ADDR]")
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
 	withDemo := fs.Bool("demo", false, "load demo content when the database has no articles")
 	baseURL := fs.String("base-url", envOr("TOASOAN_BASE_URL", ""), "absolute base URL for links, e.g. https://tin.example.vn [TOASOAN_BASE_URL]")
 	frameAncestors := fs.String("frame-ancestors", envOr("TOASOAN_FRAME_ANCESTORS", "'none'"), "who may embed the site in a frame: 'none', 'self' or origins, space-separated [TOASOAN_FRAME_ANCESTORS]")
@@ -117,43 +126,48 @@ func serve(args []string, stderr io.Writer, version string) int {
 	minFill := fs.Duration("comment-min-fill", 3*time.Second, "refuse comment forms posted sooner than this after they were served")
 	trustedProxies := fs.String("trusted-proxies", envOr("TOASOAN_TRUSTED_PROXIES", ""), "comma-separated CIDR list of reverse proxies whose X-Forwarded-For is believed [TOASOAN_TRUSTED_PROXIES]")
 	ops := addOpsFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := c.parse(args, 0); !ok {
+		return opts, code, false
 	}
+	fail := func(format string, a ...any) (serveOptions, int, bool) { return opts, c.fail(2, format, a...), false }
 	if err := ops.validate(); err != nil {
-		fmt.Fprintln(stderr, "toasoan serve:", err)
-		return 2
+		return fail("%v", err)
 	}
-	log := newLogger(stderr, ops.LogFormat)
 	if err := handlers.ValidFrameAncestors(*frameAncestors); err != nil {
-		fmt.Fprintln(stderr, "toasoan: -frame-ancestors:", err)
-		return 2
+		return fail("-frame-ancestors: %v", err)
 	}
-	cfg := handlers.Config{BaseURL: strings.TrimSuffix(*baseURL, "/"), Moderation: *moderation,
-		CaptchaOff: !*withCaptcha, CommentRate: *commentRate, CommentMinFill: *minFill,
-		FrameAncestors: *frameAncestors}
+	base := strings.TrimSuffix(*baseURL, "/")
+	if base != "" && !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return fail("-base-url must start with http:// or https://, got %q", *baseURL)
+	}
 	if *moderation != "" && !handlers.ValidModeration(*moderation) {
-		log.Error(fmt.Sprintf("-moderation must be true, false or first-time, got %q", *moderation))
-		return 2
+		return fail("-moderation must be true, false or first-time, got %q", *moderation)
 	}
 	if *minFill <= 0 {
-		log.Error(fmt.Sprintf("-comment-min-fill must be more than 0, got %s", *minFill))
-		return 2
+		return fail("-comment-min-fill must be more than 0, got %s", *minFill)
 	}
 	if *commentRate < 0 {
-		log.Error(fmt.Sprintf("-comment-rate must be 0 or more, got %d", *commentRate))
-		return 2
+		return fail("-comment-rate must be 0 or more, got %d", *commentRate)
 	}
 	proxies, err := antispam.ParseCIDRs(*trustedProxies)
 	if err != nil {
-		log.Error("-trusted-proxies: " + err.Error())
-		return 2
+		return fail("-trusted-proxies: %v", err)
 	}
-	cfg.TrustedProxies = proxies
-	if err := serveWith(log, *addr, *dataDir, *withDemo, cfg, ops, version); err != nil {
+	return serveOptions{addr: *addr, dataDir: *c.dataDir, withDemo: *withDemo, ops: ops,
+		cfg: handlers.Config{BaseURL: base, Moderation: *moderation, CaptchaOff: !*withCaptcha,
+			CommentRate: *commentRate, CommentMinFill: *minFill, FrameAncestors: *frameAncestors,
+			TrustedProxies: proxies}}, 0, true
+}
+
+// serve runs the portal. Mistakes in the flags are reported like every subcommand's (one
+// line on stderr, exit 2); once the logger exists, what goes wrong goes through it (exit 1).
+func serve(args []string, stderr io.Writer, version string) int {
+	opts, code, ok := parseServe(args, stderr)
+	if !ok {
+		return code
+	}
+	log := newLogger(stderr, opts.ops.LogFormat)
+	if err := serveWith(log, opts.addr, opts.dataDir, opts.withDemo, opts.cfg, opts.ops, version); err != nil {
 		log.Error(err.Error())
 		return 1
 	}
@@ -161,13 +175,9 @@ func serve(args []string, stderr io.Writer, version string) int {
 }
 
 func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config, ops *opsConfig, version string) error {
-	baseURL := cfg.BaseURL
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	if baseURL != "" && !strings.HasPrefix(baseURL, "http://") && !strings.HasPrefix(baseURL, "https://") {
-		return fmt.Errorf("-base-url must start with http:// or https://, got %q", baseURL)
-	}
 	loc, err := time.LoadLocation(siteZone)
 	if err != nil {
 		return fmt.Errorf("load time zone %s: %w", siteZone, err)
@@ -242,6 +252,7 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	if app.Pages != nil {
 		go app.WatchSchedule(flushCtx, 10*time.Second)
 	}
+	go app.PurgeTrash(flushCtx, time.Hour) // trashed articles go for good after 30 days
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

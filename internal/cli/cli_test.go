@@ -50,7 +50,6 @@ func TestStartupErrorsAreOneLine(t *testing.T) {
 	}{
 		{"corrupt database", corrupt, "", "corrupt or not a SQLite file"},
 		{"data dir is a file", file, "", "cannot create data directory"},
-		{"bad base url", t.TempDir(), "ftp://x", "-base-url must start with http"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

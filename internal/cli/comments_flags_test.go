@@ -21,6 +21,9 @@ func TestCommentFlags(t *testing.T) {
 		{[]string{"-trusted-proxies", "10.0.0.0/33"}, "-trusted-proxies"},
 		{[]string{"-trusted-proxies", "proxy.example"}, "-trusted-proxies"},
 		{[]string{"-captcha=maybe"}, "invalid boolean value"},
+		{[]string{"-base-url", "ftp://x"}, "toasoan serve: -base-url must start with http"},
+		{[]string{"-log-format", "xml"}, "toasoan serve: -log-format must be text or json"},
+		{[]string{"extra"}, `toasoan serve: unexpected argument "extra"`},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

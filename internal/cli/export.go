@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -67,38 +66,26 @@ const exportFormat = 1
 // exportCmd is `toasoan export -data DIR FILE`: everything public as JSON Lines ("-"
 // writes to standard output).
 func exportCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: toasoan export [-data DIR] FILE\n\nWrites sections, published articles and approved comments as JSON Lines\n(no phone numbers, IP addresses or drafts). FILE \"-\" is standard output.\n\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	c := newCommand("export", "Usage: toasoan export [-data DIR] FILE\n\nWrites sections, published articles and approved comments as JSON Lines\n(no phone numbers, IP addresses or drafts). FILE \"-\" is standard output.\n\n", stderr)
+	if code, ok := c.parse(args, 1); !ok {
 		return code
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	database, err := openExisting(ctx, *dataDir)
+	database, err := openExisting(ctx, *c.dataDir)
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan export:", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	defer database.Close()
 
-	dst := fs.Arg(0)
+	dst := c.arg(0)
 	var out io.Writer = stdout
 	var file *os.File
 	if dst != "-" {
 		// Written beside the target and renamed at the end: never a half file under the name.
 		file, err = os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".partial-*")
 		if err != nil {
-			fmt.Fprintln(stderr, "toasoan export:", err)
-			return 1
+			return c.fail(1, "%v", err)
 		}
 		defer os.Remove(file.Name())
 		defer file.Close()
@@ -119,8 +106,7 @@ func exportCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan export:", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	msg := stdout
 	if dst == "-" {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os/signal"
@@ -17,39 +16,30 @@ import (
 // importWXRCmd is `toasoan import-wxr -data DIR FILE`: a WordPress export becomes
 // sections, articles, disabled author accounts and comments.
 func importWXRCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("import-wxr", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
-	batch := fs.Int("batch", 200, "posts per transaction")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: toasoan import-wxr [-data DIR] FILE\n\nImports a WordPress export (Tools → Export → All content). The file is checked\nwhole first: a bad file changes nothing. Running it again adds only what is missing.\n\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	c := newCommand("import-wxr", "Usage: toasoan import-wxr [-data DIR] FILE\n\nImports a WordPress export (Tools → Export → All content). The file is checked\nwhole first: a bad file changes nothing. Running it again adds only what is missing.\n\n", stderr)
+	batch := c.flags.Int("batch", 200, "posts per transaction")
+	if code, ok := c.parse(args, 1); !ok {
 		return code
 	}
-	if fs.NArg() != 1 || *batch < 1 {
-		fs.Usage()
-		return 2
+	if *batch < 1 {
+		return c.fail(2, "-batch must be at least 1, got %d", *batch)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	loc, err := time.LoadLocation(siteZone)
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan import-wxr:", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
-	database, err := db.Open(ctx, *dataDir)
+	database, err := db.Open(ctx, *c.dataDir)
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan import-wxr:", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	defer database.Close()
 	progress := newProgress(stderr, isTerminal(stderr))
-	sum, n, err := wxr.ImportFile(ctx, database, fs.Arg(0), wxr.Options{Location: loc, BatchSize: *batch, Progress: progress.update})
+	sum, n, err := wxr.ImportFile(ctx, database, c.arg(0), wxr.Options{Location: loc, BatchSize: *batch, Progress: progress.update})
 	progress.finish()
 	if err != nil {
-		fmt.Fprintf(stderr, "toasoan import-wxr: %s: %v\n", fs.Arg(0), err)
+		c.fail(1, "%s: %v", c.arg(0), err)
 		if wxr.IsFileError(err) && n == (wxr.Counts{}) {
 			fmt.Fprintln(stderr, "nothing was imported.")
 		} else if n != (wxr.Counts{}) {
@@ -57,7 +47,7 @@ func importWXRCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	fmt.Fprintf(stdout, "import ok: %s\n", fs.Arg(0))
+	fmt.Fprintf(stdout, "import ok: %s\n", c.arg(0))
 	fmt.Fprintf(stdout, "  in the file:   %d posts, %d other items, %d categories, %d authors, %d comments\n",
 		sum.Posts, sum.Items-sum.Posts, sum.Categories, sum.Authors, sum.Comments)
 	fmt.Fprintf(stdout, "  created:       %d articles, %d sections, %d authors (disabled), %d comments\n",

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -14,34 +13,22 @@ import (
 // restoreCmd is `toasoan restore -data DIR FILE`: it verifies a backup and puts it in
 // place of the data directory's database, refusing while a server holds the directory.
 func restoreCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory to restore into [TOASOAN_DATA]")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: toasoan restore [-data DIR] FILE\n\nReplaces the database in DIR with the backup FILE. Stop the server first;\nthe database replaced is kept as toasoan.db.before-restore-TIME.\n\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	c := newCommand("restore", "Usage: toasoan restore [-data DIR] FILE\n\nReplaces the database in DIR with the backup FILE. Stop the server first;\nthe database replaced is kept as toasoan.db.before-restore-TIME.\n\n", stderr)
+	c.flags.Lookup("data").Usage = "data directory to restore into [TOASOAN_DATA]"
+	if code, ok := c.parse(args, 1); !ok {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	lock, err := db.LockDir(*dataDir)
+	lock, err := db.LockDir(*c.dataDir)
 	if err != nil {
 		if errors.Is(err, db.ErrLocked) {
-			fmt.Fprintf(stderr, "toasoan restore: a toasoan server is running on %s: stop it first (%v)\n", *dataDir, err)
-		} else {
-			fmt.Fprintln(stderr, "toasoan restore:", err)
+			return c.fail(1, "a toasoan server is running on %s: stop it first (%v)", *c.dataDir, err)
 		}
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	defer lock.Unlock()
-	stats, kept, err := db.Restore(context.Background(), *dataDir, fs.Arg(0), time.Now())
+	stats, kept, err := db.Restore(context.Background(), *c.dataDir, c.arg(0), time.Now())
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	fmt.Fprintf(stdout, "restore ok: %s, %s, schema %d, %s\n", stats.Path, humanBytes(stats.Size), stats.SchemaVersion, stats)
 	if kept != "" {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,40 +26,42 @@ The password is read from standard input (without echo on a terminal); it must h
 least 12 characters.
 `
 
-// userCommand manages newsroom accounts from the shell; it reads passwords from stdin.
-func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// userCmd manages newsroom accounts from the shell; it reads passwords from stdin.
+func userCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprint(stderr, userUsage)
 		return 2
 	}
 	sub, args := args[0], args[1:]
-	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dataDir := fs.String("data", envOr("TOASOAN_DATA", "./data"), "data directory holding toasoan.db [TOASOAN_DATA]")
+	c := newCommand("user "+sub, "", stderr)
 	var name, role, display *string
 	switch sub {
 	case "add":
-		name = fs.String("name", "", "login name (a-z, 0-9, . - _)")
-		role = fs.String("role", "", "admin, editor or author")
-		display = fs.String("display", "", "name shown in the back office")
+		name = c.flags.String("name", "", "login name (a-z, 0-9, . - _)")
+		role = c.flags.String("role", "", "admin, editor or author")
+		display = c.flags.String("display", "", "name shown in the back office")
 	case "passwd":
-		name = fs.String("name", "", "login name")
+		name = c.flags.String("name", "", "login name")
 	case "list":
 	default:
 		fmt.Fprintf(stderr, "toasoan user: unknown subcommand %q\n\n%s", sub, userUsage)
 		return 2
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	if code, ok := c.parse(args, 0); !ok {
+		return code
+	}
+	if sub == "add" {
+		if !db.ValidUserName(*name) {
+			return c.fail(2, "-name must be 2-40 characters of a-z, 0-9, '.', '-' or '_'")
 		}
-		return 2
+		if !db.ValidRole(*role) {
+			return c.fail(2, "-role must be admin, editor or author")
+		}
 	}
 	ctx := context.Background()
-	database, err := db.Open(ctx, *dataDir)
+	database, err := db.Open(ctx, *c.dataDir)
 	if err != nil {
-		fmt.Fprintln(stderr, "toasoan user:", err)
-		return 1
+		return c.fail(1, "%v", err)
 	}
 	defer database.Close()
 	by := db.Actor{UserName: "cli"}
@@ -69,8 +70,7 @@ func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "list":
 		users, err := database.Users(ctx)
 		if err != nil {
-			fmt.Fprintln(stderr, "toasoan user:", err)
-			return 1
+			return c.fail(1, "%v", err)
 		}
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tROLE\tSTATUS\tDISPLAY NAME\tCREATED")
@@ -84,40 +84,27 @@ func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		tw.Flush()
 		return 0
 	case "add":
-		if !db.ValidUserName(*name) {
-			fmt.Fprintln(stderr, "toasoan user add: -name must be 2-40 characters of a-z, 0-9, '.', '-' or '_'")
-			return 2
-		}
-		if !db.ValidRole(*role) {
-			fmt.Fprintln(stderr, "toasoan user add: -role must be admin, editor or author")
-			return 2
-		}
 		pw, err := readPassword(stdin, stderr)
 		if err != nil {
-			fmt.Fprintln(stderr, "toasoan user add:", err)
-			return 1
+			return c.fail(1, "%v", err)
 		}
 		_, err = database.CreateUser(ctx, by, now, db.NewUser{Name: *name, DisplayName: vntext.Normalize(*display), Role: *role, Password: pw})
 		if err != nil {
-			fmt.Fprintln(stderr, "toasoan user add:", describeUserError(err, *name))
-			return 1
+			return c.fail(1, "%s", describeUserError(err, *name))
 		}
 		fmt.Fprintf(stdout, "user %s (%s) created\n", *name, *role)
 		return 0
 	default: // passwd
 		u, err := database.UserByName(ctx, *name)
 		if err != nil {
-			fmt.Fprintln(stderr, "toasoan user passwd:", describeUserError(err, *name))
-			return 1
+			return c.fail(1, "%s", describeUserError(err, *name))
 		}
 		pw, err := readPassword(stdin, stderr)
 		if err != nil {
-			fmt.Fprintln(stderr, "toasoan user passwd:", err)
-			return 1
+			return c.fail(1, "%v", err)
 		}
 		if err := database.SetPassword(ctx, by, now, u.ID, pw); err != nil {
-			fmt.Fprintln(stderr, "toasoan user passwd:", describeUserError(err, *name))
-			return 1
+			return c.fail(1, "%s", describeUserError(err, *name))
 		}
 		fmt.Fprintf(stdout, "password of %s changed; their sessions have ended\n", *name)
 		return 0

@@ -13,7 +13,7 @@ func TestUserCommand(t *testing.T) {
 	dir := t.TempDir()
 	run := func(stdin string, args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
-		code := userCommand(append(args[:1:1], append([]string{"-data", dir}, args[1:]...)...), strings.NewReader(stdin), &out, &errOut)
+		code := userCmd(append(args[:1:1], append([]string{"-data", dir}, args[1:]...)...), strings.NewReader(stdin), &out, &errOut)
 		return code, out.String(), errOut.String()
 	}
 	if code, _, errOut := run("mat-khau-rat-dai-1\n", "add", "-name", "tongbientap", "-role", "admin", "-display", "Tổng biên tập"); code != 0 {
@@ -69,5 +69,5 @@ func TestUserCommand(t *testing.T) {
 }
 
 func run0(stderr *bytes.Buffer) int {
-	return userCommand(nil, strings.NewReader(""), &bytes.Buffer{}, stderr)
+	return userCmd(nil, strings.NewReader(""), &bytes.Buffer{}, stderr)
 }

@@ -6,17 +6,14 @@
 package pagecache
 
 import (
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/base64"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"toasoan/internal/httpcache"
 )
 
 // Page is one rendered response.
@@ -39,23 +36,8 @@ type Page struct {
 
 // NewPage wraps a rendered body, computing its ETag and gzip copy once.
 func (c *Cache) NewPage(status int, contentType string, header http.Header, body []byte) *Page {
-	sum := sha256.Sum256(body)
-	p := &Page{Status: status, ContentType: contentType, Header: header, Body: body,
-		ETag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`}
-	if len(body) > 512 {
-		var buf bytes.Buffer
-		// A gzip writer allocates about 1 MB of tables: reuse them, or every cache miss
-		// costs more in allocation than in rendering.
-		zw := c.zippers.Get().(*gzip.Writer)
-		zw.Reset(&buf)
-		zw.Write(body)
-		zw.Close()
-		c.zippers.Put(zw)
-		if buf.Len() < len(body) {
-			p.Gzip = buf.Bytes()
-		}
-	}
-	return p
+	return &Page{Status: status, ContentType: contentType, Header: header, Body: body,
+		ETag: httpcache.ETag(body), Gzip: httpcache.Gzip(body)}
 }
 
 // size is what an entry costs in memory, roughly.
@@ -76,15 +58,12 @@ type Cache struct {
 	bytes   int
 
 	hits, misses atomic.Uint64
-	zippers      sync.Pool // *gzip.Writer at BestSpeed
 }
 
 // New returns a cache whose entries live at most ttl and together take at most maxBytes;
 // now is the clock (time.Now, or a test's).
 func New(ttl time.Duration, maxBytes int, now func() time.Time) *Cache {
-	c := &Cache{ttl: ttl, maxBytes: maxBytes, now: now, entries: map[string]*Page{}}
-	c.zippers.New = func() any { zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return zw }
-	return c
+	return &Cache{ttl: ttl, maxBytes: maxBytes, now: now, entries: map[string]*Page{}}
 }
 
 // Invalidate retires every cached page: call it after any write that can change a public page.

@@ -12,6 +12,8 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/unicode/norm"
+
+	"toasoan/internal/vntext"
 )
 
 // articlePolicy is the one policy for article bodies — the back office's editor and the
@@ -19,7 +21,7 @@ import (
 // allowed here is stripped.
 var articlePolicy = buildArticlePolicy()
 
-// plainPolicy keeps no markup at all.
+// plainPolicy keeps no markup at all: reader input is plain text.
 var plainPolicy = bluemonday.StrictPolicy()
 
 // MediaSrc matches the only image sources an article may use: the site's own stored images
@@ -90,13 +92,32 @@ func balanced(body string) string {
 
 var voidSlash = strings.NewReplacer(`"/>`, `">`, "<br/>", "<br>", "<hr/>", "<hr>")
 
-var spaceRun = regexp.MustCompile(`[ \t]+`)
-
-// PlainText strips all markup from s and returns plain text to store (the template
-// escapes it on output): NFC, tags removed, entities decoded, runs of spaces collapsed.
+// PlainText turns submitted text — a reader's comment, a moderator's edit, an imported
+// excerpt or comment — into plain text to store, keeping its line breaks: NFC,
+// zero-width and control characters out, spaces collapsed, every tag stripped and
+// entities decoded, so html/template escapes it exactly once on output.
 func PlainText(s string) string {
-	t := html.UnescapeString(plainPolicy.Sanitize(norm.NFC.String(s)))
-	return strings.TrimSpace(spaceRun.ReplaceAllString(t, " "))
+	return vntext.NormalizeMultiline(stripMarkup(vntext.NormalizeMultiline(s)))
+}
+
+// PlainLine is PlainText for a one-line field (a name, a title): line breaks become spaces.
+func PlainLine(s string) string {
+	return vntext.Normalize(stripMarkup(vntext.Normalize(s)))
+}
+
+// stripMarkup removes every tag and unescapes what the policy escaped. It repeats until
+// nothing changes: "&lt;b&gt;" would otherwise unescape into a tag-like "<b>" stored for
+// the next reader of the text. If that does not settle (deeply nested escapes), angle
+// brackets are dropped.
+func stripMarkup(s string) string {
+	for range 8 {
+		out := html.UnescapeString(plainPolicy.Sanitize(s))
+		if out == s {
+			return s
+		}
+		s = out
+	}
+	return strings.NewReplacer("<", "", ">", "").Replace(s)
 }
 
 // tagLike is an HTML tag: "<" or "</", an ASCII tag name, then a space, "/" or ">". A

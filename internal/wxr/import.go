@@ -390,7 +390,7 @@ func (im *importer) comments(b *db.Bulk, it *Item, articleID int64) error {
 		if p := strings.TrimSpace(c.Parent); p != "" && p != "0" {
 			parentID, _, _ = b.WordPressID(db.WPComment, p) // a parent skipped as spam leaves a top-level reply
 		}
-		name := sanitize.PlainText(c.Author)
+		name := sanitize.PlainLine(c.Author)
 		if name == "" {
 			name = "Bạn đọc"
 		}

@@ -19,6 +19,7 @@ import (
 // real back-office routes, with the pages warm in the cache before each one, and checks
 // that the next reader sees the change.
 func TestCacheNeverServesStalePages(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	ctx := context.Background()
 	editor, admin := s.loginAs(t, db.RoleEditor), s.loginAs(t, db.RoleAdmin)
@@ -166,6 +167,7 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 // TestCachedPageRenderedOnce sends 64 concurrent readers to a cold article: one render,
 // every reader counted, and the ETag/304 and gzip copies come from the cache.
 func TestCachedPageRenderedOnce(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	a := latestArticle(t, s)
 	path := views.ArticlePath(a)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"toasoan/internal/httpcache"
 	"toasoan/internal/metrics"
 	"toasoan/internal/pagecache"
 	"toasoan/static"
@@ -30,28 +31,11 @@ const (
 	feedCacheBytes = 16 << 20
 )
 
-// pageCapture records what a handler writes when it renders a page for the cache.
+// pageCapture records what a handler writes when it renders a page for the cache, and
+// which article the page shows.
 type pageCapture struct {
-	header    http.Header
-	status    int
-	body      []byte
+	httpcache.Recorder
 	articleID int64 // the article shown, whose views are counted at every serve
-}
-
-func (c *pageCapture) Header() http.Header { return c.header }
-
-func (c *pageCapture) WriteHeader(code int) {
-	if c.status == 0 {
-		c.status = code
-	}
-}
-
-func (c *pageCapture) Write(b []byte) (int, error) {
-	if c.status == 0 {
-		c.status = http.StatusOK
-	}
-	c.body = append(c.body, b...)
-	return len(b), nil
 }
 
 // countView counts a read of an article: straight away, or — when the page is being
@@ -160,19 +144,19 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 		// The render outlives a waiter that gives up: use a context of its own.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 		defer cancel()
-		c := &pageCapture{header: http.Header{}}
+		c := &pageCapture{Recorder: *httpcache.NewRecorder()}
 		if err := fn(c, r.WithContext(ctx)); err != nil {
 			return nil, err
 		}
-		ctype := c.header.Get("Content-Type")
-		c.header.Del("Content-Type")
-		c.header.Del("Content-Length")
-		p := cache.NewPage(c.status, ctype, c.header, c.body)
+		ctype := c.HeaderMap.Get("Content-Type")
+		c.HeaderMap.Del("Content-Type")
+		c.HeaderMap.Del("Content-Length")
+		p := cache.NewPage(c.Code(), ctype, c.HeaderMap, c.Body.Bytes())
 		p.ArticleID = c.articleID
 		// A page for one reader (a cookie, or caching the handler made private) is not kept;
 		// a handler may still ask browsers to revalidate (search: no-cache).
-		cc := c.header.Get("Cache-Control")
-		p.NoStore = c.header.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+		cc := c.HeaderMap.Get("Cache-Control")
+		p.NoStore = c.HeaderMap.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
 		return p, nil
 	})
 	if err != nil {
@@ -222,14 +206,14 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Pag
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", publicCacheControl)
 	}
-	addVary(h, "Accept-Encoding")
+	httpcache.AddVary(h, "Accept-Encoding")
 	if strings.HasPrefix(p.ContentType, "text/html") {
-		addVary(h, "HX-Request")
+		httpcache.AddVary(h, hxRequest)
 	}
-	// Weak: the same page goes out plain and gzipped (see bodyETag).
-	etag := "W/" + p.ETag
+	// Weak: the same page goes out plain and gzipped.
+	etag := httpcache.Weak(p.ETag)
 	h.Set("ETag", etag)
-	if notModified(r, etag, h.Get("Last-Modified")) {
+	if httpcache.NotModified(r, etag, h.Get("Last-Modified")) {
 		h.Del("Content-Type")
 		w.WriteHeader(http.StatusNotModified)
 		return
