@@ -79,15 +79,15 @@ var (
 	commentFormParam = queryParam{name: "binh-luan", values: []string{"viet", "cho-duyet", "da-dang"}, private: true}
 )
 
-// canonicalQuery returns the query the page at r uses, in one spelling, and whether the
-// request names it privately.
-func canonicalQuery(r *http.Request, params []queryParam) (string, bool) {
+// canonicalQuery returns the query the page at r uses, in one spelling (the cache key's),
+// whether r carried anything else (then it is redirected there), and whether the page is
+// for one reader.
+func canonicalQuery(r *http.Request, params []queryParam) (query string, junk, private bool) {
 	if r.URL.RawQuery == "" {
-		return "", false
+		return "", false, false
 	}
 	q := r.URL.Query()
 	kept := url.Values{}
-	private := false
 	for _, p := range params {
 		v, ok := q[p.name]
 		if !ok || len(v) != 1 || v[0] == "" || v[0] == p.dflt || (p.values != nil && !slices.Contains(p.values, v[0])) {
@@ -96,7 +96,7 @@ func canonicalQuery(r *http.Request, params []queryParam) (string, bool) {
 		kept.Set(p.name, v[0])
 		private = private || p.private
 	}
-	return kept.Encode(), private
+	return kept.Encode(), len(kept) != len(q), private
 }
 
 // cached serves a public page from the page cache, rendering it through fn on a miss —
@@ -116,8 +116,8 @@ func (a *App) feed(fn handlerFunc, params ...queryParam) handlerFunc {
 // cachedIn is cached with the cache chosen at request time (nil: no caching).
 func (a *App) cachedIn(cache func() *pagecache.Cache, name string, fn handlerFunc, params ...queryParam) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		query, private := canonicalQuery(r, params)
-		if query != r.URL.RawQuery {
+		query, junk, private := canonicalQuery(r, params)
+		if junk {
 			target := r.URL.Path
 			if query != "" {
 				target += "?" + query
