@@ -380,6 +380,7 @@ const robotsRules = `User-agent: *
 Disallow: /admin
 Disallow: /admin/
 Disallow: /*/binh-luan
+Disallow: /*?binh-luan=
 Disallow: ` + captchaImagePrefix + "\n"
 
 // robots serves /robots.txt with the sitemap's absolute URL.

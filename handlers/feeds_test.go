@@ -391,7 +391,7 @@ func TestRobotsTxt(t *testing.T) {
 	if lines[0] != "User-agent: *" {
 		t.Errorf("first line %q", lines[0])
 	}
-	for _, want := range []string{"Disallow: /admin/", "Disallow: /*/binh-luan", "Disallow: /ma-bao-mat/", "Sitemap: " + s.srv.URL + "/sitemap.xml"} {
+	for _, want := range []string{"Disallow: /admin/", "Disallow: /*/binh-luan", "Disallow: /*?binh-luan=", "Disallow: /ma-bao-mat/", "Sitemap: " + s.srv.URL + "/sitemap.xml"} {
 		found := false
 		for _, l := range lines {
 			found = found || l == want
