@@ -400,7 +400,8 @@ func (d *DB) ClaimLoginAttempt(ctx context.Context, now time.Time, keys []Thrott
 // RecordLoginFailure writes a failed login (already counted by ClaimLoginAttempt) to the
 // audit log.
 func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, name string) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	// Quiet: see Audit.
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		return writeAudit(ctx, tx, by, now, "login.failed", ObjectUser, 0, name)
 	})
 }
@@ -410,7 +411,7 @@ func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, na
 // earlier failures stay until time forgets them, so an account of one's own cannot be
 // used to reset the count between guesses at others.
 func (d *DB) RecordLogin(ctx context.Context, by Actor, now time.Time) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error { // changes no public page
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE kind = 'user' AND key = ?`, by.UserName); err != nil {
 			return fmt.Errorf("db: clear login failures: %w", err)
 		}

@@ -425,3 +425,23 @@ func pngBomb16(t *testing.T) []byte {
 	binary.BigEndian.PutUint32(data[12+4+13:], crc32.ChecksumIEEE(data[12:12+4+13]))
 	return data
 }
+
+// TestRefusedLoginsKeepThePageCache: a failed or throttled login writes to the audit log
+// but changes no public page, so it must not retire the page cache; a login flood
+// otherwise turns every reader's request into a render (found by the attack suite).
+func TestRefusedLoginsKeepThePageCache(t *testing.T) {
+	s := newAdminSite(t, Config{})
+	ap := views.ArticlePath(latestArticle(t, s.testSite))
+	b := s.newBrowser(t)
+	b.get(ap)
+	_, missesBefore := s.app.Pages.Stats()
+	for i := range 10 {
+		b.post("/admin/login", url.Values{"name": {"editor1"}, "password": {"sai-" + strconv.Itoa(i)}})
+		if r, _ := b.get(ap); r.StatusCode != http.StatusOK {
+			t.Fatalf("article: %d", r.StatusCode)
+		}
+	}
+	if _, misses := s.app.Pages.Stats(); misses != missesBefore {
+		t.Errorf("10 refused logins caused %d page renders", misses-missesBefore)
+	}
+}
