@@ -27,12 +27,14 @@ const attackDuration = 8 * time.Second
 // TestAttackSuite runs the attacks of issue #14 at once against the real binary with the
 // README's default flags (captcha on, rate limits on), on loopback only and for a bounded
 // time, while a reader keeps reading a cached article. It checks that each attack fails
-// and reports the reader's latency (the README quotes the p99; the test only fails on a
-// gross slowdown, since timing targets belong to benchmarks).
+// and that the reader always gets the right page, and logs the reader's latency with and
+// without the attack and the page cache's hits and misses (the README quotes them; timing
+// targets belong to benchmarks, so the latency is reported, not asserted).
 func TestAttackSuite(t *testing.T) {
 	data := t.TempDir()
 	addUser(t, data, "phongvien", "author", "mat-khau-phong-vien-2026")
-	srv := startServer(t, data, "-demo")
+	const metricsToken = "jeton-des-metriques-2026"
+	srv := startServer(t, data, "-demo", "-metrics-token", metricsToken)
 	base := srv.URL
 	author := loginEditor(t, base, "phongvien", "mat-khau-phong-vien-2026")
 
@@ -164,12 +166,21 @@ func TestAttackSuite(t *testing.T) {
 	t.Logf("reader under attack: %d requests, p50 %s, p99 %s, max %s (without the attack: p50 %s, p99 %s); attackers sent: %s",
 		len(latencies), p50.Round(100*time.Microsecond), p99.Round(100*time.Microsecond), latencies[len(latencies)-1].Round(time.Millisecond),
 		quiet[len(quiet)/2].Round(100*time.Microsecond), quiet99.Round(100*time.Microsecond), strings.Join(sent, ", "))
+	// The page cache's own count: the reader's article stays a hit, junk adds no misses
+	// beyond the pages themselves.
+	req, _ := http.NewRequest("GET", base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	if resp, err := client.Do(req); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "toasoan_page_cache_requests_total") {
+				t.Log(line)
+			}
+		}
+	}
 	if readerErrors > 0 {
 		t.Errorf("the reader got %d wrong answers (not 200, or a poisoned host)", readerErrors)
-	}
-	// A gross slowdown only: the machine may be shared, so the bound is relative.
-	if p99 > 250*time.Millisecond+10*quiet99 {
-		t.Errorf("reader p99 %s under attack, %s without", p99, quiet99)
 	}
 
 	// After the attack: nothing poisoned, nothing posted, the right password still waits
@@ -186,10 +197,9 @@ func TestAttackSuite(t *testing.T) {
 	if strings.Contains(page, "Mua ngay số") {
 		t.Error("a replayed token's post was published")
 	}
-	// The reader from another address still gets a working captcha after the flood: the
-	// flood's address is refused, the store kept room (checked in handlers tests with
-	// addresses; here all clients share loopback, so only the refusals are visible).
-	if code, _ := get("/bai-viet/"+id+"/binh-luan/bieu-mau", http.Header{"Hx-Request": {"true"}}, ""); code != http.StatusTooManyRequests && code != http.StatusOK {
+	// The flooding address is refused new captchas (that other addresses keep theirs is
+	// checked in the handlers tests: here every client shares loopback).
+	if code, _ := get("/bai-viet/"+id+"/binh-luan/bieu-mau", http.Header{"Hx-Request": {"true"}}, ""); code != http.StatusTooManyRequests {
 		t.Errorf("captcha after the flood: %d", code)
 	}
 }

@@ -40,6 +40,10 @@ type backOffice struct {
 	// estimated bytes (imaging.Header.Memory) while it is processed, so one huge picture
 	// waits for the others instead of piling on, and small ones pass beside each other.
 	decoding *semaphore.Weighted
+	// passwords lets one login's bcrypt run at a time: anyone can ask for a password
+	// check (each failure still counts), and bcrypt on every core at once would starve
+	// the readers; a flood of logins waits here instead.
+	passwords *semaphore.Weighted
 
 	mu         sync.Mutex
 	setupToken string // "" when no setup link is open
@@ -65,7 +69,8 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, decoding: semaphore.NewWeighted(decodeBudget)}
+	b := &backOffice{sessions: sm, decoding: semaphore.NewWeighted(decodeBudget),
+		passwords: semaphore.NewWeighted(1)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")

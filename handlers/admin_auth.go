@@ -126,7 +126,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.renderAdmin(w, r, http.StatusTooManyRequests, "admin_login", "Đăng nhập", "", db.User{}, form)
 	}
+	if err := a.back.passwords.Acquire(ctx, 1); err != nil {
+		return err
+	}
 	u, err := a.DB.Authenticate(ctx, name, password)
+	a.back.passwords.Release(1)
 	if errors.Is(err, db.ErrBadCredentials) {
 		if err := a.DB.RecordLoginFailure(ctx, db.Actor{IP: ip}, now, name); err != nil {
 			return err
