@@ -355,11 +355,15 @@ func TestCaptchaFloodSparesOtherReaders(t *testing.T) {
 		if i%2 == 1 {
 			path, h = views.ArticlePath(s.art)+"?binh-luan=viet", http.Header{"X-Forwarded-For": {"192.0.2.66"}}
 		}
-		resp, _ := s.do(t, "GET", path, h)
+		resp, body := s.do(t, "GET", path, h)
 		switch resp.StatusCode {
 		case http.StatusOK:
 		case http.StatusTooManyRequests:
 			limited++
+			// htmx: only the form's status line changes, with the reason in Vietnamese.
+			if i%2 == 0 && (resp.Header.Get("HX-Retarget") != "#comment-status" || !strings.Contains(body, msgCaptchaLimited)) {
+				t.Fatalf("htmx refusal: retarget %q, body %.200s", resp.Header.Get("HX-Retarget"), body)
+			}
 		default:
 			t.Fatalf("flood request %d: %d", i, resp.StatusCode)
 		}

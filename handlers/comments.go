@@ -275,6 +275,16 @@ func (a *App) refreshFormSecrets(r *http.Request, f *commentForm) error {
 	return nil
 }
 
+// captchaRefused answers a refused captcha (too many for the address, a full store):
+// under htmx only the form's status line says so, so the form and the reader's text stay;
+// without htmx it is the error page. Other errors pass through.
+func (a *App) captchaRefused(w http.ResponseWriter, r *http.Request, err error) error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return a.commentStatusOnly(w, r, e.Status, e.Message, e)
+	}
+	return err
+}
+
 // captchaError turns the captcha service's refusals into answers for the reader.
 func captchaError(err error) error {
 	switch {
@@ -417,7 +427,7 @@ func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Art
 	}
 	f, err := a.newCommentForm(r, art)
 	if err != nil {
-		return err
+		return a.captchaRefused(w, r, err)
 	}
 	f.Notice = msgCommentPending
 	out := commentPosted{Form: f}
@@ -440,7 +450,7 @@ func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Art
 func (a *App) commentRefused(w http.ResponseWriter, r *http.Request, art db.Article, f commentForm, status int) error {
 	f.Errors = nonNil(f.Errors)
 	if err := a.refreshFormSecrets(r, &f); err != nil {
-		return err
+		return a.captchaRefused(w, r, err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if isHTMX(r) {
@@ -644,7 +654,7 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := a.newCommentForm(r, art)
 	if err != nil {
-		return err
+		return a.captchaRefused(w, r, err)
 	}
 	f.Errors = map[string]string{}
 	w.Header().Set("Cache-Control", "no-store")
@@ -664,7 +674,7 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := a.comments.captcha.Replace(r.Context(), r.URL.Query().Get("cu"), antispam.ClientIP(r, a.Config.TrustedProxies))
 	if err != nil {
-		return captchaError(err)
+		return a.captchaRefused(w, r, captchaError(err))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	f := commentForm{ArticleID: art.ID, CaptchaOn: true, CaptchaID: id, Errors: map[string]string{}}
