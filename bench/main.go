@@ -3,7 +3,7 @@
 // through each scenario, and prints req/s, p50, p99, RSS and each figure's ratio to a
 // trivial in-memory route measured in the same run. It exits 1 when a target is missed.
 //
-//	go run ./bench [-quick]
+//	go run ./bench [-quick] [-skip-large] [-only REGEXP] [-soak 10m]
 package main
 
 import (
@@ -40,7 +40,15 @@ type options struct {
 	largeComments int
 	skipLarge     bool
 	keep          bool
+	bin           string         // a binary built already; "": build one
+	work          string         // work directory to reuse (seeded databases are kept); "": a temporary one
+	only          *regexp.Regexp // scenarios to run (by name without the database label); nil: all
+	soak          time.Duration  // length of the soak; 0: no soak
+	soakRate      int            // requests a second the soak aims at
 }
+
+// want reports whether the scenario named name (without its label) is selected by -only.
+func (o options) want(name string) bool { return o.only == nil || o.only.MatchString(name) }
 
 func main() {
 	var o options
@@ -52,7 +60,20 @@ func main() {
 	flag.BoolVar(&o.skipLarge, "skip-large", false, "skip the large-database scenarios")
 	quick := flag.Bool("quick", false, "short runs and a smaller large database (a smoke test, not the targets)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.bin, "bin", "", "use this toasoan binary instead of building one")
+	flag.StringVar(&o.work, "work", "", "work directory to reuse between runs (databases already seeded there are not seeded again)")
+	only := flag.String("only", "", "run only the scenarios whose name matches this regexp (e.g. 'article page|bare')")
+	flag.DurationVar(&o.soak, "soak", 0, "run the 85/10/5 mix for this long at -soak-rate (10m for the README), one row a minute")
+	flag.IntVar(&o.soakRate, "soak-rate", 1000, "requests a second during the soak")
 	flag.Parse()
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -only:", err)
+			os.Exit(2)
+		}
+		o.only = re
+	}
 	if *quick {
 		o.duration, o.largeArticles, o.largeComments = 3*time.Second, 10_000, 50_000
 	}
@@ -91,8 +112,19 @@ func run(o options) (bool, error) {
 		}
 	}
 	work, err := os.MkdirTemp("", "toasoan-bench-")
+	if o.work != "" {
+		os.Remove(work)
+		work, err = o.work, os.MkdirAll(o.work, 0o755)
+		o.keep = true
+	}
 	if err != nil {
 		return false, err
+	}
+	if o.work != "" {
+		if serverLog, err = os.Create(filepath.Join(work, "server.log")); err != nil {
+			return false, err
+		}
+		defer serverLog.Close()
 	}
 	if o.keep {
 		fmt.Println("work directory:", work)
@@ -100,11 +132,15 @@ func run(o options) (bool, error) {
 		defer os.RemoveAll(work)
 	}
 	bin := filepath.Join(work, "toasoan")
-	fmt.Println("building", bin)
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		return false, fmt.Errorf("build: %w", err)
+	if o.bin != "" {
+		bin = o.bin
+	} else {
+		fmt.Println("building", bin)
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".")
+		build.Stdout, build.Stderr = os.Stdout, os.Stderr
+		if err := build.Run(); err != nil {
+			return false, fmt.Errorf("build: %w", err)
+		}
 	}
 	st, err := os.Stat(bin)
 	if err != nil {
@@ -165,6 +201,7 @@ type hotArticle struct {
 	id      int64
 	path    string
 	section string
+	set     []hotArticle // the newest articles, which the 85/10/5 mix reads and comments on
 }
 
 // prepare seeds a database and gives one article exactly 30 approved comments.
@@ -176,15 +213,27 @@ func prepare(dir string, articles, comments int) (hotArticle, error) {
 	}
 	defer d.Close()
 	start := time.Now()
-	if _, err := seed.Run(ctx, d, seed.Options{Articles: articles, Comments: comments, Seed: 42}, nil); err != nil {
+	var have int
+	if err := d.Reader().QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&have); err != nil {
 		return hotArticle{}, err
 	}
-	fmt.Printf("seeded %s in %s\n", dir, time.Since(start).Round(time.Second))
-	list, err := d.PublicArticles(ctx, db.PublicListQuery{Limit: 1}, time.Now())
+	if have >= articles {
+		fmt.Printf("reusing %s (%d articles)\n", dir, have)
+	} else {
+		if _, err := seed.Run(ctx, d, seed.Options{Articles: articles, Comments: comments, Seed: 42}, nil); err != nil {
+			return hotArticle{}, err
+		}
+		fmt.Printf("seeded %s in %s\n", dir, time.Since(start).Round(time.Second))
+	}
+	list, err := d.PublicArticles(ctx, db.PublicListQuery{Limit: hotSetSize}, time.Now())
 	if err != nil || len(list) == 0 {
 		return hotArticle{}, fmt.Errorf("no article to read: %v", err)
 	}
 	a := list[0]
+	var set []hotArticle
+	for _, x := range list {
+		set = append(set, hotArticle{id: x.ID, path: "/bai-viet/" + x.Slug + "-" + strconv.FormatInt(x.ID, 10)})
+	}
 	err = d.InBulk(ctx, func(b *db.Bulk) error {
 		for i := range 30 - a.CommentCount {
 			_, err := b.AddComment(db.Comment{ArticleID: a.ID, Name: "Bạn đọc " + strconv.Itoa(i),
@@ -199,8 +248,12 @@ func prepare(dir string, articles, comments int) (hotArticle, error) {
 	if err != nil {
 		return hotArticle{}, err
 	}
-	return hotArticle{id: a.ID, path: "/bai-viet/" + a.Slug + "-" + strconv.FormatInt(a.ID, 10), section: "/chuyen-muc/" + a.CategorySlug}, nil
+	return hotArticle{id: a.ID, path: "/bai-viet/" + a.Slug + "-" + strconv.FormatInt(a.ID, 10), section: "/chuyen-muc/" + a.CategorySlug,
+		set: set}, nil
 }
+
+// serverLog, when set (-work), receives the servers' logs.
+var serverLog *os.File
 
 // server is the running binary.
 type server struct {
@@ -209,6 +262,11 @@ type server struct {
 }
 
 func startServer(bin, dataDir string) (*server, time.Duration, error) {
+	return startServerWith(bin, dataDir, "true")
+}
+
+// startServerWith starts the binary with the given moderation mode.
+func startServerWith(bin, dataDir, moderation string) (*server, time.Duration, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, 0, err
@@ -218,8 +276,11 @@ func startServer(bin, dataDir string) (*server, time.Duration, error) {
 	start := time.Now()
 	// Captcha and rate limit off, moderation on: the issue's posting scenario.
 	cmd := exec.Command(bin, "serve", "-addr", addr, "-data", dataDir, "-captcha=false", "-comment-rate=0",
-		"-moderation=true", "-comment-min-fill=1ms")
+		"-moderation="+moderation, "-comment-min-fill=1ms")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if serverLog != nil {
+		cmd.Stderr = serverLog
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err
 	}
@@ -265,7 +326,7 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
+	defer func() { srv.stop() }()
 	var out []result
 	out = append(out, result{name: label + " start-up", p50: startup, target: "< 1 s", met: startup < time.Second, ratio: -1})
 
@@ -280,7 +341,11 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 		{"home page", "/"},
 		{"section page", hot.section},
 	}
+	var article result
 	for _, p := range pages {
+		if !o.want(p.name) {
+			continue
+		}
 		r, err := wrk(o, srv, label+" "+p.name, p.path, "")
 		if err != nil {
 			return nil, err
@@ -288,76 +353,162 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 		r.ratio = r.reqs / base.reqs
 		r.target, r.met = "≥ 40% of baseline", r.ratio >= 0.4
 		out = append(out, r)
+		if p.name == "article page" {
+			article = r
+		}
+	}
+
+	// The comment list every open article page polls, served as pages are.
+	if o.want("comment list") {
+		r, err := wrkRun(o, srv.base, wrkSpec{name: label + " comment list (htmx poll, 30 comments)", path: hot.commentPath(),
+			gzip: true, headers: []string{"HX-Request: true"}})
+		if err != nil {
+			return nil, err
+		}
+		r.ratio = r.reqs / base.reqs
+		if article.reqs > 0 {
+			r.target, r.met = fmt.Sprintf("≥ 90%% of article page (%.0f)", article.reqs), r.reqs >= 0.9*article.reqs && r.errors == 0
+		}
+		out = append(out, r)
+	}
+
+	// The cached article page against the same bytes from a bare net/http handler and from
+	// nginx, in the same run: what toasoan spends beyond sending the page.
+	if o.want("bare") || o.want("nginx") {
+		rows, err := versusBare(o, srv, hot, label)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
 	}
 
 	// Comment posting: captcha and rate limit off, moderation on; every accepted post must
 	// be in the database afterwards.
-	// Enough tokens for 20,000 posts a second (posts take about 5,000).
-	tokens, err := formTokens(srv, dataDir, hot, int(o.duration.Seconds()*20_000))
-	if err != nil {
-		return nil, err
+	// Each posting scenario gets its own tokens, enough for 20,000 posts a second (posts
+	// take about 5,000): a token is good for one post.
+	var tokenFiles []string
+	defer func() {
+		for _, f := range tokenFiles {
+			os.Remove(f)
+		}
+	}()
+	newTokens := func() (string, error) {
+		f, err := formTokens(srv, dataDir, hot, int(o.duration.Seconds()*20_000))
+		tokenFiles = append(tokenFiles, f)
+		return f, err
 	}
-	defer os.Remove(tokens)
-	mixedTokens, err := formTokens(srv, dataDir, hot, int(o.duration.Seconds()*20_000))
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(mixedTokens)
 	before, err := countBenchComments(dataDir)
 	if err != nil {
 		return nil, err
 	}
-	post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), tokens, 0, "post"))
-	if err != nil {
-		return nil, err
+	accepted := 0
+	if o.want("comment posts") {
+		tokens, err := newTokens()
+		if err != nil {
+			return nil, err
+		}
+		post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), tokens, 0, "post"))
+		if err != nil {
+			return nil, err
+		}
+		post.ratio = post.reqs / base.reqs
+		post.reqs = float64(post.accepted) / o.duration.Seconds()
+		post.target, post.met = "≥ 2,000 accepted/s", post.reqs >= 2000 && post.errors == 0
+		out = append(out, post)
+		accepted += post.accepted
 	}
-	post.ratio = post.reqs / base.reqs
-	post.reqs = float64(post.accepted) / o.duration.Seconds()
-	post.target, post.met = "≥ 2,000 accepted/s", post.reqs >= 2000 && post.errors == 0
-	out = append(out, post)
+	// The same with 100,000 comments waiting for moderation: a post's cost must not
+	// depend on the queue.
+	if o.want("pending") {
+		srv.stop()
+		if err := addPending(dataDir, hot, pendingComments); err != nil {
+			return nil, err
+		}
+		if srv, _, err = startServer(bin, dataDir); err != nil {
+			return nil, err
+		}
+		tokens, err := newTokens()
+		if err != nil {
+			return nil, err
+		}
+		post, err := wrk(o, srv, label+" comment posts, 100,000 pending", hot.commentPath(), postLua(hot.commentPath(), tokens, 0, "pending"))
+		if err != nil {
+			return nil, err
+		}
+		post.ratio = post.reqs / base.reqs
+		post.reqs = float64(post.accepted) / o.duration.Seconds()
+		post.target, post.met = "≥ 5,000 accepted/s", post.reqs >= 5000 && post.errors == 0
+		out = append(out, post)
+		accepted += post.accepted
+	}
 
 	// Mixed: 95% article reads, 5% posts, paced to about 2,000 requests a second.
-	mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), mixedTokens, 5, "mixed")+paceLua, 20)
-	if err != nil {
-		return nil, err
+	if o.want("mixed 95/5") {
+		tokens, err := newTokens()
+		if err != nil {
+			return nil, err
+		}
+		mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), tokens, 5, "mixed")+paceLua, 20)
+		if err != nil {
+			return nil, err
+		}
+		mixed.ratio = mixed.reqs / base.reqs
+		mixed.target, mixed.met = "p99 < 20 ms at ≥ 1,800/s", mixed.p99 < 20*time.Millisecond && mixed.reqs >= 1800 && mixed.errors == 0
+		out = append(out, mixed)
+		accepted += mixed.accepted
 	}
-	mixed.ratio = mixed.reqs / base.reqs
-	mixed.target, mixed.met = "p99 < 20 ms at ≥ 1,800/s", mixed.p99 < 20*time.Millisecond && mixed.reqs >= 1800 && mixed.errors == 0
-	out = append(out, mixed)
 
 	// Search: two-word queries drawn from the seeded vocabulary — the 200 that readers
 	// keep asking (each is run once, then served from the search cache until a change),
 	// then queries that are new every time, which is what each cache miss costs.
 	// The first reader of each query runs it; the bench asks each once before measuring,
 	// as a portal's first readers would have, and measures what the next readers get.
-	for _, q := range popularQueries() {
-		resp, err := http.Get(srv.base + "/tim-kiem?q=" + url.QueryEscape(q))
+	if err := warmSearches(srv); err != nil {
+		return nil, err
+	}
+	if o.want("search, 200") {
+		search, err := wrk(o, srv, label+" search, 200 two-word queries", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", searchLua())
 		if err != nil {
 			return nil, err
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("search %q: status %d", q, resp.StatusCode)
+		search.ratio = search.reqs / base.reqs
+		search.target, search.met = "≥ 1,000/s, p99 < 30 ms", search.reqs >= 1000 && search.p99 < 30*time.Millisecond && search.errors == 0
+		out = append(out, search)
+	}
+	if o.want("search, every query new") {
+		fresh, err := wrk(o, srv, label+" search, every query new", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", freshSearchLua())
+		if err != nil {
+			return nil, err
 		}
+		fresh.ratio = fresh.reqs / base.reqs
+		fresh.target, fresh.met = "no errors (shows a miss's cost)", fresh.errors == 0
+		out = append(out, fresh)
 	}
-	search, err := wrk(o, srv, label+" search, 200 two-word queries", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", searchLua())
-	if err != nil {
-		return nil, err
-	}
-	search.ratio = search.reqs / base.reqs
-	search.target, search.met = "≥ 1,000/s, p99 < 30 ms", search.reqs >= 1000 && search.p99 < 30*time.Millisecond && search.errors == 0
-	out = append(out, search)
-	fresh, err := wrk(o, srv, label+" search, every query new", "/tim-kiem?q=n%C3%B4ng+th%C3%B4n", freshSearchLua())
-	if err != nil {
-		return nil, err
-	}
-	fresh.ratio = fresh.reqs / base.reqs
-	fresh.target, fresh.met = "no errors (shows a miss's cost)", fresh.errors == 0
-	out = append(out, fresh)
 
 	rss := srv.rssMB()
-	out = append(out, result{name: label + " RSS after load", rssMB: rss, target: "< 100 MB", met: rss < 100, ratio: -1})
+	rssRow := result{name: label + " RSS after load", rssMB: rss, target: "< 100 MB", met: rss < 100, ratio: -1}
+
+	// The 85/10/5 mix a newsroom sees (article pages of the newest articles, searches,
+	// comment posts on those articles) with moderation on, then off — where every post is
+	// published and retires its article's page — once with the popular searches and once
+	// with searches that are new every time.
+	if o.want("85/10/5") {
+		rows, n, err := mixes(o, &srv, bin, dataDir, hot, label, base.reqs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		accepted += n
+	}
+	out = append(out, rssRow)
+	if o.soak > 0 && o.want("soak") {
+		rows, n, err := soak(o, &srv, bin, dataDir, hot, label)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		accepted += n
+	}
 
 	srv.stop()
 	after, err := countBenchComments(dataDir)
@@ -365,11 +516,12 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 		return nil, err
 	}
 	stored := after - before
-	accepted := post.accepted + mixed.accepted
-	// Posts in flight when wrk stops are stored but never acknowledged: at most one per
-	// connection. An acknowledged post that is missing is a loss.
-	out = append(out, result{name: fmt.Sprintf("%s comments stored / accepted: %d / %d", label, stored, accepted),
-		target: "none lost", met: accepted > 0 && stored >= accepted && stored-accepted <= 2*o.connections, ratio: -1})
+	if accepted > 0 {
+		// Posts in flight when wrk stops are stored but never acknowledged: at most one per
+		// connection and run. An acknowledged post that is missing is a loss.
+		out = append(out, result{name: fmt.Sprintf("%s comments stored / accepted: %d / %d", label, stored, accepted),
+			target: "none lost", met: stored >= accepted && stored-accepted <= 8*o.connections, ratio: -1})
+	}
 	return out, nil
 }
 
@@ -499,15 +651,10 @@ end
 // repeats one), each thread with its own random sequence. Every one misses the search
 // cache; pairs that match nothing also run the zero-result suggestions.
 func freshSearchLua() string {
-	seen := map[string]bool{}
 	var b strings.Builder
 	b.WriteString("local ws = {")
-	for _, w := range seed.Words() {
-		w = strings.ToLower(w)
-		if !seen[w] {
-			seen[w] = true
-			fmt.Fprintf(&b, "%q, ", url.QueryEscape(w))
-		}
+	for _, w := range vocabulary() {
+		fmt.Fprintf(&b, "%q, ", w)
 	}
 	b.WriteString(`}
 local threads = 0
@@ -522,6 +669,20 @@ request = function()
 end
 `)
 	return b.String()
+}
+
+// vocabulary is the seeded text's distinct words, lower case and query-escaped.
+func vocabulary() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range seed.Words() {
+		w = strings.ToLower(w)
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, url.QueryEscape(w))
+		}
+	}
+	return out
 }
 
 // baselinePath is the trivial in-memory route every figure is compared with.
@@ -560,36 +721,63 @@ func wrk(o options, srv *server, name, path, script string) (result, error) {
 
 // wrkWith drives one scenario. script, when set, is extra Lua (a request function).
 func wrkWith(o options, srv *server, name, path, script string, connections int) (result, error) {
+	return wrkRun(o, srv.base, wrkSpec{name: name, path: path, script: script, connections: connections, gzip: true})
+}
+
+// wrkSpec is one wrk run.
+type wrkSpec struct {
+	name, path, script string
+	connections        int           // 0: -c
+	duration           time.Duration // 0: -duration
+	gzip               bool          // send Accept-Encoding: gzip
+	headers            []string
+}
+
+// wrkRun runs wrk against base+spec.path and reads the report of the Lua done() hook.
+func wrkRun(o options, base string, spec wrkSpec) (result, error) {
 	f, err := os.CreateTemp("", "bench-*.lua")
 	if err != nil {
 		return result{}, err
 	}
 	defer os.Remove(f.Name())
-	f.WriteString(script + reportLua)
+	f.WriteString(spec.script + reportLua)
 	f.Close()
-	cmd := exec.Command("wrk", "-t2", "-c"+strconv.Itoa(connections), "-d"+o.duration.String(),
-		"-H", "Accept-Encoding: gzip", "-s", f.Name(), srv.base+path)
+	c, d := spec.connections, spec.duration
+	if c == 0 {
+		c = o.connections
+	}
+	if d == 0 {
+		d = o.duration
+	}
+	args := []string{"-t2", "-c" + strconv.Itoa(c), "-d" + d.String(), "-s", f.Name()}
+	if spec.gzip {
+		args = append(args, "-H", "Accept-Encoding: gzip")
+	}
+	for _, h := range spec.headers {
+		args = append(args, "-H", h)
+	}
+	cmd := exec.Command("wrk", append(args, base+spec.path)...)
 	outb, err := cmd.CombinedOutput()
 	if err != nil {
-		return result{}, fmt.Errorf("wrk %s: %v\n%s", name, err, outb)
+		return result{}, fmt.Errorf("wrk %s: %v\n%s", spec.name, err, outb)
 	}
 	m := wrkJSON.FindSubmatch(outb)
 	if m == nil {
-		return result{}, fmt.Errorf("wrk %s: no report in\n%s", name, outb)
+		return result{}, fmt.Errorf("wrk %s: no report in\n%s", spec.name, outb)
 	}
 	var rep wrkReport
 	if err := json.Unmarshal(m[1], &rep); err != nil {
 		return result{}, err
 	}
 	r := result{
-		name:   name,
+		name:   spec.name,
 		reqs:   float64(rep.Requests) / (rep.DurationUS / 1e6),
 		p50:    time.Duration(rep.P50) * time.Microsecond,
 		p99:    time.Duration(rep.P99) * time.Microsecond,
 		errors: rep.Errors + rep.Non2xx,
 	}
 	r.accepted = rep.Posted
-	fmt.Printf("  %-40s %9.0f req/s  p50 %-9s p99 %-9s errors %d\n", name, r.reqs, r.p50, r.p99, r.errors)
+	fmt.Printf("  %-48s %9.0f req/s  p50 %-9s p99 %-9s errors %d\n", spec.name, r.reqs, r.p50, r.p99, r.errors)
 	return r, nil
 }
 

@@ -44,9 +44,15 @@ type AdminArticle struct {
 	AuthorName string
 }
 
+// ListScheduled names, in lists and counts, the published articles whose publish time is
+// still to come ("Hẹn giờ"). It is not a stored status: publishing with a future time
+// keeps status published, and the public queries compare the time.
+const ListScheduled = "scheduled"
+
 // AdminArticleQuery filters the back office's article list.
 type AdminArticleQuery struct {
-	Status     string
+	Status     string // a status, or ListScheduled (published, time to come); published then means on the site
+	Now        time.Time
 	CategoryID int64
 	AuthorID   int64
 	Text       string // words of the title, lead or body, accents optional
@@ -78,7 +84,13 @@ func (q AdminArticleQuery) where() (string, []any) {
 		conds[0] = "a.trashed_at IS NOT NULL"
 	}
 	var args []any
-	if q.Status != "" {
+	switch q.Status {
+	case "":
+	case ListScheduled:
+		conds, args = append(conds, "a.status = 'published' AND a.publish_at > ?"), append(args, unix(q.Now))
+	case StatusPublished:
+		conds, args = append(conds, "a.status = 'published' AND (a.publish_at IS NULL OR a.publish_at <= ?)"), append(args, unix(q.Now))
+	default:
 		conds, args = append(conds, "a.status = ?"), append(args, q.Status)
 	}
 	if q.CategoryID != 0 {

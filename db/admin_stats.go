@@ -7,12 +7,13 @@ import (
 	"time"
 )
 
-// ArticleStatusCounts counts articles per status, and those in the trash under "trash";
-// authorID limits it to one author (0: all).
-func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64) (map[string]int, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT CASE WHEN trashed_at IS NULL THEN status ELSE 'trash' END, count(*)
-		FROM articles WHERE ? = 0 OR author_id = ? GROUP BY 1`,
-		authorID, authorID)
+// ArticleStatusCounts counts articles per status, those in the trash under "trash", and
+// published ones whose time has not come under ListScheduled (not as published); authorID
+// limits it to one author (0: all).
+func (d *DB) ArticleStatusCounts(ctx context.Context, authorID int64, now time.Time) (map[string]int, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT CASE WHEN trashed_at IS NOT NULL THEN 'trash'
+		WHEN status = 'published' AND publish_at > ? THEN 'scheduled' ELSE status END, count(*)
+		FROM articles WHERE ? = 0 OR author_id = ? GROUP BY 1`, unix(now), authorID, authorID)
 	if err != nil {
 		return nil, fmt.Errorf("db: article counts: %w", err)
 	}
@@ -46,6 +47,7 @@ func (d *DB) MostRead(ctx context.Context, fromDay, toDay string, limit int) ([]
 		FROM (SELECT article_id, sum(views) AS total FROM article_views_daily WHERE day BETWEEN ? AND ?
 		      GROUP BY article_id ORDER BY total DESC LIMIT ?) v
 		JOIN articles a ON a.id = v.article_id JOIN categories c ON c.id = a.category_id
+		WHERE a.trashed_at IS NULL
 		ORDER BY v.total DESC, a.id`, fromDay, toDay, limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: most read: %w", err)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestLoginFailuresArePrunedAfterADay(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := Open(ctx, t.TempDir())
 	if err != nil {
@@ -36,6 +37,7 @@ func TestLoginFailuresArePrunedAfterADay(t *testing.T) {
 }
 
 func TestAuditQueryFilters(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := Open(ctx, t.TempDir())
 	if err != nil {

@@ -43,7 +43,9 @@ type Article struct {
 	UpdatedAt      time.Time
 }
 
-const articleListColumns = `a.id, a.slug, a.title, a.lead, '', a.byline, a.category_id, c.slug, c.name,
+// articleListColumns leave the body out, but for an article without a lead they load its
+// start, from which its description is made (views.Description).
+const articleListColumns = `a.id, a.slug, a.title, a.lead, CASE a.lead WHEN '' THEN substr(a.body_html, 1, 4000) ELSE '' END, a.byline, a.category_id, c.slug, c.name,
 	coalesce(a.author_id, 0), a.status, coalesce(a.publish_at, 0), coalesce(a.cover_media_id, 0), a.cover_alt,
 	a.review_note, a.views, a.comment_count, a.version, a.comments_closed, coalesce(a.trashed_at, 0),
 	a.created_at, a.updated_at`

@@ -95,6 +95,7 @@ func dumpTables(t *testing.T, path string) map[string][]string {
 }
 
 func TestBackupWhileWritersWriteThenRestoreRowByRow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	d, err := Open(ctx, dir)
@@ -230,6 +231,7 @@ func damage(t *testing.T, path string) {
 }
 
 func TestVerifyAndRestoreRefuseBadFiles(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	tmp := t.TempDir()
 	garbage := filepath.Join(tmp, "garbage.db")
@@ -301,6 +303,7 @@ func TestVerifyAndRestoreRefuseBadFiles(t *testing.T) {
 }
 
 func TestRestoreKeepsThePreviousDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	target := t.TempDir()
 	d, err := Open(ctx, target)
@@ -339,6 +342,7 @@ func TestRestoreKeepsThePreviousDatabase(t *testing.T) {
 }
 
 func TestLockDir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	l, err := LockDir(dir)
 	if err != nil {
@@ -356,6 +360,7 @@ func TestLockDir(t *testing.T) {
 }
 
 func TestBackupStatus(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := openTest(t)
 	st, err := d.BackupStatus(ctx)
@@ -377,6 +382,7 @@ func TestBackupStatus(t *testing.T) {
 }
 
 func TestCheckFindsOrphanedMedia(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	d, err := Open(ctx, dir)

@@ -70,6 +70,6 @@ func (d *DB) RecountComments(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("db: recount comments: %w", err)
 	}
-	d.changed()
+	d.changedAll()
 	return nil
 }

@@ -33,7 +33,12 @@ type Comment struct {
 	CreatedAt   time.Time
 	ModeratedBy int64
 	ModeratedAt time.Time
+	LikeCount   int
+	StaffID     int64 // set on a newsroom reply: the staff account that wrote it
 }
+
+// Newsroom reports whether the comment is the newsroom's reply.
+func (c Comment) Newsroom() bool { return c.StaffID != 0 }
 
 // ApprovedComments lists an article's approved comments, oldest first.
 func (d *DB) ApprovedComments(ctx context.Context, articleID int64) ([]Comment, error) {
@@ -68,14 +73,17 @@ func insertComment(ctx context.Context, tx *sql.Tx, c Comment) (int64, error) {
 		return 0, fmt.Errorf("db: insert comment on %d: %w", c.ArticleID, err)
 	}
 	if c.Status == CommentApproved {
-		if err := refreshCommentCount(ctx, tx, c.ArticleID); err != nil {
-			return 0, err
+		// One more, in the same transaction as the insert: recounting here read every
+		// approved comment of the article on each post, so posting slowed as a thread grew.
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?`, c.ArticleID); err != nil {
+			return 0, fmt.Errorf("db: count comments of %d: %w", c.ArticleID, err)
 		}
 	}
 	return res.LastInsertId()
 }
 
-// refreshCommentCount recounts instead of incrementing, so the count cannot drift.
+// refreshCommentCount recounts an article's approved comments: moderation changes
+// statuses in any direction, and a recount cannot drift.
 func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count =
 		(SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved') WHERE id = ?`, articleID, articleID)
@@ -88,11 +96,14 @@ func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error
 // InsertComment stores a comment and returns its id.
 func (d *DB) InsertComment(ctx context.Context, c Comment) (int64, error) {
 	var id int64
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var err error
 		id, err = insertComment(ctx, tx, c)
 		return err
 	})
+	if err == nil && c.Status == CommentApproved {
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
+	}
 	return id, err
 }
 
@@ -178,7 +189,7 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 		return Comment{}, err
 	}
 	if c.Status == CommentApproved {
-		d.changed()
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
 	}
 	return c, nil
 }
@@ -226,14 +237,20 @@ func (d *DB) CommentBlocked(ctx context.Context, ip, phone string) (bool, error)
 // CommentsVersion(ApprovedComments(...)). Polling readers compare it instead of
 // downloading the list again.
 func (d *DB) CommentListVersion(ctx context.Context, articleID int64) (string, error) {
+	v, _, err := d.CommentListState(ctx, articleID)
+	return v, err
+}
+
+// CommentListState is CommentListVersion with the number of approved comments.
+func (d *DB) CommentListState(ctx context.Context, articleID int64) (string, int, error) {
 	var v commentVersion
 	err := d.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0),
 		coalesce(max(moderated_at), 0) FROM comments WHERE article_id = ? AND status = 'approved'`,
 		articleID).Scan(&v.count, &v.maxID, &v.sumID, &v.maxModerated)
 	if err != nil {
-		return "", fmt.Errorf("db: comment list version of %d: %w", articleID, err)
+		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, err)
 	}
-	return v.String(), nil
+	return v.String(), int(v.count), nil
 }
 
 // CommentsVersion computes CommentListVersion from a list already loaded.

@@ -54,6 +54,7 @@ func (f *contentFixture) auditCount(t *testing.T, action string) int {
 }
 
 func TestTagsOnArticlesAndPublicPages(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	a := f.article(t, "Cầu Long Biên", StatusPublished, 3*time.Hour)
 	b := f.article(t, "Phố cổ", StatusPublished, 2*time.Hour)
@@ -120,6 +121,7 @@ func TestTagsOnArticlesAndPublicPages(t *testing.T) {
 }
 
 func TestTagRenameRedirectAndDelete(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	id, err := f.d.CreateTag(f.ctx, f.by, f.now, "  Giao   thông ")
 	if err != nil {
@@ -167,6 +169,7 @@ func TestTagRenameRedirectAndDelete(t *testing.T) {
 }
 
 func TestRelatedArticlesSharedTagsThenSection(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	main := f.article(t, "Chính", StatusPublished, 10*time.Hour)
 	two := f.article(t, "Hai chủ đề chung", StatusPublished, 9*time.Hour)
@@ -192,6 +195,7 @@ func TestRelatedArticlesSharedTagsThenSection(t *testing.T) {
 }
 
 func TestPagesRevisionsAndPlacement(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	id, err := f.d.CreatePage(f.ctx, f.by, f.now, PageInput{Title: "Giới thiệu", BodyHTML: "<p>Tòa soạn</p>",
 		Status: PagePublished, Placement: PlaceFooter})
@@ -252,6 +256,7 @@ func TestPagesRevisionsAndPlacement(t *testing.T) {
 }
 
 func TestFeaturedOrder(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	a := f.article(t, "A", StatusPublished, time.Hour)
 	b := f.article(t, "B", StatusPublished, time.Hour)
@@ -291,6 +296,19 @@ func TestFeaturedOrder(t *testing.T) {
 	if err := f.d.MoveFeatured(f.ctx, f.by, f.now, b, true); !errors.Is(err, ErrNotFound) {
 		t.Errorf("move unpinned: %v", err)
 	}
+	// Imports pin sticky posts after the others.
+	err := f.d.InBulk(f.ctx, func(bk *Bulk) error {
+		if err := bk.FeatureArticle(b); err != nil {
+			return err
+		}
+		return bk.FeatureArticle(b) // twice: once
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(must(f.d.FeaturedForAdmin(f.ctx))); len(got) != 3 || got[2] != b {
+		t.Errorf("bulk pin: %v", got)
+	}
 	if f.auditCount(t, "article.feature") == 0 || f.auditCount(t, "article.unfeature") != 1 {
 		t.Errorf("featured changes not audited")
 	}
@@ -304,6 +322,7 @@ func must[T any](v T, err error) T {
 }
 
 func TestTrashRestorePurge(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	a := f.article(t, "Chất độc da cam", StatusPublished, time.Hour)
 	f.d.FeatureArticle(f.ctx, f.by, f.now, a, true)
@@ -333,7 +352,7 @@ func TestTrashRestorePurge(t *testing.T) {
 	if n != 1 || list[0].TrashedAt.IsZero() {
 		t.Errorf("trash list %d", n)
 	}
-	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0)
+	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0, time.Now())
 	if counts["trash"] != 1 || counts[StatusArchived] != 0 {
 		t.Errorf("counts %v", counts)
 	}
@@ -384,6 +403,7 @@ func TestTrashRestorePurge(t *testing.T) {
 }
 
 func TestBulkArticles(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	other, _ := f.d.CreateCategory(f.ctx, Category{Slug: "kinh-te", Name: "Kinh tế"})
 	draft := f.article(t, "Nháp", StatusDraft, 0)
@@ -425,6 +445,7 @@ func TestBulkArticles(t *testing.T) {
 }
 
 func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	id, _, err := f.d.CreateDraft(f.ctx, f.by, f.now, ArticleInput{Title: "Có chủ đề", CategoryID: f.cat,
 		Tags: []string{"Hà Nội", "Môi trường"}, SetTags: true, CommentsClosed: true}, "")
@@ -459,6 +480,7 @@ func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
 }
 
 func TestCommentsClosedAndProfile(t *testing.T) {
+	t.Parallel()
 	f := newContentFixture(t)
 	a := f.article(t, "Bài", StatusPublished, time.Hour)
 	if err := f.d.SetCommentsClosed(f.ctx, f.by, f.now, a, true); err != nil {

@@ -37,22 +37,38 @@ type DB struct {
 	r    *sql.DB
 	path string
 
-	onChange atomic.Pointer[func()]
+	onChange atomic.Pointer[func(Change)]
 	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
 	passwordCost atomic.Int32
+	dummyHash    atomic.Pointer[[]byte] // at passwordCost; nil means the package's dummyHash
+}
+
+// Change says what a committed write changed, so caches retire only the pages that
+// show it.
+type Change struct {
+	// All: anything public may have changed (an article, a section, a setting, an import):
+	// every cached page goes.
+	All bool
+	// CommentsOf lists the articles whose comments changed (a comment published, moderated,
+	// edited or removed) when nothing else did: their pages and comment lists go; the
+	// comment counts on other pages catch up within the page cache's lifetime.
+	CommentsOf []int64
 }
 
 // OnContentChange registers fn to run after every committed write that can change what
-// readers see (the page cache invalidates on it). Writes that cannot — view counts,
-// captchas, pending comments, backup records — do not call it.
-func (d *DB) OnContentChange(fn func()) { d.onChange.Store(&fn) }
+// readers see (the page cache retires pages on it). Writes that cannot — view counts,
+// captchas, pending comments, logins, users, blocks, backup records — do not call it.
+func (d *DB) OnContentChange(fn func(Change)) { d.onChange.Store(&fn) }
 
 // changed reports a committed content change.
-func (d *DB) changed() {
+func (d *DB) changed(c Change) {
 	if fn := d.onChange.Load(); fn != nil {
-		(*fn)()
+		(*fn)(c)
 	}
 }
+
+// changedAll reports a committed change that may touch any public page.
+func (d *DB) changedAll() { d.changed(Change{All: true}) }
 
 // Open opens (creating if needed) the database in dataDir, checks the pragmas it relies
 // on and applies pending migrations. Errors are one line that says what is wrong.
@@ -172,7 +188,7 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := d.inTxQuiet(ctx, fn); err != nil {
 		return err
 	}
-	d.changed()
+	d.changedAll()
 	return nil
 }
 

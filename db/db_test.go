@@ -23,6 +23,7 @@ func openTest(t *testing.T) *DB {
 }
 
 func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx := context.Background()
 	for range 2 {
@@ -49,6 +50,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 }
 
 func TestPragmas(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	var mode string
@@ -66,6 +68,7 @@ func TestPragmas(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("corrupt file", func(t *testing.T) {
 		dir := t.TempDir()
@@ -101,6 +104,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestArticleVisibilityAndSlugs(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -141,6 +145,7 @@ func TestArticleVisibilityAndSlugs(t *testing.T) {
 }
 
 func TestSearchIndexHoldsFoldedText(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	cat, _ := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
@@ -159,6 +164,7 @@ func TestSearchIndexHoldsFoldedText(t *testing.T) {
 }
 
 func TestAddViewsConcurrent(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	cat, _ := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
@@ -185,6 +191,7 @@ func TestAddViewsConcurrent(t *testing.T) {
 }
 
 func TestWriteUnavailableWhenFull(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	cat, err := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
@@ -222,6 +229,7 @@ func TestWriteUnavailableWhenFull(t *testing.T) {
 }
 
 func TestFirstRunesMatchesSQLiteSubstr(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	for _, s := range []string{"", "ngắn", strings.Repeat("Đường ", 30), strings.Repeat("a", 64), strings.Repeat("ệ", 65)} {
 		var want string
@@ -235,6 +243,7 @@ func TestFirstRunesMatchesSQLiteSubstr(t *testing.T) {
 }
 
 func TestWriteUnavailableWhenReadOnly(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	// The reader pool is query_only: a write there fails as a read-only file does.
 	_, err := d.r.ExecContext(context.Background(), "INSERT INTO settings (key, value) VALUES ('x', 'y')")

@@ -178,3 +178,21 @@ func (d *DB) IsFeatured(ctx context.Context, id int64) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// FeatureArticle pins an article after the others (imports: WordPress's sticky posts);
+// pinning a pinned article or pinning beyond MaxFeatured changes nothing.
+func (b *Bulk) FeatureArticle(id int64) error {
+	var n int
+	if err := b.tx.QueryRowContext(b.ctx, `SELECT count(*) FROM featured`).Scan(&n); err != nil {
+		return fmt.Errorf("db: count featured: %w", err)
+	}
+	if n >= MaxFeatured {
+		return nil
+	}
+	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO featured (article_id, position, created_at)
+		VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM featured), ?) ON CONFLICT (article_id) DO NOTHING`, id, unix(b.now))
+	if err != nil {
+		return fmt.Errorf("db: feature %d: %w", id, err)
+	}
+	return nil
+}

@@ -15,6 +15,8 @@ const (
 	WPCategory = "category"
 	WPPost     = "post"
 	WPComment  = "comment"
+	WPTag      = "tag"
+	WPPage     = "page"
 )
 
 // ImportedPasswordHash is stored for users created by an import: it is not a bcrypt hash,
@@ -135,4 +137,26 @@ func (d *DB) WordPressCategory(ctx context.Context, wpID int64) (Category, error
 		return c, fmt.Errorf("db: wordpress category %d: %w", wpID, notFound(err))
 	}
 	return c, nil
+}
+
+// AddFeatured puts an article last among the featured stories, unless it is there
+// already (imports of sticky posts).
+func (b *Bulk) AddFeatured(articleID int64) error {
+	_, err := b.tx.ExecContext(b.ctx, `INSERT INTO featured (article_id, position, created_at)
+		SELECT ?, coalesce(max(position), 0) + 1, ? FROM featured WHERE true ON CONFLICT DO NOTHING`, articleID, unix(b.now))
+	if err != nil {
+		return fmt.Errorf("db: feature article %d: %w", articleID, err)
+	}
+	return nil
+}
+
+// WordPressPage returns the slug of the published page imported from WordPress page wpID.
+func (d *DB) WordPressPage(ctx context.Context, wpID int64) (string, error) {
+	var slug string
+	err := d.r.QueryRowContext(ctx, `SELECT slug FROM pages WHERE status = 'published'
+		AND id = (SELECT local_id FROM wordpress_ids WHERE kind = 'page' AND wp_id = ?)`, strconv.FormatInt(wpID, 10)).Scan(&slug)
+	if err != nil {
+		return "", fmt.Errorf("db: wordpress page %d: %w", wpID, notFound(err))
+	}
+	return slug, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -124,8 +126,9 @@ func (d *DB) ModerateComments(ctx context.Context, by Actor, now time.Time, ids 
 		return 0, fmt.Errorf("db: cannot moderate to status %q", status)
 	}
 	changed := 0
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		articles := map[int64]bool{}
+	articles := map[int64]bool{}
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
+		clear(articles) // a retried transaction starts again
 		for _, id := range ids {
 			var articleID int64
 			var old string
@@ -156,27 +159,37 @@ func (d *DB) ModerateComments(ctx context.Context, by Actor, now time.Time, ids 
 		}
 		return nil
 	})
+	if err == nil && len(articles) > 0 {
+		d.changed(Change{CommentsOf: slices.Sorted(maps.Keys(articles))})
+	}
 	return changed, err
 }
 
 // EditComment replaces a comment's title and body (already cleaned plain text); the
 // audit entry keeps the old text.
 func (d *DB) EditComment(ctx context.Context, by Actor, now time.Time, id int64, title, body string) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	var articleID int64
+	edited := false
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var oldTitle, oldBody string
-		err := tx.QueryRowContext(ctx, `SELECT title, body FROM comments WHERE id = ?`, id).Scan(&oldTitle, &oldBody)
+		err := tx.QueryRowContext(ctx, `SELECT article_id, title, body FROM comments WHERE id = ?`, id).Scan(&articleID, &oldTitle, &oldBody)
 		if err != nil {
 			return fmt.Errorf("db: comment %d: %w", id, notFound(err))
 		}
 		if oldTitle == title && oldBody == body {
 			return nil
 		}
+		edited = true
 		if _, err := tx.ExecContext(ctx, `UPDATE comments SET title = ?, body = ? WHERE id = ?`, title, body, id); err != nil {
 			return fmt.Errorf("db: edit comment %d: %w", id, err)
 		}
 		return writeAudit(ctx, tx, by, now, "comment.edit", ObjectComment, id,
 			"trước: "+oldTitle+" — "+oldBody)
 	})
+	if err == nil && edited {
+		d.changed(Change{CommentsOf: []int64{articleID}})
+	}
+	return err
 }
 
 // CommentBlock is an address or phone number that may not comment.
@@ -192,7 +205,8 @@ func (d *DB) BlockCommenter(ctx context.Context, by Actor, now time.Time, kind, 
 	if kind != "ip" && kind != "phone" || strings.TrimSpace(value) == "" {
 		return fmt.Errorf("db: bad block %q %q", kind, value)
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	// Quiet: a block changes no public page.
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO comment_blocks (kind, value, created_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (kind, value) DO NOTHING`, kind, value, nullID(by.UserID), unix(now))
 		if err != nil {
@@ -207,7 +221,7 @@ func (d *DB) BlockCommenter(ctx context.Context, by Actor, now time.Time, kind, 
 
 // UnblockCommenter lifts a block.
 func (d *DB) UnblockCommenter(ctx context.Context, by Actor, now time.Time, kind, value string) error {
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM comment_blocks WHERE kind = ? AND value = ?`, kind, value)
 		if err != nil {
 			return fmt.Errorf("db: unblock %s %q: %w", kind, value, err)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestStoredTextIsNormalized(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	cat, err := d.CreateCategory(ctx, Category{Slug: "Văn hóa - Xã hội", Name: norm.NFD.String("  Văn  hóa -\tXã hội ")})
@@ -52,6 +53,7 @@ func TestStoredTextIsNormalized(t *testing.T) {
 }
 
 func TestSearchMigrationKeepsIndex(t *testing.T) {
+	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
 	var sql string

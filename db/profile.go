@@ -23,7 +23,7 @@ func (d *DB) UpdateDisplayName(ctx context.Context, by Actor, now time.Time, id 
 	if vntext.CharCount(name) > MaxDisplayName {
 		return ErrBadDisplayName
 	}
-	return d.inTx(ctx, func(tx *sql.Tx) error {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var old string
 		if err := tx.QueryRowContext(ctx, `SELECT display_name FROM users WHERE id = ?`, id).Scan(&old); err != nil {
 			return fmt.Errorf("db: user %d: %w", id, notFound(err))
@@ -61,7 +61,7 @@ func (d *DB) ChangeOwnPassword(ctx context.Context, by Actor, now time.Time, id 
 		return 0, fmt.Errorf("db: hash password: %w", err)
 	}
 	var gen int64
-	err = d.inTx(ctx, func(tx *sql.Tx) error {
+	err = d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		// The hash compared above must still be the stored one: two changes at once
 		// cannot both pass with the same old password.
 		err := tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, session_gen = session_gen + 1, updated_at = ?

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"toasoan/internal/vntext"
@@ -17,15 +16,15 @@ import (
 
 // Search ranking and bounds. Vietnamese words are written as syllables and the index holds
 // them folded, so two common syllables can match half of all articles; the bounds keep
-// every search cheap all the same (see README "Search"). Ranking weighs a match in the
-// title most (scoreNewest).
+// every search cheap all the same (see README "Search"). Ranking puts syllables side by
+// side first (search_rank.go).
 const (
 	// MaxSearchResults bounds counting and paging: with more matches the count says "more
 	// than" and relevance is ranked among the newest MaxSearchResults of them, which for
 	// news is what a reader of a very broad query wants anyway.
 	MaxSearchResults = 1000
-	// rerankWindow is how many of the best-ranked candidates are re-ordered in Go by exact
-	// accented matches; pages beyond it keep the plain ranking. It is rounded up to whole
+	// rerankWindow is how many of the best-ranked candidates are re-ordered in Go by the
+	// accented form; pages beyond it keep the folded ranking. It is rounded up to whole
 	// pages so no page straddles the two orders.
 	rerankWindow = 100
 )
@@ -52,6 +51,9 @@ type SearchHit struct {
 	Article Article // BodyHTML is left empty
 	Title   []Segment
 	Snippet []Segment
+	// Approximate is true for a hit listed after the close matches: it holds a query's
+	// syllables only apart, while other articles hold them side by side.
+	Approximate bool
 }
 
 // SearchResults is one page of hits and the number of matching articles.
@@ -59,6 +61,14 @@ type SearchResults struct {
 	Hits  []SearchHit
 	Total int  // at most MaxSearchResults
 	More  bool // more than Total articles match; only the first Total can be paged through
+	// Close is how many of the Total, ranked first, hold a multi-syllable query's
+	// syllables side by side; the rest are approximate (Hit.Approximate). Not counted for
+	// one-syllable queries and newest-first order.
+	Close int
+	// Suggestion is, for a query typed without accents, the accented form the matching
+	// articles use most ("Hà Nội" for "ha noi"), as they spell it; empty when there is
+	// none or the query had accents.
+	Suggestion string
 }
 
 // searchFilter is what every search shares: the match, and what readers may see and
@@ -110,20 +120,24 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 		res.Total, res.More = MaxSearchResults, true
 		pool = pool[:MaxSearchResults]
 	}
+	seq := p.Query.seq()
 	if !p.Newest {
-		if err := d.scoreNewest(ctx, match, pool); err != nil {
+		close, err := d.rankPool(ctx, p.Query, seq, pool)
+		if err != nil {
 			return res, fmt.Errorf("db: search %q: %w", match, err)
+		}
+		if seq.multi() {
+			res.Close = close
 		}
 	}
 	if p.Offset >= res.Total {
 		return res, nil
 	}
 	window := (rerankWindow + p.Limit - 1) / p.Limit * p.Limit
-	rerank := !p.Newest && p.Query.Accented && p.Offset < window
+	// The window is re-ordered by the accented form: the one typed, or for a query typed
+	// without accents the one its close matches use (which needs some to learn from).
+	rerank := !p.Newest && p.Offset < window && (p.Query.Accented || res.Close > 0)
 	limit, offset := p.Limit, p.Offset
-	if rerank {
-		limit, offset = window, 0
-	}
 	limit = min(limit, res.Total-offset)
 
 	var ids []int64
@@ -148,31 +162,32 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 			return res, fmt.Errorf("db: search %q newest: %w", match, err)
 		}
 	} else {
-		slices.SortFunc(pool, func(x, y poolEntry) int {
-			if !p.Newest && x.score != y.score {
-				return cmp.Compare(x.score, y.score) // bm25: lower is better
+		if p.Newest {
+			slices.SortFunc(pool, func(x, y poolEntry) int {
+				if x.at != y.at {
+					return cmp.Compare(y.at, x.at)
+				}
+				return cmp.Compare(y.id, x.id)
+			})
+		} else {
+			slices.SortFunc(pool, comparePool)
+		}
+		if rerank {
+			// Ranking reads only the texts of the window; whole articles are loaded for
+			// the page alone (20 columns for 10 rows instead of 100).
+			win := pool[:min(window, len(pool))]
+			wids := make([]int64, len(win))
+			for i, e := range win {
+				wids[i] = e.id
 			}
-			if x.at != y.at {
-				return cmp.Compare(y.at, x.at)
+			texts, err := d.articleTexts(ctx, wids)
+			if err != nil {
+				return res, fmt.Errorf("db: search %q: %w", match, err)
 			}
-			return cmp.Compare(y.id, x.id)
-		})
+			_, res.Suggestion = reorderWindow(win, texts, seq)
+		}
 		for _, e := range pool[offset : offset+limit] {
 			ids = append(ids, e.id)
-		}
-	}
-	if rerank {
-		// Ranking reads only the texts of the window; whole articles are loaded for the
-		// page alone (20 columns for 10 rows instead of 100).
-		texts, err := d.articleTexts(ctx, ids)
-		if err != nil {
-			return res, fmt.Errorf("db: search %q: %w", match, err)
-		}
-		texts = rankExact(texts, p.Query)
-		texts = texts[min(p.Offset, len(texts)):min(p.Offset+p.Limit, len(texts))]
-		ids = ids[:0]
-		for _, a := range texts {
-			ids = append(ids, a.ID)
 		}
 	}
 	list, err := d.articlesByID(ctx, ids)
@@ -184,7 +199,8 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 	for i, a := range list {
 		body := plainText(a.BodyHTML)
 		a.BodyHTML = ""
-		res.Hits[i] = SearchHit{Article: a, Title: m.highlightAll(a.Title), Snippet: m.snippet(a.Lead, body)}
+		res.Hits[i] = m.hit(a, body)
+		res.Hits[i].Approximate = seq.multi() && !p.Newest && p.Offset+i >= res.Close
 	}
 	return res, nil
 }
@@ -192,38 +208,9 @@ func (d *DB) Search(ctx context.Context, p SearchParams, now time.Time) (SearchR
 // poolEntry is a matching article with what ranking needs.
 type poolEntry struct {
 	id, at int64
-	score  float64
-}
-
-// scoreNewest ranks the pool by where the words occur — all of them in the title weighs
-// most, then in the lead, then only in the body — the weights bm25 was given (10, 4, 1)
-// without its cost: bm25 counts every document holding each term, a full pass over the
-// doclists of common syllables (5 of 8 ms per broad query on 100,000 articles). Two column
-// filters over the same id range cost a fraction of that.
-func (d *DB) scoreNewest(ctx context.Context, match string, pool []poolEntry) error {
-	if len(pool) == 0 {
-		return nil
-	}
-	oldest := pool[len(pool)-1].id
-	inTitle, err := d.matchingIDs(ctx, "{title} : ("+match+")", oldest)
-	if err != nil {
-		return err
-	}
-	inLead, err := d.matchingIDs(ctx, "{lead} : ("+match+")", oldest)
-	if err != nil {
-		return err
-	}
-	for i := range pool {
-		score := 1.0
-		if inTitle[pool[i].id] {
-			score += 10
-		}
-		if inLead[pool[i].id] {
-			score += 4
-		}
-		pool[i].score = -score // lower sorts first, as bm25 does
-	}
-	return nil
+	level  int // how close the syllables stand, folded (levelScattered … levelPhraseTitle)
+	weight int // one-word queries: the title 10, the lead 4, plus 1
+	exact  int // the level in the accented form; set within the rerank window only
 }
 
 // matchingIDs is the set of ids from oldest up that match an FTS5 expression.
@@ -307,9 +294,9 @@ func (d *DB) articlesByID(ctx context.Context, ids []int64) ([]Article, error) {
 	return list, nil
 }
 
-// articleTexts loads the id, title, lead and body of articles, in the order of ids: what
-// rankExact reads.
-func (d *DB) articleTexts(ctx context.Context, ids []int64) ([]Article, error) {
+// articleTexts loads the id, title, lead and body of articles: what the rerank window
+// reads.
+func (d *DB) articleTexts(ctx context.Context, ids []int64) (map[int64]Article, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -331,16 +318,7 @@ func (d *DB) articleTexts(ctx context.Context, ids []int64) ([]Article, error) {
 		}
 		byID[a.ID] = a
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	list := make([]Article, 0, len(ids))
-	for _, id := range ids {
-		if a, ok := byID[id]; ok {
-			list = append(list, a)
-		}
-	}
-	return list, nil
+	return byID, rows.Err()
 }
 
 // plainText is an article body without tags and entities: each tag (a "<" up to the next
@@ -367,95 +345,6 @@ func plainText(bodyHTML string) string {
 		s = s[i+j+1:]
 	}
 	return html.UnescapeString(b.String())
-}
-
-// rankExact stably re-orders articles (given in bm25 order) by how many of the query's
-// terms they contain with the exact accents the reader typed.
-func rankExact(list []Article, q SearchQuery) []Article {
-	type scored struct {
-		a     Article
-		exact int
-	}
-	variants := make([][]string, len(q.Terms))
-	for i, t := range q.Terms {
-		variants[i] = spellings(strings.Join(t.Words, " "))
-	}
-	s := make([]scored, len(list))
-	for i, a := range list {
-		body := plainText(a.BodyHTML)
-		n := 0
-		for j, t := range q.Terms {
-			for _, v := range variants[j] {
-				if containsWord(a.Title, v, t.Prefix) || containsWord(a.Lead, v, t.Prefix) || containsWord(body, v, t.Prefix) {
-					n++
-					break
-				}
-			}
-		}
-		s[i] = scored{a: a, exact: n}
-	}
-	slices.SortStableFunc(s, func(x, y scored) int { return y.exact - x.exact })
-	for i := range s {
-		list[i] = s[i].a
-	}
-	return list
-}
-
-// newStyleTone moves the tone of a final oa, oe or uy to the second vowel (hòa → hoà):
-// the other spelling in use, which CanonicalTone maps back.
-var newStyleTone = strings.NewReplacer(
-	"òa", "oà", "óa", "oá", "ỏa", "oả", "õa", "oã", "ọa", "oạ",
-	"òe", "oè", "óe", "oé", "ỏe", "oẻ", "õe", "oẽ", "ọe", "oẹ",
-	"ùy", "uỳ", "úy", "uý", "ủy", "uỷ", "ũy", "uỹ", "ụy", "uỵ")
-
-// spellings lists how a query word (in exactForm: lower case, canonical tones) can be
-// written in NFC article text with the same accents: lower case, capitalized or upper
-// case, each with either tone placement. Searching the stored text for these is far
-// cheaper than transforming whole articles into exactForm.
-func spellings(w string) []string {
-	forms := []string{w}
-	if alt := newStyleTone.Replace(w); alt != w {
-		forms = append(forms, alt)
-	}
-	var out []string
-	for _, f := range forms {
-		out = append(out, f, strings.ToUpper(f))
-		if r, size := utf8.DecodeRuneInString(f); size > 0 {
-			var b strings.Builder
-			b.WriteRune(unicode.ToUpper(r))
-			// Every word of a phrase capitalized too: "Hai Bà Trưng".
-			prevSpace := false
-			for _, c := range f[size:] {
-				if prevSpace {
-					c = unicode.ToUpper(c)
-				}
-				prevSpace = c == ' '
-				b.WriteRune(c)
-			}
-			out = append(out, b.String())
-			if i := strings.IndexByte(f, ' '); i > 0 {
-				out = append(out, string(unicode.ToUpper(r))+f[size:]) // "Tết vì người nghèo"
-			}
-		}
-	}
-	return out
-}
-
-// containsWord reports whether w occurs in text at word boundaries (only at its start
-// when prefix).
-func containsWord(text, w string, prefix bool) bool {
-	for off := 0; off < len(text); {
-		i := strings.Index(text[off:], w)
-		if i < 0 {
-			return false
-		}
-		start, end := off+i, off+i+len(w)
-		if !tokenRuneBefore(text, start) && (prefix || !tokenRuneAt(text, end)) {
-			return true
-		}
-		off = start + 1
-	}
-	return false
 }
 
 func tokenRuneBefore(s string, i int) bool {
@@ -489,10 +378,12 @@ type wordMatcher struct {
 	// with the words as the reader wrote them.
 	exact         map[string]bool
 	exactPrefixes []string
+	// seq finds the query's syllables side by side, marked as one piece.
+	seq *seqMatcher
 }
 
 func newWordMatcher(q SearchQuery) wordMatcher {
-	m := wordMatcher{words: map[string]bool{}, exact: map[string]bool{}}
+	m := wordMatcher{words: map[string]bool{}, exact: map[string]bool{}, seq: newSeqMatcher(q.seq())}
 	for _, t := range q.Terms {
 		for i, f := range t.Folded {
 			if f != "" && f[0] < utf8.RuneSelf {
@@ -519,6 +410,7 @@ func newWordMatcher(q SearchQuery) wordMatcher {
 // also matched with the reader's accents.
 type span struct {
 	start, end int
+	pos        int // the word's position among all words of the text
 	folded     string
 	exact      bool
 }
@@ -526,11 +418,12 @@ type span struct {
 // matches lists the matched words of text in order.
 func (m wordMatcher) matches(text string) []span {
 	var out []span
-	start := -1
+	start, pos := -1, -1
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
+		pos++
 		// Fold keeps an ASCII letter or digit as it is, lower-cased: a word starting with
 		// one folds to a word starting with it.
 		if c := text[start]; c < utf8.RuneSelf {
@@ -548,7 +441,7 @@ func (m wordMatcher) matches(text string) []span {
 			ok = ok || strings.HasPrefix(f, p)
 		}
 		if ok {
-			sp := span{start: start, end: end, folded: f}
+			sp := span{start: start, end: end, pos: pos, folded: f}
 			if len(m.exact) > 0 || len(m.exactPrefixes) > 0 {
 				e := exactForm(text[start:end])
 				sp.exact = m.exact[e]
@@ -609,10 +502,52 @@ const (
 // the body has no match, the lead) around the densest cluster of matched words, cut at
 // word boundaries, with "…" where text was cut.
 func (m wordMatcher) snippet(lead, body string) []Segment {
-	text, spans := body, m.matches(body)
+	return m.snippetOf(lead, m.matches(lead), body, m.matches(body))
+}
+
+// hit builds a result's title and excerpt. When the article holds a multi-syllable
+// query's syllables side by side, only those places are marked, each as one piece ("Hà
+// Nội", not "Hà" and "Nội" apart, nor the "hà" of "phiền hà"); otherwise every matched
+// word is.
+func (m wordMatcher) hit(a Article, body string) SearchHit {
+	ts, ls, bs := m.matches(a.Title), m.matches(a.Lead), m.matches(body)
+	if m.seq.s.multi() {
+		pt, pl, pb := m.phraseSpans(ts), m.phraseSpans(ls), m.phraseSpans(bs)
+		if len(pt)+len(pl)+len(pb) > 0 {
+			ts, ls, bs = pt, pl, pb
+		}
+	}
+	return SearchHit{Article: a, Title: segments(a.Title, ts, 0, len(a.Title)), Snippet: m.snippetOf(a.Lead, ls, body, bs)}
+}
+
+// phraseSpans merges the matched words that stand side by side in the query's order into
+// one span each, and drops the others.
+func (m wordMatcher) phraseSpans(spans []span) []span {
+	n := len(m.seq.s.folded)
+	var out []span
+	for i := 0; i+n <= len(spans); i++ {
+		ok, exact := true, true
+		for k := 0; k < n && ok; k++ {
+			sp := spans[i+k]
+			ok = sp.pos == spans[i].pos+k && m.seq.foldedIs(k, sp.folded)
+			exact = exact && sp.exact
+		}
+		if !ok {
+			continue
+		}
+		out = append(out, span{start: spans[i].start, end: spans[i+n-1].end, pos: spans[i].pos,
+			folded: "\x00phrase", exact: exact})
+		i += n - 1
+	}
+	return out
+}
+
+// snippetOf picks the excerpt from the lead and body with their matched spans.
+func (m wordMatcher) snippetOf(lead string, leadSpans []span, body string, bodySpans []span) []Segment {
+	text, spans := body, bodySpans
 	if len(spans) == 0 {
-		if ls := m.matches(lead); len(ls) > 0 || body == "" {
-			text, spans = lead, ls
+		if len(leadSpans) > 0 || body == "" {
+			text, spans = lead, leadSpans
 		}
 	}
 	if text == "" {

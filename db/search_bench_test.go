@@ -211,3 +211,23 @@ func BenchmarkSearchIndexSize(b *testing.B) {
 	b.ReportMetric(float64(content)/1e6, "folded-copy-MB")
 	b.ReportMetric(float64(st.Size())/1e6, "file-MB")
 }
+
+// BenchmarkSearchNewPairs: two words of the vocabulary at random, as the load bench's
+// "every query new" row asks them (accented, finished): pairs that seldom stand side by
+// side, so most matches are approximate.
+func BenchmarkSearchNewPairs(b *testing.B) {
+	seen := map[string]bool{}
+	var words []string
+	for _, w := range seed.Words() {
+		if w = strings.ToLower(w); !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	r := rand.New(rand.NewPCG(7919, 1))
+	qs := make([]string, 200)
+	for i := range qs {
+		qs[i] = words[r.IntN(len(words))] + " " + words[r.IntN(len(words))] + " "
+	}
+	benchSearch(b, qs, db.SearchParams{Limit: 10})
+}

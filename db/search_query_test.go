@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseSearchQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw      string
 		match    string
@@ -93,9 +94,12 @@ func FuzzSearchQuery(f *testing.F) {
 		}
 		if !q.Empty() {
 			var n int
-			if err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?`,
-				q.MatchExpression()).Scan(&n); err != nil {
-				t.Fatalf("match %q: %v", q.MatchExpression(), err)
+			// The ranking's own expressions too: the phrase, in the title, and NEAR.
+			s := q.seq()
+			for _, e := range []string{q.MatchExpression(), s.phraseExpression(), "{title} : (" + s.phraseExpression() + ")", s.nearExpression()} {
+				if err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?`, e).Scan(&n); err != nil {
+					t.Fatalf("match %q: %v", e, err)
+				}
 			}
 		}
 		// Highlighting the input against itself keeps every byte in order.
@@ -116,31 +120,38 @@ func FuzzSearchQuery(f *testing.F) {
 	})
 }
 
-func TestExactSpellings(t *testing.T) {
-	got := spellings("hòa bình")
-	for _, want := range []string{"hòa bình", "hoà bình", "Hòa Bình", "Hoà Bình", "HÒA BÌNH", "Hòa bình"} {
-		found := false
-		for _, g := range got {
-			found = found || g == want
-		}
-		if !found {
-			t.Errorf("spellings of hòa bình miss %q: %v", want, got)
-		}
-	}
+func TestExactLevel(t *testing.T) {
+	t.Parallel()
 	// An article written with the other tone placement, in capitals, still counts as
 	// exact; one with only the folded spelling does not.
-	q := ParseSearchQuery("Thanh Hoá ")
-	list := rankExact([]Article{
-		{ID: 1, Title: "Thanh Hoa mùa lúa"},
-		{ID: 2, Title: "Về THANH HÓA"},
-		{ID: 3, Title: "Thanh Hoá: hội nghị"},
-	}, q)
-	if list[0].ID != 2 || list[1].ID != 3 || list[2].ID != 1 {
-		t.Errorf("order %d %d %d", list[0].ID, list[1].ID, list[2].ID)
+	f := newExactFinder(ParseSearchQuery("Thanh Hoá ").seq())
+	for _, tt := range []struct {
+		title string
+		want  int
+	}{
+		{"Thanh Hoa mùa lúa", 0},
+		{"Về THANH HÓA", levelPhraseTitle},
+		{"Thanh Hoá: hội nghị", levelPhraseTitle},
+		{"Thanh hóa học", levelPhraseTitle},
+		{"Thanh niên vui. Hoá chất", levelScattered},
+		{"Thanh Hoáng", 0}, // a longer word is not the word
+	} {
+		if got := f.level(tt.title, "", ""); got != tt.want {
+			t.Errorf("%q: level %d, want %d", tt.title, got, tt.want)
+		}
+	}
+	if got := f.level("Tin", "", plainText("<p>Về <b>Thanh Hóa</b></p>")); got != levelPhrase {
+		t.Errorf("phrase in the body: level %d", got)
+	}
+	// While typing, the last word may be half written.
+	typing := newExactFinder(ParseSearchQuery("Thanh Ho").seq())
+	if got := typing.level("Về Thanh Hóa", "", ""); got != levelPhraseTitle {
+		t.Errorf("typing: level %d", got)
 	}
 }
 
 func TestFinishedQuery(t *testing.T) {
+	t.Parallel()
 	typing := ParseSearchQuery("nông thôn")
 	if got := typing.MatchExpression(); got != `"nong" AND "thon" *` {
 		t.Fatalf("typing: %s", got)

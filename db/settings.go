@@ -26,7 +26,7 @@ func (d *DB) SetSetting(ctx context.Context, key, value string) error {
 	if err != nil {
 		return fmt.Errorf("db: set setting %q: %w", key, err)
 	}
-	d.changed() // site name, description and the like are on every page
+	d.changedAll() // site name, description and the like are on every page
 	return nil
 }
 
@@ -43,4 +43,20 @@ const (
 	// SettingCommentFormSecret is the HMAC key of the comment form's fill-time token,
 	// generated at first start so every installation has its own.
 	SettingCommentFormSecret = "comment_form_secret"
+
+	// The legal footer and contact details every page shows (Vietnamese rules for
+	// electronic portals and licensed news sites ask for them), plain text each.
+	SettingLegalAgency      = "legal_agency"      // Cơ quan chủ quản
+	SettingLegalResponsible = "legal_responsible" // Người chịu trách nhiệm
+	SettingLegalLicence     = "legal_licence"     // Giấy phép / quyết định thành lập
+	SettingContactAddress   = "contact_address"
+	SettingContactPhone     = "contact_phone"
+	SettingContactEmail     = "contact_email"
+	SettingContactHotline   = "contact_hotline" // shown in the article sidebar
+	// SettingOfficeLinks lists the office's links for the sidebar, one "Name | URL" a line.
+	SettingOfficeLinks = "office_links"
 )
+
+// LegalSettingKeys are the keys of the legal footer and contact settings, in form order.
+var LegalSettingKeys = []string{SettingLegalAgency, SettingLegalResponsible, SettingLegalLicence,
+	SettingContactAddress, SettingContactPhone, SettingContactEmail, SettingContactHotline, SettingOfficeLinks}

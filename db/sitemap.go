@@ -64,13 +64,18 @@ func (d *DB) SectionsLastPublished(ctx context.Context, now time.Time) (map[int6
 	return out, rows.Err()
 }
 
-// CommentsChangedAt is the latest time any comment of an article was posted or
+// CommentsChangedAt is the latest time a comment of an article was published or
 // moderated (zero when it has none): a comment approved, hidden or deleted changes the
-// article page, so its Last-Modified must move too.
+// article page, so its Last-Modified must move too; a comment waiting for moderation does
+// not. Both halves are index searches (comments_article_idx, comments_moderated_idx):
+// reading every comment of the article made each render of a page cost as much as its
+// moderation queue was long.
 func (d *DB) CommentsChangedAt(ctx context.Context, articleID int64) (time.Time, error) {
 	var last int64
-	err := d.r.QueryRowContext(ctx, `SELECT coalesce(max(max(created_at, coalesce(moderated_at, 0))), 0)
-		FROM comments WHERE article_id = ?`, articleID).Scan(&last)
+	err := d.r.QueryRowContext(ctx, `SELECT max(
+		coalesce((SELECT max(created_at) FROM comments WHERE article_id = ?1 AND status = 'approved'), 0),
+		coalesce((SELECT max(moderated_at) FROM comments WHERE article_id = ?1 AND moderated_at IS NOT NULL), 0))`,
+		articleID).Scan(&last)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("db: comments changed at %d: %w", articleID, err)
 	}

@@ -143,7 +143,7 @@ func (d *DB) PurgeTrash(ctx context.Context, by Actor, now time.Time) (int, erro
 		return 0, err
 	}
 	if purged {
-		d.changed()
+		d.changedAll()
 	}
 	return n, nil
 }

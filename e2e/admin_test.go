@@ -66,7 +66,7 @@ const pastePNG = `(async () => {
   const blob = await new Promise(r => c.toBlob(r, "image/png"));
   const file = new File([blob], "cau-ben-thuy.png", { type: "image/png" });
   const dt = new DataTransfer(); dt.items.add(file);
-  const ed = document.querySelector("trix-editor");
+  const ed = document.querySelector(".editor-area");
   ed.focus();
   ed.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
   return true;
@@ -123,12 +123,12 @@ func TestNewsroomInBrowser(t *testing.T) {
 	title := "Khánh thành cầu Bến Thủy mới nối đôi bờ sông Lam"
 	do(t, ctx, "open the editor",
 		chromedp.Navigate(srv.URL+"/admin/bai-viet/moi"),
-		chromedp.WaitVisible(chromedp.CSS("trix-editor")),
+		chromedp.WaitVisible(chromedp.CSS(".editor-area")),
 		chromedp.SendKeys(chromedp.CSS("#a-title"), title),
 		chromedp.SendKeys(chromedp.CSS("#a-lead"), "Sáng nay, người dân hai xã đã đi trên cây cầu mới."),
 		chromedp.SetValue(chromedp.CSS("#a-section"), "1"),
-		chromedp.Click(chromedp.CSS("trix-editor")),
-		chromedp.SendKeys(chromedp.CSS("trix-editor"), "Cây cầu dài 320 mét, rộng 12 mét, được xây trong 18 tháng. "))
+		chromedp.Click(chromedp.CSS(".editor-area")),
+		chromedp.SendKeys(chromedp.CSS(".editor-area"), "Cây cầu dài 320 mét, rộng 12 mét, được xây trong 18 tháng. "))
 	// Telex as an input method types it: "Vieetj" composes V, Vi, Vie, Viê, Viêt, Việt
 	// before committing the word.
 	for _, step := range []string{"V", "Vi", "Vie", "Viê", "Viêt", "Việt"} {
@@ -140,12 +140,16 @@ func TestNewsroomInBrowser(t *testing.T) {
 	if _, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: "Việt"}); err != nil {
 		t.Fatalf("IME commit: %v", err)
 	}
-	do(t, ctx, "type after the IME", chromedp.SendKeys(chromedp.CSS("trix-editor"), " Nam. "))
+	do(t, ctx, "type after the IME", chromedp.SendKeys(chromedp.CSS(".editor-area"), " Nam. "))
 	if ok := must(t, ctx, "paste an image", chromedp.Evaluate[bool](pastePNG, chromedp.EvalAwaitPromise)); !ok {
 		t.Fatal("paste script failed")
 	}
+	// The picture is uploaded, then the figure dialog asks for its alt text.
 	do(t, ctx, "wait for the upload",
-		chromedp.WaitVisible(chromedp.CSS(`trix-editor figure img[src^="/media/"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`#dlg-figure [data-preview][src^="/media/"]`)),
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-alt"), "Cầu Bến Thủy mới"),
+		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.editor-area figure img[src^="/media/"]`)))
 	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body")))
 	if !strings.Contains(body, "Cây cầu dài 320 mét") || !strings.Contains(body, "Việt Nam.") || strings.Contains(body, "ViêtViệt") ||
 		!strings.Contains(body, `src="/media/`) {
@@ -161,8 +165,8 @@ func TestNewsroomInBrowser(t *testing.T) {
 		t.Fatalf("after saving: %q", flash)
 	}
 	// The stored (sanitized) body loads back into the editor with its picture.
-	do(t, ctx, "picture back in the editor", chromedp.WaitVisible(chromedp.CSS(`trix-editor figure img[src^="/media/"]`)))
-	if txt := must(t, ctx, "editor text", chromedp.Text(chromedp.CSS("trix-editor"))); !strings.Contains(txt, "Việt Nam.") {
+	do(t, ctx, "picture back in the editor", chromedp.WaitVisible(chromedp.CSS(`.editor-area figure img[src^="/media/"]`)))
+	if txt := must(t, ctx, "editor text", chromedp.Text(chromedp.CSS(".editor-area"))); !strings.Contains(txt, "Việt Nam.") {
 		t.Errorf("editor after reload: %q", txt)
 	}
 	do(t, ctx, "publish",
@@ -264,7 +268,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 		for _, p := range []struct{ name, path, wait string }{
 			{"articles", "/admin/bai-viet", "table.list"},
 			{"dashboard", "/admin/", ".cards"},
-			{"editor", "/admin/bai-viet/1", "trix-editor"},
+			{"editor", "/admin/bai-viet/1", ".editor-area"},
 			{"media", "/admin/anh", ".media-grid"},
 			{"comments", "/admin/binh-luan", "table.list"},
 			{"users", "/admin/nguoi-dung", "table.list"},
@@ -315,6 +319,7 @@ var setupLinkInLog = regexp.MustCompile(`link="?(http://[^"\s]+/admin/thiet-lap\
 // TestFirstStartSetupLink: a fresh database prints a one-time link that creates the
 // first admin; after a restart the old link is dead and a new one is printed.
 func TestFirstStartSetupLink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := startServer(t, dir)
 	m := setupLinkInLog.FindStringSubmatch(srv.Log())

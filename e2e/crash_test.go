@@ -29,6 +29,7 @@ const crashRounds = 20
 // the same data, and checks that every acknowledged comment is there exactly once, every
 // acknowledged edit is in the article's history, and PRAGMA integrity_check says ok.
 func TestCrashLosesNothing(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	flags := []string{"-demo", "-captcha=false", "-comment-rate=0", "-comment-min-fill=1ms", "-moderation=false"}
 	addUser(t, dataDir, "bientap", "editor", "mat-khau-du-dai-2026")

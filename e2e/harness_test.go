@@ -141,6 +141,13 @@ func chromiumPath(t *testing.T) string {
 // context; it is closed when the test ends.
 func newBrowser(t *testing.T, width, height int) context.Context {
 	t.Helper()
+	return newBrowserFor(t, width, height, 90*time.Second)
+}
+
+// newBrowserFor is newBrowser with a budget of its own, for a long scenario (the editor's)
+// that runs several axe passes on a shared, busy machine.
+func newBrowserFor(t *testing.T, width, height int, budget time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -161,7 +168,7 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(browser, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(browser, budget)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return ctx
 }

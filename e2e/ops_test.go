@@ -50,6 +50,7 @@ func httpGet(t *testing.T, url string, header http.Header) (*http.Response, stri
 // with automatic backups and metrics, a manual backup while it runs, a refused restore,
 // then a restore once it has stopped.
 func TestOperatingARunningServer(t *testing.T) {
+	t.Parallel()
 	data, backups := t.TempDir(), t.TempDir()
 	const token = "e2e-metrics-token-0123456789"
 	srv := startServer(t, data, "-demo", "-backup-dir", backups, "-metrics-token", token,
@@ -131,6 +132,7 @@ func TestOperatingARunningServer(t *testing.T) {
 
 // TestJSONLogs checks -log-format json: one JSON object per line with the request fields.
 func TestJSONLogs(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, "", "-log-format", "json")
 	httpGet(t, srv.URL+"/healthz", nil)
 	srv.Stop(t)

@@ -104,19 +104,26 @@ func roleLabel(role string) string {
 	return role
 }
 
-// adminCSP is the site's policy plus a per-request nonce for the style element the
-// editor (Trix) inserts, and blob: images for its previews of pasted pictures. No
-// 'unsafe-inline': style attributes stay refused.
+// adminCSP is the site's policy plus a per-request style nonce (kept for any element a
+// back-office script must insert; the editor inserts none) and blob: images for previews
+// of pasted pictures. No 'unsafe-inline': style attributes stay refused.
 func adminCSP(nonce string) string {
 	return contentSecurityPolicy(" 'nonce-"+nonce+"'", " blob:", "'none'")
 }
 
 type nonceKey struct{}
 
+// sessionLoadedKey marks a request whose session was loaded (a refusal by the cross-origin
+// check happens before, and must not read it).
+type sessionLoadedKey struct{}
+
 // adminChain wraps a back-office handler: no caching, the admin CSP, cross-origin
 // refusal of state changes (before the session is even read), then the session.
 func (a *App) adminChain(next http.Handler) http.Handler {
-	h := a.back.sessions.LoadAndSave(next)
+	loaded := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionLoadedKey{}, true)))
+	})
+	h := a.back.sessions.LoadAndSave(loaded)
 	h = a.back.cop.Handler(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		nonce := randomToken(16)

@@ -86,7 +86,7 @@ func (articleListPage) BulkActions() []struct{ Value, Label string } {
 }
 
 // StatusLabel is a status's Vietnamese name.
-func (articleListPage) StatusLabel(s string) string { return statusLabels[s] }
+func (articleListPage) StatusLabel(s string) string { return listStatusLabels[s] }
 
 func parseAdminID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(s, 10, 64)
@@ -101,7 +101,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	data := articleListPage{Query: q, Status: q.Get("status"), Text: vntext.Normalize(q.Get("q"))}
-	if data.Status != "" && statusLabels[data.Status] == "" {
+	if data.Status != "" && listStatusLabels[data.Status] == "" {
 		return errBadRequest("Trạng thái không hợp lệ.")
 	}
 	if s := q.Get("section"); s != "" {
@@ -119,7 +119,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	if len([]rune(data.Text)) > maxAdminSearch {
 		return errBadRequest("Từ khóa tìm kiếm quá dài.")
 	}
-	query := db.AdminArticleQuery{Status: data.Status, CategoryID: data.Section, AuthorID: data.Author, Text: data.Text,
+	query := db.AdminArticleQuery{Status: data.Status, Now: a.Now(), CategoryID: data.Section, AuthorID: data.Author, Text: data.Text,
 		Limit: adminPageSize, Offset: (page - 1) * adminPageSize}
 	var authorScope int64
 	if u.Role == db.RoleAuthor {
@@ -133,12 +133,12 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 	if data.Articles, data.Total, err = a.DB.AdminArticles(ctx, query); err != nil {
 		return err
 	}
-	counts, err := a.DB.ArticleStatusCounts(ctx, authorScope)
+	counts, err := a.DB.ArticleStatusCounts(ctx, authorScope, a.Now())
 	if err != nil {
 		return err
 	}
-	for _, s := range articleStatuses {
-		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: statusLabels[s], Count: counts[s]})
+	for _, s := range listStatuses {
+		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: listStatusLabels[s], Count: counts[s]})
 	}
 	data.Trashed = counts["trash"]
 	if data.Sections, err = a.DB.Categories(ctx, true); err != nil {
@@ -208,7 +208,11 @@ func (a *App) workflowActions(u db.User, art db.Article) []workflowAction {
 		}
 	}
 	add(db.StatusReview, "Gửi duyệt", false, false, false)
-	add(db.StatusPublished, "Đăng bài", false, true, false)
+	if art.PublishAt.After(a.Now()) {
+		add(db.StatusPublished, "Hẹn giờ đăng ("+vntext.FormatDateTime(art.PublishAt.In(a.Views.Location()))+")", false, true, false)
+	} else {
+		add(db.StatusPublished, "Đăng bài", false, true, false)
+	}
 	if art.Status == db.StatusReview {
 		add(db.StatusDraft, "Trả lại cho tác giả", true, false, false)
 	} else if art.Status == db.StatusPublished {
@@ -390,7 +394,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		id, ok := parseAdminID(v)
 		if !ok {
 			f.Errors["cover"] = "Ảnh đại diện không hợp lệ."
-		} else if _, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) {
+		} else if m, err := a.DB.MediaInfo(r.Context(), id); errors.Is(err, db.ErrNotFound) || err == nil && m.InTrash() && id != f.Article.CoverMediaID {
 			f.Errors["cover"] = "Ảnh đại diện không còn trong thư viện."
 		} else if err != nil {
 			return db.ArticleInput{}, err
@@ -529,6 +533,9 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 	if to == db.StatusDraft && art.Status == db.StatusReview && t.Note == "" {
 		f.Errors["note"] = "Vui lòng ghi lý do trả lại bài."
 	}
+	if to == db.StatusPublished && art.PublishAt.After(a.Now()) {
+		t.PublishAt = art.PublishAt // the one publish-time field, saved with the article, schedules it
+	}
 	if s := strings.TrimSpace(r.PostFormValue("publish_at")); to == db.StatusPublished && s != "" {
 		pt, err := time.ParseInLocation(dateTimeLocal, s, a.Views.Location())
 		if err != nil || pt.Year() < 2000 || pt.Year() > 2100 {
@@ -576,13 +583,13 @@ func (a *App) previewArticle(w http.ResponseWriter, r *http.Request, u db.User) 
 	if data.Older, err = a.DB.NeighbourArticles(r.Context(), art, false, neighbourCount, now); err != nil {
 		return err
 	}
-	list, err := a.DB.ApprovedComments(r.Context(), art.ID)
+	list, err := a.commentThread(r.Context(), art, db.SortNewest, 1)
 	if err != nil {
 		return err
 	}
 	// The comment form as readers get it, deferred: a preview must not create captchas.
 	data.Comments = commentSection{
-		List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)},
+		List: list,
 		Form: commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), CaptchaOn: a.captchaOn(r.Context()), Deferred: true},
 	}
 	p := a.newPage(r, art.Title)

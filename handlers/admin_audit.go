@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,20 +36,131 @@ var auditActionLabels = map[string]string{
 	"article.published": "Đăng bài", "article.archived": "Lưu trữ bài",
 	"comment.approved": "Duyệt bình luận", "comment.rejected": "Từ chối bình luận", "comment.spam": "Đánh dấu thư rác",
 	"comment.deleted": "Xóa bình luận", "comment.edit": "Sửa bình luận", "block.add": "Chặn", "block.remove": "Bỏ chặn",
-	"media.upload": "Tải ảnh lên", "section.create": "Tạo chuyên mục", "section.update": "Sửa chuyên mục",
+	"media.upload": "Tải ảnh lên", "media.update": "Sửa thông tin ảnh", "media.trash": "Chuyển ảnh vào thùng rác",
+	"media.restore": "Khôi phục ảnh", "media.delete": "Xóa vĩnh viễn ảnh", "media.purge": "Tự xóa ảnh quá 30 ngày trong thùng rác",
+	"section.create": "Tạo chuyên mục", "section.update": "Sửa chuyên mục",
 	"section.move": "Đổi thứ tự chuyên mục", "setting.update": "Đổi cài đặt",
+	// The content model (tags, pages, featured, trash, bulk actions, profile).
+	"article.tags": "Đổi chủ đề của bài", "article.move": "Chuyển chuyên mục",
+	"article.feature": "Đặt tin nổi bật", "article.unfeature": "Bỏ tin nổi bật", "article.feature_move": "Đổi thứ tự tin nổi bật",
+	"article.trash": "Chuyển vào thùng rác", "article.restore": "Khôi phục từ thùng rác",
+	"article.delete": "Xóa vĩnh viễn bài", "article.purge": "Tự xóa bài quá 30 ngày trong thùng rác",
+	"article.comments_close": "Đóng bình luận", "article.comments_open": "Mở bình luận",
+	"tag.create": "Tạo chủ đề", "tag.rename": "Đổi tên chủ đề", "tag.delete": "Xóa chủ đề",
+	"page.create": "Tạo trang tĩnh", "page.update": "Sửa trang tĩnh", "page.delete": "Xóa trang tĩnh",
+	"user.profile": "Đổi tên hiển thị", "user.password_own": "Tự đổi mật khẩu",
 }
 
-// ActionLabel is an action's Vietnamese name (the code itself when unknown).
+// auditObjectLabels name the kinds of object in Vietnamese.
+var auditObjectLabels = map[string]string{db.ObjectUser: "Tài khoản", db.ObjectArticle: "Bài viết", db.ObjectComment: "Bình luận",
+	db.ObjectCategory: "Chuyên mục", db.ObjectMedia: "Ảnh", db.ObjectSetting: "Cài đặt", db.ObjectBlock: "Chặn"}
+
+// auditActorLabels name the actors that are not accounts: the command line on the server,
+// the demo data, and the system (the scheduler, the trash purge, a visitor).
+var auditActorLabels = map[string]string{"cli": "Dòng lệnh trên máy chủ", "demo": "Dữ liệu mẫu", "": "Hệ thống"}
+
+// ActionLabel is an action's Vietnamese name; an action this version does not know (written
+// by a newer one) is named by its kind of object rather than shown as a code.
 func (auditPage) ActionLabel(action string) string {
 	if l, ok := auditActionLabels[action]; ok {
 		return l
 	}
-	return action
+	kind, _, _ := strings.Cut(action, ".")
+	if l, ok := auditObjectLabels[map[string]string{"section": db.ObjectCategory}[kind]]; ok {
+		return "Thao tác với " + strings.ToLower(l)
+	}
+	if l, ok := auditObjectLabels[kind]; ok {
+		return "Thao tác với " + strings.ToLower(l)
+	}
+	return "Thao tác khác"
+}
+
+// ActorLabel is who did it: an account's name, or what the non-account actors are.
+func (auditPage) ActorLabel(name string) string {
+	if l, ok := auditActorLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
+// ObjectLabel names an entry's object ("Bài viết số 12"), ObjectLink links it when it has a page.
+func (auditPage) ObjectLabel(e db.AuditEntry) string {
+	l := auditObjectLabels[e.ObjectType]
+	if l == "" {
+		return ""
+	}
+	if e.ObjectID != 0 {
+		l += " số " + strconv.FormatInt(e.ObjectID, 10)
+	}
+	return l
+}
+
+// ObjectLink is the back-office page of an entry's object, if it has one.
+func (auditPage) ObjectLink(e db.AuditEntry) string {
+	if e.ObjectID == 0 {
+		return ""
+	}
+	id := strconv.FormatInt(e.ObjectID, 10)
+	switch e.ObjectType {
+	case db.ObjectArticle:
+		return "/admin/bai-viet/" + id
+	case db.ObjectMedia:
+		return "/admin/anh/" + id
+	case db.ObjectComment:
+		return "/admin/binh-luan/" + id + "/sua"
+	}
+	return ""
+}
+
+// auditWords are the codes details carry (statuses, roles, block kinds), in Vietnamese.
+var auditWords = map[string]string{
+	db.CommentPending: "chờ duyệt", db.CommentApproved: "đã duyệt", db.CommentRejected: "từ chối", db.CommentSpam: "thư rác",
+	db.CommentDeleted: "đã xóa", db.RoleAdmin: roleLabel(db.RoleAdmin), db.RoleEditor: roleLabel(db.RoleEditor), db.RoleAuthor: roleLabel(db.RoleAuthor),
+	"ip": "IP", "phone": "SĐT",
+}
+
+// DetailLabel rewrites the codes in an entry's detail: "pending → approved" reads
+// "chờ duyệt → đã duyệt", "(editor)" reads "(biên tập viên)", "ip 1.2.3.4" reads "IP 1.2.3.4".
+// Only whole detail parts known to hold codes are rewritten, never free text like titles.
+func (auditPage) DetailLabel(e db.AuditEntry) string {
+	d := e.Detail
+	word := func(s string) string {
+		if w, ok := auditWords[s]; ok {
+			return w
+		}
+		return s
+	}
+	switch {
+	case strings.HasPrefix(e.Action, "comment.") && e.Action != "comment.edit":
+		if from, to, ok := strings.Cut(d, " → "); ok {
+			return word(from) + " → " + word(to)
+		}
+	case e.Action == "user.create":
+		if i := strings.LastIndex(d, " ("); i >= 0 && strings.HasSuffix(d, ")") {
+			return d[:i] + " (" + word(d[i+2:len(d)-1]) + ")"
+		}
+	case e.Action == "user.update":
+		if i := strings.Index(d, "vai trò: "); i >= 0 {
+			rest := d[i+len("vai trò: "):]
+			end := strings.IndexByte(rest, ';')
+			if end < 0 {
+				end = len(rest)
+			}
+			if from, to, ok := strings.Cut(rest[:end], " → "); ok {
+				return d[:i] + "vai trò: " + word(from) + " → " + word(to) + rest[end:]
+			}
+		}
+	case strings.HasPrefix(e.Action, "block."):
+		if kind, value, ok := strings.Cut(d, " "); ok {
+			return word(kind) + " " + value
+		}
+	}
+	return d
 }
 
 var auditObjects = map[string]bool{db.ObjectUser: true, db.ObjectArticle: true, db.ObjectComment: true,
-	db.ObjectCategory: true, db.ObjectMedia: true, db.ObjectSetting: true, db.ObjectBlock: true}
+	db.ObjectCategory: true, db.ObjectMedia: true, db.ObjectSetting: true, db.ObjectBlock: true,
+	db.ObjectTag: true, db.ObjectPage: true}
 
 func (a *App) auditPage(w http.ResponseWriter, r *http.Request, u db.User) error {
 	ctx, q := r.Context(), r.URL.Query()

@@ -57,6 +57,8 @@ type queuePage struct {
 type queueRow struct {
 	C       db.ModComment
 	Pending int
+	Tabs    []statusCount // the queue's tab counts, swapped out of band
+	All     int
 }
 
 // StatusLabel is a comment status's Vietnamese name.
@@ -90,13 +92,8 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 		}
 		data.ArticleID, data.Article = id, &art
 	}
-	counts, err := a.DB.CommentStatusCounts(ctx)
-	if err != nil {
+	if data.Tabs, data.All, err = a.commentTabs(r); err != nil {
 		return err
-	}
-	for _, s := range db.ModerationStatuses {
-		data.Tabs = append(data.Tabs, statusCount{Status: s, Label: queueStatusLabels[s], Count: counts[s]})
-		data.All += counts[s]
 	}
 	if data.Comments, data.Total, err = a.DB.ModerationComments(ctx, db.ModerationQuery{Status: data.Status,
 		ArticleID: data.ArticleID, Limit: queuePageSize, Offset: (page - 1) * queuePageSize}); err != nil {
@@ -137,7 +134,26 @@ func (a *App) renderCommentRow(w http.ResponseWriter, r *http.Request, id int64)
 	if err != nil {
 		return err
 	}
-	return a.renderFragment(w, http.StatusOK, "admin_comments", "comment-row-swap", queueRow{C: c, Pending: n})
+	row := queueRow{C: c, Pending: n}
+	if row.Tabs, row.All, err = a.commentTabs(r); err != nil {
+		return err
+	}
+	return a.renderFragment(w, http.StatusOK, "admin_comments", "comment-row-swap", row)
+}
+
+// commentTabs counts comments per status for the queue's tabs, and all of them.
+func (a *App) commentTabs(r *http.Request) ([]statusCount, int, error) {
+	counts, err := a.DB.CommentStatusCounts(r.Context())
+	if err != nil {
+		return nil, 0, err
+	}
+	var tabs []statusCount
+	all := 0
+	for _, s := range db.ModerationStatuses {
+		tabs = append(tabs, statusCount{Status: s, Label: queueStatusLabels[s], Count: counts[s]})
+		all += counts[s]
+	}
+	return tabs, all, nil
 }
 
 func (a *App) moderateOne(w http.ResponseWriter, r *http.Request, u db.User) error {

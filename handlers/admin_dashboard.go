@@ -93,7 +93,17 @@ var statusLabels = map[string]string{
 	db.StatusArchived:  "Lưu trữ",
 }
 
-var articleStatuses = []string{db.StatusDraft, db.StatusReview, db.StatusPublished, db.StatusArchived}
+// listStatusLabels name the states lists and counts show: the statuses, and "Hẹn giờ" for
+// published articles whose time has not come (not counted as published).
+var listStatusLabels = map[string]string{
+	db.StatusDraft:     "Bản nháp",
+	db.StatusReview:    "Chờ duyệt",
+	db.ListScheduled:   "Hẹn giờ",
+	db.StatusPublished: "Đã đăng",
+	db.StatusArchived:  "Lưu trữ",
+}
+
+var listStatuses = []string{db.StatusDraft, db.StatusReview, db.ListScheduled, db.StatusPublished, db.StatusArchived}
 
 func (a *App) dashboard(w http.ResponseWriter, r *http.Request, u db.User) error {
 	ctx, now := r.Context(), a.Now()
@@ -102,13 +112,13 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request, u db.User) error
 	if u.Role == db.RoleAuthor {
 		authorID = u.ID
 	}
-	counts, err := a.DB.ArticleStatusCounts(ctx, authorID)
+	counts, err := a.DB.ArticleStatusCounts(ctx, authorID, now)
 	if err != nil {
 		return err
 	}
 	data := dashboardPage{Counts: counts}
-	for _, s := range articleStatuses {
-		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: statusLabels[s], Count: counts[s]})
+	for _, s := range listStatuses {
+		data.Statuses = append(data.Statuses, statusCount{Status: s, Label: listStatusLabels[s], Count: counts[s]})
 	}
 	today := now.In(loc)
 	day0 := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)

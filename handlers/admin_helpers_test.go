@@ -7,9 +7,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"toasoan/db"
 )
@@ -20,22 +18,9 @@ const adminTestPassword = "mật-khẩu-đủ-dài-123"
 // adminSite is a test site with one account per role.
 type adminSite struct {
 	*testSite
-	clock   *adminClock
+	clock   *testClock
 	dataDir string
 	users   map[string]db.User // by role
-}
-
-// adminClock is a settable clock for App.Now.
-type adminClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *adminClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *adminClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // newAdminSite starts the real routes over a real SQLite file with demo content and
@@ -61,7 +46,7 @@ func newAdminSite(t *testing.T, cfg Config) *adminSite {
 // openAdminSite opens (or reopens, for restart tests) the site stored in dir.
 func openAdminSite(t *testing.T, dir string, cfg Config, withDemo bool) *adminSite {
 	t.Helper()
-	clock := &adminClock{now: testNow}
+	clock := newTestClock()
 	site := openTestSite(t, dir, cfg, withDemo, clock.Now)
 	return &adminSite{testSite: site, clock: clock, dataDir: dir, users: map[string]db.User{}}
 }

@@ -63,12 +63,20 @@ func (a *App) backOfficeRoutes(mux *http.ServeMux) {
 
 	mux.Handle("GET /admin/anh", author(a.mediaLibrary))
 	mux.Handle("POST /admin/anh", author(a.uploadMedia))
+	mux.Handle("GET /admin/anh/chon", author(a.mediaPicker))
+	mux.Handle("GET /admin/anh/thung-rac", editor(a.mediaLibrary))
+	mux.Handle("GET /admin/anh/{id}", author(a.mediaDetail))
+	mux.Handle("POST /admin/anh/{id}", author(a.updateMedia))
+	mux.Handle("POST /admin/anh/{id}/xoa", editor(a.trashMedia))
+	mux.Handle("POST /admin/anh/{id}/khoi-phuc", editor(a.restoreMedia))
+	mux.Handle("POST /admin/anh/{id}/xoa-vinh-vien", admin(a.deleteMedia))
 
 	mux.Handle("GET /admin/binh-luan", editor(a.moderationQueue))
 	mux.Handle("POST /admin/binh-luan", editor(a.moderateBulk))
 	mux.Handle("POST /admin/binh-luan/{id}/{action}", editor(a.moderateOne))
 	mux.Handle("GET /admin/binh-luan/{id}/sua", editor(a.editCommentPage))
 	mux.Handle("POST /admin/binh-luan/{id}/sua", editor(a.editComment))
+	mux.Handle("POST /admin/binh-luan/{id}/tra-loi", editor(a.replyToComment))
 	mux.Handle("POST /admin/chan", editor(a.blockCommenter))
 	mux.Handle("POST /admin/chan/go", editor(a.unblockCommenter))
 

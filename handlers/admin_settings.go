@@ -49,6 +49,19 @@ type settingsForm struct {
 	Modes                                                             []struct{ Value, Label string }
 	Zones                                                             []string
 	Errors                                                            map[string]string
+	Legal                                                             map[string]string // by setting key
+}
+
+// legalField is one legal or contact field of the settings form.
+type legalField struct{ Key, Label, Value, Error string }
+
+// LegalFields lists the legal and contact fields in form order.
+func (f settingsForm) LegalFields() []legalField {
+	var out []legalField
+	for _, k := range db.LegalSettingKeys {
+		out = append(out, legalField{Key: k, Label: legalLabels[k], Value: f.Legal[k], Error: f.Errors[k]})
+	}
+	return out
 }
 
 func (a *App) settingsPage(w http.ResponseWriter, r *http.Request, u db.User) error {
@@ -66,6 +79,12 @@ func (a *App) settingsPage(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	if f.AboutEN, err = a.DB.Setting(ctx, db.SettingAboutEN, ""); err != nil {
 		return err
+	}
+	f.Legal = map[string]string{}
+	for _, k := range db.LegalSettingKeys {
+		if f.Legal[k], err = a.DB.Setting(ctx, k, ""); err != nil {
+			return err
+		}
 	}
 	return a.renderSettings(w, r, u, http.StatusOK, f)
 }
@@ -89,6 +108,17 @@ func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	if r.PostFormValue("comment_captcha") != "" {
 		f.Captcha = "true"
+	}
+	f.Legal = map[string]string{}
+	for _, k := range db.LegalSettingKeys {
+		v := vntext.Normalize(r.PostFormValue(k))
+		if k == db.SettingOfficeLinks {
+			v = vntext.NormalizeMultiline(r.PostFormValue(k))
+		}
+		f.Legal[k] = v
+		if msg := checkLegalField(k, v); msg != "" {
+			f.Errors[k] = msg
+		}
 	}
 	switch n := vntext.CharCount(f.SiteName); {
 	case vntext.IsBlank(f.SiteName):
@@ -117,14 +147,18 @@ func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) er
 	if len(f.Errors) > 0 {
 		return a.renderSettings(w, r, u, http.StatusUnprocessableEntity, f)
 	}
-	err = a.DB.SaveSettings(r.Context(), adminActor(r, u), a.Now(), map[string]string{
+	values := map[string]string{
 		db.SettingSiteName:          f.SiteName,
 		db.SettingSiteDescription:   f.SiteDescription,
 		db.SettingTimeZone:          f.TimeZone,
 		db.SettingCommentModeration: f.Moderation,
 		db.SettingCommentCaptcha:    f.Captcha,
 		db.SettingAboutEN:           f.AboutEN,
-	})
+	}
+	for k, v := range f.Legal {
+		values[k] = v
+	}
+	err = a.DB.SaveSettings(r.Context(), adminActor(r, u), a.Now(), values)
 	if err != nil {
 		return err
 	}

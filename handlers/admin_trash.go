@@ -65,7 +65,7 @@ func (a *App) trashList(w http.ResponseWriter, r *http.Request, u db.User) error
 	if err != nil {
 		return err
 	}
-	pages := max(1, (data.Total+adminPageSize-1)/adminPageSize)
+	pages := pageCount(data.Total, adminPageSize)
 	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/bai-viet/thung-rac"}
 	return a.renderAdmin(w, r, http.StatusOK, "admin_trash", "Thùng rác", "articles", u, data)
 }

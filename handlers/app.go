@@ -83,12 +83,13 @@ func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now,
 		searching: semaphore.NewWeighted(int64(searchSlots()))}
+	v.SetLimits(fieldLimits)
 	if !cfg.NoPageCache {
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
 		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
 		a.Feeds = pagecache.New(feedCacheTTL, feedCacheBytes, clock)
-		d.OnContentChange(a.invalidateCaches)
+		d.OnContentChange(a.contentChanged)
 	}
 	if err := a.ReloadSettings(ctx); err != nil {
 		return nil, err
@@ -113,6 +114,10 @@ func (a *App) ReloadSettings(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.site.Store(&views.Site{Name: name, Description: desc, BaseURL: a.Config.BaseURL})
+	legal, err := a.loadLegal(ctx)
+	if err != nil {
+		return err
+	}
+	a.site.Store(&views.Site{Name: name, Description: desc, BaseURL: a.Config.BaseURL, Legal: legal})
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"toasoan/internal/httpcache"
@@ -50,24 +51,58 @@ func (a *App) cacheAndCompress(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		buf := &bufferedResponse{Recorder: httpcache.Recorder{HeaderMap: w.Header()}, w: w}
+		buf := buffers.Get().(*bufferedResponse)
+		buf.HeaderMap, buf.w = w.Header(), w
 		next.ServeHTTP(buf, r)
 		buf.finish(r)
+		buf.reset()
 	})
 }
+
+// buffers recycles response buffers: a page is tens of kilobytes, and growing a fresh
+// buffer for every response was most of what a small response cost in allocation.
+var buffers = sync.Pool{New: func() any { return &bufferedResponse{} }}
+
+// maxPooledBuffer is the largest buffer kept for reuse; bigger ones (a huge page) go to
+// the garbage collector rather than stay pinned in the pool.
+const maxPooledBuffer = 256 << 10
 
 // bufferedResponse holds a response until the handler returns. Headers go straight to
 // the real writer's map (the middleware outside already set the security headers there);
 // the status line and body wait.
 type bufferedResponse struct {
 	httpcache.Recorder
-	w http.ResponseWriter
+	w      http.ResponseWriter
+	direct bool // the handler wrote to w itself (see unbuffered)
+}
+
+func (b *bufferedResponse) reset() {
+	b.w, b.HeaderMap, b.Status, b.direct = nil, nil, 0, false
+	if b.Body.Cap() > maxPooledBuffer {
+		return // dropped: not put back
+	}
+	b.Body.Reset()
+	buffers.Put(b)
+}
+
+// unbuffered returns the writer under the caching middleware's buffer when nothing has
+// been buffered yet: for a response whose headers, validators and compression are already
+// final (a cached page), buffering it again would only copy it.
+func unbuffered(w http.ResponseWriter) http.ResponseWriter {
+	if b, ok := w.(*bufferedResponse); ok && b.Status == 0 && b.Body.Len() == 0 {
+		b.direct = true
+		return b.w
+	}
+	return w
 }
 
 // Unwrap lets http.ResponseController reach the real writer (deadlines).
 func (b *bufferedResponse) Unwrap() http.ResponseWriter { return b.w }
 
 func (b *bufferedResponse) finish(r *http.Request) {
+	if b.direct {
+		return
+	}
 	status := b.Code()
 	h := b.w.Header()
 	body := b.Body.Bytes()

@@ -14,7 +14,6 @@ import (
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
-	"toasoan/internal/httpcache"
 	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 	"toasoan/views"
@@ -56,6 +55,7 @@ const (
 	msgCommentFix       = "Bình luận chưa được gửi. Vui lòng sửa các mục được đánh dấu bên dưới."
 	msgTooFast          = "Bạn gửi nhanh quá. Vui lòng đọc lại bình luận rồi gửi lại sau vài giây."
 	msgFormExpired      = "Biểu mẫu đã hết hạn. Vui lòng nhập mã xác nhận mới và gửi lại."
+	msgNeedCaptcha      = "Vui lòng nhập mã xác nhận bên dưới rồi gửi lại bình luận."
 	msgDuplicate        = "Bình luận này đã được gửi trước đó."
 	msgFormUsed         = "Biểu mẫu này đã được dùng để gửi một bình luận. Vui lòng gửi lại bằng biểu mẫu mới bên dưới."
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
@@ -71,6 +71,7 @@ const (
 // signer and the captcha service.
 type commentKit struct {
 	limiter *antispam.Limiter
+	likes   *antispam.Limiter // "Thích" presses per address
 	token   *antispam.FormToken
 	captcha *antispam.Captcha
 	cop     *http.CrossOriginProtection
@@ -90,6 +91,7 @@ func (a *App) initComments(ctx context.Context) error {
 	}
 	k := &commentKit{
 		limiter: antispam.NewLimiter(a.Config.CommentRate, rateLimiterKeys, clock),
+		likes:   antispam.NewLimiter(likesPerMinute, rateLimiterKeys, clock),
 		token:   antispam.NewFormToken([]byte(secret), minFill, commentTokenMaxAge),
 		captcha: antispam.NewCaptcha(a.DB, clock, captchaKeep),
 		cop:     http.NewCrossOriginProtection(),
@@ -116,6 +118,10 @@ type commentForm struct {
 	Errors      map[string]string // by field name
 	General     string            // an error about the whole form
 	Notice      string            // the thank-you after a post
+	// ParentID is the comment a reply form answers (0: the article's own form); ReplyTo
+	// is that comment's author, for the form's heading.
+	ParentID int64
+	ReplyTo  string
 	// Deferred: the one-time values (captcha, fill-time token) are not in the page but
 	// fetched when the form scrolls into view, so the article page is the same bytes for
 	// every reader and can be cached; readers without JavaScript follow NoJSURL instead.
@@ -138,21 +144,46 @@ const captchaImagePrefix = "/ma-bao-mat/"
 // CaptchaURL is the image of the form's captcha.
 func (f commentForm) CaptchaURL() string { return captchaImagePrefix + f.CaptchaID }
 
+// AudioURL is the same captcha read aloud (WAV).
+func (f commentForm) AudioURL() string { return "/ma-bao-mat/" + f.CaptchaID + "/am-thanh" }
+
 // RefreshURL swaps in a new captcha (htmx), or reloads the article (no JS).
 func (f commentForm) RefreshURL() string {
-	return commentPath(f.ArticleID) + "/ma-bao-mat?cu=" + f.CaptchaID
+	u := commentPath(f.ArticleID) + "/ma-bao-mat?cu=" + f.CaptchaID
+	if f.ParentID != 0 {
+		u += "&tra-loi=" + strconv.FormatInt(f.ParentID, 10)
+	}
+	return u
+}
+
+// FieldID is the id of a field: "c-name" in the article's form, "r42-name" in the reply
+// form under comment 42, so a page can hold both.
+func (f commentForm) FieldID(name string) string {
+	if f.ParentID == 0 {
+		return "c-" + name
+	}
+	return "r" + strconv.FormatInt(f.ParentID, 10) + "-" + name
+}
+
+// BlockID is the id of a part of the form ("comment-form", "comment-status",
+// "captcha-box", "form-secrets"), suffixed by the answered comment in a reply form.
+func (f commentForm) BlockID(name string) string {
+	if f.ParentID == 0 {
+		return name
+	}
+	return name + "-" + strconv.FormatInt(f.ParentID, 10)
 }
 
 // commentField is one labelled field of the form, for the "comment-field" template.
 type commentField struct {
-	Name, Label, Value, Error string
-	Required, Autofocus       bool
+	ID, Name, Label, Value, Error string
+	Required, Autofocus           bool
 }
 
 // Field describes the field name with its label, value and error.
 func (f commentForm) Field(name, label string, required bool) commentField {
 	v := map[string]string{"name": f.Name, "phone": f.Phone, "title": f.Title, "content": f.Content}[name]
-	return commentField{Name: name, Label: label, Value: v, Error: f.Errors[name], Required: required,
+	return commentField{ID: f.FieldID(name), Name: name, Label: label, Value: v, Error: f.Errors[name], Required: required,
 		Autofocus: f.FirstError() == name}
 }
 
@@ -180,20 +211,45 @@ func (f *commentForm) fail(field, msg string) {
 	}
 }
 
-// commentList is the data of the approved comments block, which polls for changes.
+// commentList is the data of the approved comments block: one page of the thread in
+// one order. The block polls for changes.
 type commentList struct {
-	ArticleID int64
-	Comments  []db.Comment
-	Version   string
-	OOB       bool // sent beside the form after a post that was published at once
+	ArticleID  int64
+	Threads    []db.Thread
+	Total      int    // approved comments, replies included (the heading's count)
+	Sort       string // db.SortNewest or db.SortLiked
+	Page       int    // 1-based page of top-level comments
+	More       bool   // a next page exists
+	Version    string
+	OOB        bool // sent beside the form after a post that was published at once
+	Standalone bool // on the no-JS comments page: paged with links instead of "Xem thêm"
+	Closed     bool // the article takes no new comments: no "Trả lời"
 }
 
 // PollURL is what the list asks every minute; v lets the server answer 204 when
 // nothing changed.
-func (l commentList) PollURL() string { return commentPath(l.ArticleID) + "?v=" + l.Version }
+func (l commentList) PollURL() string { return l.pageURL(l.Sort, 1) + "&v=" + l.Version }
 
 // PollTrigger is the htmx trigger of the poll.
 func (l commentList) PollTrigger() string { return "every " + strconv.Itoa(commentPollSeconds) + "s" }
+
+// SortURL is page 1 of the thread in another order.
+func (l commentList) SortURL(sort string) string { return l.pageURL(sort, 1) }
+
+// NextURL is the next page: htmx appends it in place, without JS it is a page of its own.
+func (l commentList) NextURL() string { return l.pageURL(l.Sort, l.Page+1) }
+
+// PrevURL is the previous page of the no-JS comments page.
+func (l commentList) PrevURL() string { return l.pageURL(l.Sort, l.Page-1) }
+
+// ReplyURL opens the reply form under a comment.
+func (l commentList) ReplyURL(commentID int64) string {
+	return commentPath(l.ArticleID) + "/" + strconv.FormatInt(commentID, 10) + "/tra-loi"
+}
+
+func (l commentList) pageURL(sort string, page int) string {
+	return commentPath(l.ArticleID) + "?sap-xep=" + sort + "&trang=" + strconv.Itoa(page)
+}
 
 // commentSection is everything under an article about comments.
 type commentSection struct {
@@ -217,11 +273,11 @@ func commentPath(articleID int64) string {
 // notice of a post that came back through a redirect).
 func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm) (commentSection, error) {
 	ctx := r.Context()
-	list, err := a.DB.ApprovedComments(ctx, art.ID)
+	list, err := a.commentThread(ctx, art, db.SortNewest, 1)
 	if err != nil {
 		return commentSection{}, err
 	}
-	s := commentSection{List: commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)}}
+	s := commentSection{List: list}
 	if art.CommentsClosed {
 		s.Closed = true
 		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), Deferred: true} // nothing one-time: cacheable
@@ -330,24 +386,43 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ip := antispam.ClientIP(r, a.Config.TrustedProxies)
 	f := a.readCommentForm(r, art)
+	var parent db.Comment
+	if ref := r.PostForm.Get("parent"); ref != "" {
+		if parent, err = a.replyTarget(ctx, art, ref); errors.Is(err, db.ErrNotReplyable) {
+			return &Error{Status: http.StatusUnprocessableEntity, Message: msgNotReplyable}
+		} else if err != nil {
+			return err
+		}
+		f.ParentID, f.ReplyTo = parent.ID, parent.Name
+	}
 
 	// A filled honeypot is a bot: it is told "thanks" and nothing is stored.
 	if r.PostForm.Get("website") != "" {
 		a.Log.Info("comment honeypot filled", "article", art.ID, "ip", ip)
-		return a.commentAccepted(w, r, art, db.CommentPending)
+		return a.commentAccepted(w, r, art, f, db.CommentPending)
 	}
 	if !a.comments.limiter.Allow(ip) {
 		// The form stays as it is (its captcha unused), so the reader can retry.
 		return a.commentStatusOnly(w, r, http.StatusTooManyRequests, msgRateLimited, nil)
 	}
+	// The fill-time verdict is told only about a form whose fields are right: an empty
+	// form sent at once needs its field errors, not "too fast" above them.
+	tokenMsg := ""
 	started := r.PostForm.Get("started")
 	switch err := a.comments.token.Check(started, art.ID, a.Now()); {
+	case started == "":
+		// No token: the form was sent before its captcha came (JavaScript off, or not
+		// loaded yet). It comes back with a captcha and the reader's text, not "expired".
+		tokenMsg = msgNeedCaptcha
 	case errors.Is(err, antispam.ErrTokenTooFast):
-		f.General = msgTooFast
+		tokenMsg = msgTooFast
 	case err != nil:
-		f.General = msgFormExpired
+		tokenMsg = msgFormExpired
 	}
 	phone := a.validateCommentForm(&f)
+	if tokenMsg != "" && len(f.Errors) == 0 {
+		f.General = tokenMsg
+	}
 	if a.captchaOn(ctx) {
 		// Checked (and used up) even when other fields are wrong: every answer costs a
 		// challenge, so guessing needs a new image each time.
@@ -382,7 +457,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := a.Now()
-	c := db.Comment{ArticleID: art.ID, Name: f.Name, Phone: phone, Title: f.Title, Body: f.Content,
+	c := db.Comment{ArticleID: art.ID, ParentID: f.ParentID, Name: f.Name, Phone: phone, Title: f.Title, Body: f.Content,
 		Status: db.CommentPending, IP: ip, UserAgent: cleanUserAgent(r.UserAgent()), CreatedAt: now}
 	if mode == ModerationOff {
 		c.Status = db.CommentApproved
@@ -410,13 +485,13 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a.Metrics.CommentPosted()
-	return a.commentAccepted(w, r, art, c.Status)
+	return a.commentAccepted(w, r, art, f, c.Status)
 }
 
 // commentAccepted answers a stored (or silently dropped) comment: an empty form with the
 // thank-you for htmx, and the list too when the comment is already public; a 303 back
 // to the article without JS.
-func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Article, status string) error {
+func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Article, posted commentForm, status string) error {
 	if !isHTMX(r) {
 		state := "cho-duyet"
 		if status == db.CommentApproved {
@@ -429,6 +504,7 @@ func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Art
 	if err != nil {
 		return a.captchaRefused(w, r, err)
 	}
+	f.ParentID, f.ReplyTo = posted.ParentID, posted.ReplyTo
 	f.Notice = msgCommentPending
 	out := commentPosted{Form: f}
 	if status == db.CommentApproved {
@@ -456,6 +532,13 @@ func (a *App) commentRefused(w http.ResponseWriter, r *http.Request, art db.Arti
 	if isHTMX(r) {
 		return a.renderFragment(w, status, "article", "comment-posted", commentPosted{Form: f})
 	}
+	if f.ParentID != 0 {
+		parent, err := a.DB.ReplyTarget(r.Context(), art.ID, f.ParentID)
+		if err != nil {
+			return err
+		}
+		return a.replyPage(w, r, art, parent, f, status)
+	}
 	p, err := a.articleView(w, r, art, &f)
 	if err != nil {
 		return err
@@ -473,7 +556,11 @@ func (a *App) commentStatusOnly(w http.ResponseWriter, r *http.Request, status i
 		}
 		return &Error{Status: status, Message: msg}
 	}
-	w.Header().Set(hxRetarget, "#comment-status")
+	target := "#comment-status"
+	if p, err := strconv.ParseInt(r.PostForm.Get("parent"), 10, 64); err == nil && p > 0 {
+		target += "-" + strconv.FormatInt(p, 10)
+	}
+	w.Header().Set(hxRetarget, target)
 	w.Header().Set(hxReswap, "innerHTML")
 	w.Header().Set("Cache-Control", "no-store")
 	return a.renderFragment(w, status, "article", "comment-status-error", msg)
@@ -605,48 +692,14 @@ func cleanUserAgent(s string) string {
 	return s
 }
 
-// commentListFragment answers the list's poll: 204 when the version the page has is
-// current, 304 for a matching ETag, else the list. Without htmx it is the article.
-func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error {
-	art, err := a.commentArticle(r)
-	if err != nil {
-		return err
-	}
-	if !isHTMX(r) {
-		http.Redirect(w, r, views.ArticlePath(art)+"#binh-luan", http.StatusSeeOther)
-		return nil
-	}
-	ctx := r.Context()
-	version, err := a.DB.CommentListVersion(ctx, art.ID)
-	if err != nil {
-		return err
-	}
-	etag := `"c` + version + `"`
-	h := w.Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", hxRequest)
-	h.Set("ETag", etag)
-	if r.URL.Query().Get("v") == version {
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	if httpcache.Match(r.Header.Get("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	list, err := a.DB.ApprovedComments(ctx, art.ID)
-	if err != nil {
-		return err
-	}
-	return a.renderFragment(w, http.StatusOK, "article", "comment-list",
-		commentList{ArticleID: art.ID, Comments: list, Version: db.CommentsVersion(list)})
-}
-
 // formSecrets answers a deferred form's request for its captcha and fill-time token.
 func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 	art, err := a.commentArticle(r)
 	if err != nil {
 		return err
+	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
 	}
 	if !isHTMX(r) {
 		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan=viet#viet-binh-luan", http.StatusSeeOther)
@@ -668,6 +721,9 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if art.CommentsClosed { // no form: no captcha or token to hand out
+		return &Error{Status: http.StatusForbidden, Message: msgCommentsClosed}
+	}
 	if !isHTMX(r) || !a.captchaOn(r.Context()) {
 		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)
 		return nil
@@ -678,6 +734,9 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	f := commentForm{ArticleID: art.ID, CaptchaOn: true, CaptchaID: id, Errors: map[string]string{}}
+	if p, err := strconv.ParseInt(r.URL.Query().Get("tra-loi"), 10, 64); err == nil && p > 0 {
+		f.ParentID = p // only shapes the ids of the box, to match the reply form it sits in
+	}
 	return a.renderFragment(w, http.StatusOK, "article", "captcha-box", f)
 }
 
@@ -695,6 +754,24 @@ func (a *App) captchaImage(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Length", strconv.Itoa(len(img)))
 	h.Set("Cache-Control", "no-store")
 	w.Write(img)
+	return nil
+}
+
+// captchaAudio reads a live captcha aloud as WAV; used or expired ones are 404.
+func (a *App) captchaAudio(w http.ResponseWriter, r *http.Request) error {
+	wav, err := a.comments.captcha.Audio(r.Context(), r.PathValue("id"))
+	if errors.Is(err, db.ErrNotFound) {
+		return &Error{Status: http.StatusNotFound, Message: "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới."}
+	}
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "audio/wav")
+	h.Set("Content-Length", strconv.Itoa(len(wav)))
+	h.Set("Content-Disposition", `attachment; filename="ma-xac-nhan.wav"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(wav)
 	return nil
 }
 

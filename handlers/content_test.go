@@ -502,6 +502,11 @@ func TestCommentsClosedPerArticle(t *testing.T) {
 			t.Errorf("htmx=%v: %d %s", htmx, resp.StatusCode, body)
 		}
 	}
+	for _, p := range []string{"/bai-viet/" + idText(s.art.ID) + "/binh-luan/bieu-mau", "/bai-viet/" + idText(s.art.ID) + "/binh-luan/ma-bao-mat"} {
+		if resp, _ := s.do(t, http.MethodGet, p, http.Header{"Hx-Request": {"true"}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s on a closed article: %d", p, resp.StatusCode)
+		}
+	}
 	if list, _ := s.app.DB.ApprovedComments(ctx, s.art.ID); len(list) != 1 {
 		t.Errorf("a comment got through: %d", len(list))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"toasoan/db"
 )
@@ -120,6 +121,11 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, ms
 	if msg == "" {
 		msg = statusMessages[status]
 	}
+	if r.URL.Path == "/admin" || strings.HasPrefix(r.URL.Path, "/admin/") {
+		if a.renderAdminError(w, r, status, errorPage{Code: status, Heading: heading, Message: msg}) {
+			return
+		}
+	}
 	p := a.newPage(r, heading)
 	p.Status = status
 	p.Meta.Robots = "noindex"
@@ -139,4 +145,31 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, ms
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	a.writeHTML(w, status, body)
+}
+
+// renderAdminError shows an error inside the back office in the back office's layout,
+// with its menu when someone is signed in (the session is only read where adminChain
+// loaded it). It reports false when the page could not be rendered.
+func (a *App) renderAdminError(w http.ResponseWriter, r *http.Request, status int, e errorPage) bool {
+	ad := adminData{Data: e}
+	if nonce, ok := r.Context().Value(nonceKey{}).(string); ok && r.Context().Err() == nil {
+		ad.Nonce = nonce
+		if loaded, _ := r.Context().Value(sessionLoadedKey{}).(bool); loaded {
+			if u, ok, err := a.currentUser(r); err == nil && ok {
+				ad.User = u
+			}
+		}
+	}
+	p := a.newPage(r, e.Heading)
+	p.Status = status
+	p.Meta.Robots = "noindex"
+	p.Main = ad
+	body, err := a.Views.Fragment("admin_error", "admin", p)
+	if err != nil {
+		a.Log.Error("render admin error page", "err", err)
+		return false
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	a.writeHTML(w, status, body)
+	return true
 }

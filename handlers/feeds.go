@@ -206,7 +206,7 @@ func (a *App) writeRSS(w http.ResponseWriter, r *http.Request, f feedSource) err
 	for _, art := range f.articles {
 		link := a.absoluteURL(views.ArticlePath(art))
 		ch.Items = append(ch.Items, rssItem{Title: art.Title, Link: link, GUID: rssGUID{IsPermaLink: "true", Value: link},
-			Description: art.Lead, Category: art.CategoryName, PubDate: a.rssDate(art.PublishAt)})
+			Description: views.Description(art), Category: art.CategoryName, PubDate: a.rssDate(art.PublishAt)})
 	}
 	return a.writeXML(w, "application/rss+xml; charset=utf-8", f.newest(), rssDoc{Version: "2.0", Channel: ch})
 }
@@ -229,7 +229,7 @@ func (a *App) writeAtom(w http.ResponseWriter, r *http.Request, f feedSource) er
 		link := a.absoluteURL(views.ArticlePath(art))
 		e := atomEntry{ID: link, Title: art.Title, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
 			Published: a.atomDate(art.PublishAt), Updated: a.atomDate(latest(art.PublishAt, art.UpdatedAt)),
-			Summary: art.Lead, Category: &atomCat{Term: art.CategoryName}}
+			Summary: views.Description(art), Category: &atomCat{Term: art.CategoryName}}
 		if art.Byline != "" {
 			e.Author = &atomPerson{Name: art.Byline}
 		}

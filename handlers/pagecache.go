@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"toasoan/db"
 	"toasoan/internal/httpcache"
 	"toasoan/internal/metrics"
 	"toasoan/internal/pagecache"
@@ -35,14 +37,16 @@ const (
 // which article the page shows.
 type pageCapture struct {
 	httpcache.Recorder
-	articleID int64 // the article shown, whose views are counted at every serve
+	articleID int64  // the article shown, whose views are counted at every serve
+	tag       int64  // the article whose comments the page shows (pagecache.Page.Tag)
+	version   string // pagecache.Page.Version
 }
 
 // countView counts a read of an article: straight away, or — when the page is being
 // rendered for the cache — every time the cached page is served.
 func (a *App) countView(w http.ResponseWriter, id int64) {
 	if c, ok := w.(*pageCapture); ok {
-		c.articleID = id
+		c.articleID, c.tag = id, id
 		return
 	}
 	a.Counts.Add(id)
@@ -98,6 +102,21 @@ func canonicalQuery(r *http.Request, params []queryParam) (query string, junk, p
 	}
 	return kept.Encode(), len(kept) != len(q), private
 }
+// setPageVersion records, for a page being rendered for the cache, the version of its
+// content that pollers compare (the comment list's).
+func setPageVersion(w http.ResponseWriter, v string) {
+	if c, ok := w.(*pageCapture); ok {
+		c.version = v
+	}
+}
+
+// tagComments marks a page being rendered for the cache as showing the comments of article
+// id, so a change to them retires it.
+func tagComments(w http.ResponseWriter, id int64) {
+	if c, ok := w.(*pageCapture); ok {
+		c.tag = id
+	}
+}
 
 // cached serves a public page from the page cache, rendering it through fn on a miss —
 // once, however many readers ask at the same moment. params are the query parameters
@@ -140,6 +159,16 @@ func (a *App) cachedIn(cache func() *pagecache.Cache, name string, fn handlerFun
 // serveCached serves the page cached under key, rendering it through fn on a miss. fn
 // must depend on nothing in the request that key does not name.
 func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) error {
+	p, err := a.cachedPage(r, cache, name, key, fn)
+	if err != nil {
+		return err
+	}
+	a.servePage(w, r, p)
+	return nil
+}
+
+// cachedPage is the page cached under key, rendered through fn on a miss.
+func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) (*pagecache.Page, error) {
 	p, hit, err := cache.Get(key, func() (*pagecache.Page, error) {
 		// The render outlives a waiter that gives up: use a context of its own.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
@@ -152,23 +181,39 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 		c.HeaderMap.Del("Content-Type")
 		c.HeaderMap.Del("Content-Length")
 		p := cache.NewPage(c.Code(), ctype, c.HeaderMap, c.Body.Bytes())
-		p.ArticleID = c.articleID
+		p.ArticleID, p.Tag, p.Version = c.articleID, c.tag, c.version
 		// A page for one reader (a cookie, or caching the handler made private) is not kept;
 		// a handler may still ask browsers to revalidate (search: no-cache).
 		cc := c.HeaderMap.Get("Cache-Control")
 		p.NoStore = c.HeaderMap.Get("Set-Cookie") != "" || strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+		prepareHeaders(p)
 		return p, nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if hit {
 		a.Metrics.CacheHit(name)
 	} else {
 		a.Metrics.CacheMiss(name)
 	}
-	a.servePage(w, r, p)
-	return nil
+	return p, nil
+}
+
+// contentChanged retires what a committed write changed: a change to some articles'
+// comments retires those articles' pages and comment lists (other pages show only their
+// comment counts, which may lag by the cache's lifetime, like view counts); anything else
+// retires every cached page and search.
+func (a *App) contentChanged(c db.Change) {
+	if c.All {
+		a.invalidateCaches()
+		return
+	}
+	if a.Pages != nil {
+		for _, id := range c.CommentsOf {
+			a.Pages.InvalidateTag(id)
+		}
+	}
 }
 
 // invalidateCaches retires every cached page and search.
@@ -184,24 +229,61 @@ func (a *App) invalidateCaches() {
 	}
 }
 
-// servePage writes a cached page: the ETag and gzip copy were made once, when it was
-// rendered; a matching If-None-Match gets 304.
+// servePage writes a cached page: the ETag, the gzip copy and the headers of a 200
+// answer were made once, when it was rendered; a matching If-None-Match gets 304. The
+// page goes straight to the connection, past the caching middleware's buffer.
 func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Page) {
 	if p.ArticleID != 0 {
 		a.Counts.Add(p.ArticleID)
 	}
+	w = unbuffered(w)
 	h := w.Header()
-	for k, v := range p.Header {
-		h[k] = v
-	}
-	if p.ContentType != "" {
-		h.Set("Content-Type", p.ContentType)
-	}
-	if p.Status != http.StatusOK || p.NoStore {
+	if p.Status != http.StatusOK || p.NoStore || p.Ready == nil {
+		for k, v := range p.Header {
+			h[k] = v
+		}
+		if p.ContentType != "" {
+			h.Set("Content-Type", p.ContentType)
+		}
 		h.Set("Content-Length", strconv.Itoa(len(p.Body)))
 		w.WriteHeader(p.Status)
 		w.Write(p.Body)
 		return
+	}
+	ready, body := p.Ready, p.Body
+	if p.Gzip != nil && static.AcceptsGzip(r) {
+		ready, body = p.ReadyGzip, p.Gzip
+	}
+	for k, v := range ready {
+		h[k] = v
+	}
+	if httpcache.NotModified(r, ready.Get("ETag"), ready.Get("Last-Modified")) {
+		delete(h, "Content-Type")
+		delete(h, "Content-Length")
+		delete(h, "Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// prepareHeaders builds, once per rendering, the headers every 200 answer of a cached
+// page carries — plain and gzipped — so a cache hit copies slices instead of building
+// them. The slices are clipped, so a later Add on a response copies rather than writes
+// into the shared array.
+func prepareHeaders(p *pagecache.Page) {
+	if p.Status != http.StatusOK || p.NoStore {
+		return
+	}
+	h := http.Header{}
+	for k, v := range p.Header {
+		h[k] = slices.Clip(slices.Clone(v))
+	}
+	if p.ContentType != "" {
+		h.Set("Content-Type", p.ContentType)
 	}
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", publicCacheControl)
@@ -211,22 +293,17 @@ func (a *App) servePage(w http.ResponseWriter, r *http.Request, p *pagecache.Pag
 		httpcache.AddVary(h, hxRequest)
 	}
 	// Weak: the same page goes out plain and gzipped.
-	etag := httpcache.Weak(p.ETag)
-	h.Set("ETag", etag)
-	if httpcache.NotModified(r, etag, h.Get("Last-Modified")) {
-		h.Del("Content-Type")
-		w.WriteHeader(http.StatusNotModified)
-		return
+	h.Set("ETag", httpcache.Weak(p.ETag))
+	h.Set("Content-Length", strconv.Itoa(len(p.Body)))
+	for k, v := range h {
+		h[k] = slices.Clip(v)
 	}
-	body := p.Body
-	if p.Gzip != nil && static.AcceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		body = p.Gzip
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	p.Ready = h
+	if p.Gzip != nil {
+		g := maps.Clone(h)
+		g["Content-Encoding"] = []string{"gzip"}
+		g["Content-Length"] = []string{strconv.Itoa(len(p.Gzip))}
+		p.ReadyGzip = g
 	}
 }
 

@@ -81,26 +81,141 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 		}
 	}
 
-	// Comment approved, then deleted: the article's list and count follow.
-	cid, err := s.app.DB.InsertComment(ctx, db.Comment{ArticleID: id, Name: "Trần Văn Bình", Title: "Cảm ơn",
-		Body: "Cây cầu mới giúp bà con đi lại an toàn.", Status: db.CommentPending, CreatedAt: testNow})
-	if err != nil {
-		t.Fatal(err)
+	// Comment writes retire the article's page and its comment list, and nothing else:
+	// the home page, the section, another article and searches stay cached (the comment
+	// counts they show may lag by the cache's lifetime, like view counts).
+	hx := http.Header{"Hx-Request": {"true"}}
+	list := commentPath(id)
+	warmList := func() {
+		t.Helper()
+		for range 2 {
+			if r, _ := s.do(t, http.MethodGet, list, hx); r.StatusCode != http.StatusOK {
+				t.Fatalf("warm %s: %d", list, r.StatusCode)
+			}
+		}
 	}
-	warm(views.ArticlePath(art))
+	other := s.article(t, 1)
+	if other.ID == id {
+		t.Fatal("need another article")
+	}
+	unrelated := []string{"/", section, views.ArticlePath(other), search}
+	// stillCached reads pages that a comment write must leave alone: no render at all.
+	stillCached := func(write string) {
+		t.Helper()
+		_, misses := s.app.Pages.Stats()
+		_, searchMisses := s.app.Searches.Stats()
+		for _, p := range unrelated {
+			if r, _ := s.get(t, p); r.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %s %d", write, p, r.StatusCode)
+			}
+		}
+		_, after := s.app.Pages.Stats()
+		_, searchAfter := s.app.Searches.Stats()
+		if after != misses || searchAfter != searchMisses {
+			t.Errorf("%s re-rendered %d unrelated pages and %d searches", write, after-misses, searchAfter-searchMisses)
+		}
+	}
+	// fresh checks the article page and its comment list both show (or no longer show) text.
+	fresh := func(write, body string, want bool) {
+		t.Helper()
+		_, page := s.get(t, views.ArticlePath(art))
+		_, frag := s.do(t, http.MethodGet, list, hx)
+		for name, got := range map[string]string{"article page": page, "comment list": frag} {
+			if strings.Contains(got, body) != want {
+				t.Errorf("%s: the cached %s is stale (shows %q: %v)", write, name, body, !want)
+			}
+		}
+	}
+	comment := func(articleID int64, body string) int64 {
+		t.Helper()
+		cid, err := s.app.DB.InsertComment(ctx, db.Comment{ArticleID: articleID, Name: "Trần Văn Bình", Title: "Cảm ơn",
+			Body: body, Status: db.CommentPending, CreatedAt: testNow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cid
+	}
+	warmAll := func() {
+		t.Helper()
+		warm(append([]string{views.ArticlePath(art)}, unrelated...)...)
+		warmList()
+	}
+
+	// A pending comment changes no page: everything stays cached.
+	warmAll()
+	cid := comment(id, "Cây cầu mới giúp bà con đi lại an toàn.")
+	unrelated = append(unrelated, views.ArticlePath(art))
+	stillCached("a pending comment")
+	unrelated = unrelated[:len(unrelated)-1]
+
+	// Approved by a moderator.
+	warmAll()
 	if r, _ := editor.htmx("/admin/binh-luan/"+strconv.FormatInt(cid, 10)+"/duyet", url.Values{}); r.StatusCode != http.StatusOK {
 		t.Fatalf("approve: %d", r.StatusCode)
 	}
-	if _, body := s.get(t, views.ArticlePath(art)); !strings.Contains(body, "Cây cầu mới giúp bà con") {
-		t.Error("approved comment missing from the cached article")
+	fresh("approve", "Cây cầu mới giúp bà con", true)
+	stillCached("approve")
+
+	// Edited by a moderator.
+	warmAll()
+	if r, body := editor.post("/admin/binh-luan/"+strconv.FormatInt(cid, 10)+"/sua", url.Values{"title": {"Cảm ơn"},
+		"body": {"Cây cầu mới, bà con đi chợ gần hơn."}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit comment: %d %.300s", r.StatusCode, body)
 	}
-	warm(views.ArticlePath(art))
-	if r, _ := editor.htmx("/admin/binh-luan/"+strconv.FormatInt(cid, 10)+"/xoa", url.Values{}); r.StatusCode != http.StatusOK {
+	fresh("edit comment", "bà con đi chợ gần hơn", true)
+	stillCached("edit comment")
+
+	// Published at once by the site (moderation off, or a known reader in first-time
+	// mode): the reader's post stores it approved.
+	warmAll()
+	if _, err := s.app.DB.PostReaderComment(ctx, db.Comment{ArticleID: id, Name: "Lê Thị Cúc", Title: "Tốt",
+		Body: "Mong huyện làm thêm cầu ở bản bên.", Status: db.CommentApproved, CreatedAt: testNow}, db.ReaderCommentOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	fresh("published post", "Mong huyện làm thêm cầu", true)
+	stillCached("published post")
+
+	// Bulk moderation: every touched article is retired.
+	warmAll()
+	warm(views.ArticlePath(other))
+	c2 := comment(other.ID, "Bài viết bên cạnh cũng có ý kiến.")
+	if r, body := editor.post("/admin/binh-luan", url.Values{"action": {"duyet"}, "ids": {strconv.FormatInt(c2, 10)},
+		"back": {"/admin/binh-luan"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bulk approve: %d %.300s", r.StatusCode, body)
+	}
+	if _, body := s.get(t, views.ArticlePath(other)); !strings.Contains(body, "Bài viết bên cạnh cũng có ý kiến") {
+		t.Error("bulk approve: the other article's cached page is stale")
+	}
+	warmAll()
+	if r, body := editor.post("/admin/binh-luan", url.Values{"action": {"xoa"}, "ids": {strconv.FormatInt(cid, 10)},
+		"back": {"/admin/binh-luan"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bulk delete: %d %.300s", r.StatusCode, body)
+	}
+	fresh("bulk delete", "bà con đi chợ gần hơn", false)
+	stillCached("bulk delete")
+
+	// Deleted one by one.
+	warmAll()
+	c3 := comment(id, "Ý kiến sẽ bị xoá ngay.")
+	if r, _ := editor.htmx("/admin/binh-luan/"+strconv.FormatInt(c3, 10)+"/duyet", url.Values{}); r.StatusCode != http.StatusOK {
+		t.Fatalf("approve: %d", r.StatusCode)
+	}
+	fresh("approve", "Ý kiến sẽ bị xoá ngay", true)
+	warmAll()
+	if r, _ := editor.htmx("/admin/binh-luan/"+strconv.FormatInt(c3, 10)+"/xoa", url.Values{}); r.StatusCode != http.StatusOK {
 		t.Fatalf("delete: %d", r.StatusCode)
 	}
-	if _, body := s.get(t, views.ArticlePath(art)); strings.Contains(body, "Cây cầu mới giúp bà con") {
-		t.Error("deleted comment still on the cached article")
+	fresh("delete", "Ý kiến sẽ bị xoá ngay", false)
+	stillCached("delete")
+
+	// Blocking a reader changes no page.
+	warmAll()
+	if r, body := editor.post("/admin/chan", url.Values{"kind": {"ip"}, "value": {"203.0.113.9"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("block: %d %.300s", r.StatusCode, body)
 	}
+	unrelated = append(unrelated, views.ArticlePath(art))
+	stillCached("block")
+	unrelated = unrelated[:len(unrelated)-1]
 
 	// Section renamed: the menu on every page.
 	warm("/", views.ArticlePath(art), search)

@@ -138,3 +138,71 @@ func BenchmarkSearchPageNewQueries(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCommentPostWithPending posts readers' comments through the whole handler chain
+// (moderation on, captcha and rate limit off, as the bench command runs) while 0 or
+// 100,000 comments wait in the moderation queue, most on the same article.
+func BenchmarkCommentPostWithPending(b *testing.B) {
+	for _, pending := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			s := newTestSiteWith(b, Config{CaptchaOff: true, CommentRate: 0, CommentMinFill: time.Millisecond, Moderation: ModerationAll})
+			h := s.app.Routes()
+			a := latestArticle(b, s)
+			err := s.app.DB.InBulk(context.Background(), func(bk *db.Bulk) error {
+				for i := range pending {
+					if _, err := bk.AddCommentUncounted(db.Comment{ArticleID: a.ID, Name: "Bạn đọc", Title: "Ý kiến",
+						Body: fmt.Sprintf("Ý kiến đang chờ duyệt số %d.", i), Status: db.CommentPending,
+						CreatedAt: testNow.Add(-time.Duration(i) * time.Second)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			token := s.app.comments.token.Issue(a.ID, testNow.Add(-time.Minute))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				form := url.Values{"name": {"Bạn đọc"}, "title": {"Bench"}, "phone": {""}, "website": {""}, "started": {token},
+					"content": {fmt.Sprintf("Nội dung bình luận số %d.", i)}}
+				req := httptest.NewRequest("POST", commentPath(a.ID), strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusSeeOther {
+					b.Fatalf("status %d: %.300s", rec.Code, rec.Body.String())
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkArticleRenderWithPending renders the article page (page cache off) while 0 or
+// 100,000 comments on that article wait for moderation: what a cache miss costs must not
+// grow with the queue.
+func BenchmarkArticleRenderWithPending(b *testing.B) {
+	for _, pending := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			s := newTestSiteWith(b, Config{NoPageCache: true})
+			path := benchArticle(b, s)
+			a := latestArticle(b, s)
+			err := s.app.DB.InBulk(context.Background(), func(bk *db.Bulk) error {
+				for i := range pending {
+					if _, err := bk.AddCommentUncounted(db.Comment{ArticleID: a.ID, Name: "Bạn đọc", Title: "Ý kiến",
+						Body: fmt.Sprintf("Ý kiến đang chờ duyệt số %d.", i), Status: db.CommentPending,
+						CreatedAt: testNow.Add(-time.Duration(i) * time.Second)}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchServe(b, s.app.Routes(), path)
+		})
+	}
+}

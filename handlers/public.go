@@ -166,6 +166,33 @@ type articlePage struct {
 	Newer    []db.Article
 	Older    []db.Article
 	Comments commentSection
+	Sidebar  articleSidebar
+}
+
+// articleSidebar is the article page's side column at desktop widths (below the comments
+// on a phone): most read, newest, and the office's links and hotline (from Site.Legal).
+type articleSidebar struct {
+	Featured []db.Article // the editors' pins ("Tin nổi bật"), in their order
+	MostRead []db.Article
+	Latest   []db.Article
+}
+
+// sidebarCount is how many articles each sidebar list shows.
+const sidebarCount = 5
+
+// articleSidebar loads the sidebar's lists.
+func (a *App) articleSidebar(ctx context.Context) (articleSidebar, error) {
+	var s articleSidebar
+	var err error
+	now := a.Now()
+	if s.Featured, err = a.DB.FeaturedArticles(ctx, now); err != nil {
+		return s, err
+	}
+	if s.MostRead, err = a.DB.MostReadArticles(ctx, sidebarCount, now); err != nil {
+		return s, err
+	}
+	s.Latest, err = a.DB.PublicArticles(ctx, db.PublicListQuery{Limit: sidebarCount}, now)
+	return s, err
 }
 
 // parseArticleRef reads the id at the end of "slug-123" (or a bare "123").
@@ -238,10 +265,13 @@ func (a *App) articleView(w http.ResponseWriter, r *http.Request, art db.Article
 	if data.Comments, err = a.commentSection(r, art, form); err != nil {
 		return views.Page{}, err
 	}
+	if data.Sidebar, err = a.articleSidebar(ctx); err != nil {
+		return views.Page{}, err
+	}
 	data.Views = art.Views + a.Counts.Pending(art.ID)
 	p := a.newPage(r, art.Title)
 	p.Section = art.CategorySlug
-	p.Description = art.Lead
+	p.Description = views.Description(art)
 	p.Canonical = a.absoluteURL(views.ArticlePath(art))
 	if err := a.withNav(r, &p); err != nil {
 		return views.Page{}, err

@@ -91,6 +91,29 @@ func (a *App) writeHTML(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
+// fieldLimits are the length limits the handlers enforce, by the name templates use for
+// them in maxlength="{{maxlen "…"}}": the browser stops the reader where the server would.
+var fieldLimits = map[string]int{
+	"comment.name":             maxCommentName,
+	"comment.title":            maxCommentTitle,
+	"comment.edit.title":       maxEditedCommentTitle,
+	"comment.edit.body":        maxEditedCommentBody,
+	"article.title":            maxArticleTitle,
+	"article.slug":             maxArticleSlug,
+	"article.lead":             maxArticleLead,
+	"article.byline":           maxArticleByline,
+	"article.coverAlt":         maxCoverAlt,
+	"article.note":             maxReviewNote,
+	"article.search":           maxAdminSearch,
+	"section.name":             maxSectionName,
+	"section.description":      maxSectionDesc,
+	"settings.siteName":        maxSiteName,
+	"settings.siteDescription": maxSiteDesc,
+	"page.title":               maxPageTitle,
+	"page.slug":                maxPageSlug,
+	"login.name":               maxUserNameLen,
+}
+
 // pageCount is how many pages of perPage items hold total items: at least one, so an
 // empty list is page 1 of 1.
 func pageCount(total, perPage int) int {

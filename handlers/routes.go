@@ -23,6 +23,9 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/bieu-mau", a.handle(a.formSecrets))
 	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/ma-bao-mat", a.handle(a.refreshCaptcha))
 	mux.HandleFunc("GET "+captchaImagePrefix+"{id}", a.handle(a.captchaImage))
+	mux.HandleFunc("GET "+captchaImagePrefix+"{id}/am-thanh", a.handle(a.captchaAudio))
+	mux.HandleFunc("GET /bai-viet/{id}/binh-luan/{cid}/tra-loi", a.handle(a.replyForm))
+	mux.Handle("POST /binh-luan/{id}/thich", a.comments.cop.Handler(a.handle(a.likeComment)))
 
 	// Search.
 	mux.HandleFunc("GET /tim-kiem", a.handle(a.cachedSearch(a.search)))

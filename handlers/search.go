@@ -73,8 +73,32 @@ type searchPage struct {
 	Results     db.SearchResults
 	Page, Pages int
 	Suggestions []searchSuggestion
-	Latest      []db.Article
+	// DidYouMean is the query with the accents the matching articles use, for a query
+	// typed without them ("ha noi" → "Hà Nội"); nil when there is none.
+	DidYouMean *searchSuggestion
+	Latest     []db.Article
 }
+
+// approxFrom is the index of the page's first approximate hit (len(hits) when none).
+func (p searchPage) approxFrom() int {
+	for i, h := range p.Results.Hits {
+		if h.Approximate {
+			return i
+		}
+	}
+	return len(p.Results.Hits)
+}
+
+// CloseHits are the page's hits holding the query's words side by side (every hit of a
+// one-word query or of a newest-first search).
+func (p searchPage) CloseHits() []db.SearchHit { return p.Results.Hits[:p.approxFrom()] }
+
+// ApproxHits are the page's hits listed under "Kết quả gần đúng": the words are all
+// there, but apart.
+func (p searchPage) ApproxHits() []db.SearchHit { return p.Results.Hits[p.approxFrom():] }
+
+// ApproxFirst is the rank of the first approximate hit, for the second list's numbering.
+func (p searchPage) ApproxFirst() int { return p.First() + p.approxFrom() }
 
 // URL is the search's address for page n (1 for the first page).
 func (p searchPage) URL(n int) string {
@@ -298,6 +322,11 @@ func (a *App) search(w http.ResponseWriter, r *http.Request) error {
 				if err := a.searchAlternatives(r, &data, params, now); err != nil {
 					return err
 				}
+			}
+			if sug := data.Results.Suggestion; sug != "" {
+				v := form.values()
+				v.Set("q", sug)
+				data.DidYouMean = &searchSuggestion{Label: sug, URL: searchURL(v)}
 			}
 		}
 	}

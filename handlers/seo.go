@@ -103,7 +103,7 @@ func (a *App) articleSEO(w http.ResponseWriter, r *http.Request, p *views.Page, 
 	}
 	loc := a.Views.Location()
 	ld := newsArticleLD{
-		Context: "https://schema.org", Type: "NewsArticle", Headline: art.Title, Description: art.Lead,
+		Context: "https://schema.org", Type: "NewsArticle", Headline: art.Title, Description: views.Description(art),
 		URL: p.Canonical, MainEntityOfPage: p.Canonical,
 		DatePublished: art.PublishAt.In(loc).Format(time.RFC3339), DateModified: modified.In(loc).Format(time.RFC3339),
 		ArticleSection: art.CategoryName, InLanguage: "vi", Publisher: a.publisherLD(p.Site),

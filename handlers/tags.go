@@ -54,7 +54,7 @@ func (a *App) tag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pages := max(1, (total+tagPageSize-1)/tagPageSize)
+	pages := pageCount(total, tagPageSize)
 	if page > pages {
 		return &Error{Status: http.StatusNotFound, Message: "Chủ đề không có trang này."}
 	}

@@ -13,15 +13,22 @@ import (
 )
 
 // wordpressRedirects keeps a WordPress site's old addresses working after
-// `toasoan import-wxr`: /?p=123, /?cat=5 and /YYYY/MM/post-name/ (also with /DD/) answer
+// `toasoan import-wxr`: /?p=123, /?page_id=7, /?cat=5 and /YYYY/MM/post-name/ (also with /DD/) answer
 // 301 to the imported article or section. It is a middleware, not a mux route, because a
 // pattern like /{year}/{month}/{slug}/ conflicts with /static/{path...} on the stdlib mux.
 // Anything it does not recognise, or that was not imported, goes on to the routes.
 func (a *App) wordpressRedirects(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			if target := a.wordpressTarget(r); target != "" {
+			target, gone := a.wordpressTarget(r)
+			if target != "" {
 				http.Redirect(w, r, target, http.StatusMovedPermanently)
+				return
+			}
+			if gone {
+				// WordPress answers 404 for an id it does not show; the home page here
+				// would be a soft 404 that search engines keep indexing.
+				a.fail(w, r, errNotFound())
 				return
 			}
 		}
@@ -29,40 +36,55 @@ func (a *App) wordpressRedirects(next http.Handler) http.Handler {
 	})
 }
 
-// wordpressTarget is the new path for an old WordPress URL, "" when there is none.
-func (a *App) wordpressTarget(r *http.Request) string {
+// wordpressTarget is the new path for an old WordPress URL, "" when there is none;
+// gone reports a WordPress id (?p=, ?cat=) that is unknown or not public: a 404.
+func (a *App) wordpressTarget(r *http.Request) (target string, gone bool) {
 	ctx := r.Context()
 	if r.URL.Path == "/" {
 		if r.URL.RawQuery == "" {
-			return "" // the home page itself: no lookup
+			return "", false // the home page itself: no lookup
 		}
 		q := r.URL.Query()
 		if id, ok := wordpressNumber(q.Get("p")); ok {
-			if local, err := a.DB.WordPressArticle(ctx, id); err == nil {
-				return a.publicArticlePath(r, local)
-			} else if !errors.Is(err, db.ErrNotFound) {
+			local, err := a.DB.WordPressArticle(ctx, id)
+			if err != nil && !errors.Is(err, db.ErrNotFound) {
 				a.Log.Error("wordpress redirect", "err", err)
 			}
+			if err == nil {
+				target = a.publicArticlePath(r, local)
+			}
+			return target, target == ""
+		}
+		if id, ok := wordpressNumber(q.Get("page_id")); ok {
+			slug, err := a.DB.WordPressPage(ctx, id)
+			if err != nil && !errors.Is(err, db.ErrNotFound) {
+				a.Log.Error("wordpress redirect", "err", err)
+			}
+			if err != nil {
+				return "", true
+			}
+			return "/trang/" + slug, false // the static page route (branch content, #15)
 		}
 		if id, ok := wordpressNumber(q.Get("cat")); ok {
 			if c, err := a.DB.WordPressCategory(ctx, id); err == nil && !c.Hidden {
-				return views.SectionPath(c.Slug)
+				return views.SectionPath(c.Slug), false
 			}
+			return "", true
 		}
-		return ""
+		return "", false
 	}
 	year, month, name, ok := parseWordPressPermalink(r.URL.Path)
 	if !ok {
-		return ""
+		return "", false
 	}
 	local, err := a.DB.WordPressPermalink(ctx, year, month, name)
 	if err != nil {
 		if !errors.Is(err, db.ErrNotFound) {
 			a.Log.Error("wordpress redirect", "err", err)
 		}
-		return ""
+		return "", false
 	}
-	return a.publicArticlePath(r, local)
+	return a.publicArticlePath(r, local), false
 }
 
 // publicArticlePath is the article's path when readers may see it; drafts stay hidden.

@@ -16,6 +16,16 @@ type Meta struct {
 	LinkedData  any       // JSON-LD object, rendered by html/template's JS escaper; nil for none
 	PrintView   bool      // the article's print view (?in=1): only the article, its URL and date
 	Share       *Share    // share, print and e-mail links under an article; nil elsewhere
+	// Alternates are the page's translations (<link rel="alternate" hreflang>), with
+	// absolute URLs and the page itself among them; empty on pages with no translation,
+	// which is every page today: /en/about is a page of its own, not a translation.
+	Alternates []Alternate
+}
+
+// Alternate is one language version of a page.
+type Alternate struct {
+	Lang string // BCP 47: "vi", "en", or "x-default"
+	URL  string // absolute
 }
 
 // Share is what the share links under an article need.

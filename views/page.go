@@ -11,6 +11,34 @@ type Site struct {
 	Name        string
 	Description string
 	BaseURL     string // absolute base for canonical links and feeds, without a trailing slash
+	Legal       Legal
+}
+
+// Legal is the publisher's legal and contact information: the footer of every page, the
+// English contact page and the article sidebar show it. Empty fields are left out.
+type Legal struct {
+	Agency      string // Cơ quan chủ quản
+	Responsible string // Người chịu trách nhiệm
+	Licence     string // Giấy phép / quyết định thành lập
+	Address     string
+	Phone       string
+	Email       string
+	Hotline     string
+	Links       []Link // the office's links (sidebar)
+}
+
+// Link is a named link the newsroom set.
+type Link struct{ Name, URL string }
+
+// TelURL is a tel: link for a phone number as written ("0238 3822 123").
+func TelURL(phone string) string {
+	var b []byte
+	for i := range len(phone) {
+		if c := phone[i]; c >= '0' && c <= '9' || c == '+' && len(b) == 0 {
+			b = append(b, c)
+		}
+	}
+	return "tel:" + string(b)
 }
 
 // Page is the data every page template receives; Main carries the page's own data.
@@ -22,7 +50,7 @@ type Page struct {
 	Path        string
 	Nav         []db.Category
 	NavPages    []db.Page // published static pages linked from the menu or the footer
-	Section     string // slug of the section to highlight in the menu
+	Section     string    // slug of the section to highlight in the menu
 	Now         time.Time
 	Status      int
 	Main        any

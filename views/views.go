@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/internal/sanitize"
 	"toasoan/internal/vntext"
 )
 
@@ -23,8 +24,24 @@ var templateFiles embed.FS
 
 // Renderer holds one parsed template set per page.
 type Renderer struct {
-	pages map[string]*template.Template
-	loc   atomic.Pointer[time.Location]
+	pages  map[string]*template.Template
+	loc    atomic.Pointer[time.Location]
+	limits atomic.Pointer[map[string]int]
+}
+
+// SetLimits gives the templates the field lengths the handlers enforce, by name, so a
+// form's maxlength is the Go constant the handler checks and never a copy of it.
+func (r *Renderer) SetLimits(limits map[string]int) { r.limits.Store(&limits) }
+
+// maxlen is a field's length limit for maxlength attributes; an unknown name is a
+// template error, so a typo fails the page's tests instead of dropping the limit.
+func (r *Renderer) maxlen(name string) (int, error) {
+	if m := r.limits.Load(); m != nil {
+		if n, ok := (*m)[name]; ok {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("views: no length limit named %q", name)
 }
 
 // Options are what templates need from the outside.
@@ -127,6 +144,7 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 	in := func(t time.Time) time.Time { return t.In(r.loc.Load()) }
 	return template.FuncMap{
 		"asset":       opts.AssetURL,
+		"maxlen":      r.maxlen,
 		"datetime":    func(t time.Time) string { return vntext.FormatDateTime(in(t)) },
 		"date":        func(t time.Time) string { return vntext.FormatDate(in(t)) },
 		"longdate":    func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
@@ -137,11 +155,28 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"tagURL":      TagPath,
 		"pageURL":     StaticPagePath,
 		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
+		// A sanitized body as readers get it: click-to-load video embeds, no old-editor bookkeeping.
+		"articleBody": func(s string) template.HTML { return template.HTML(sanitize.ForReaders(s)) },
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"mediaURL":    MediaPath,
 		"mediaSrcset": MediaSrcset,
+		"likeOf":      LikeOf,
+		"telURL":      func(s string) template.URL { return template.URL(TelURL(s)) }, // digits and + only
+		"filesize":    FileSize,
 	}
+}
+
+// FileSize writes a byte count the way the library shows it: "850 B", "69,4 KB", "2,1 MB"
+// (Vietnamese decimal comma).
+func FileSize(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000*1000:
+		return strings.Replace(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".", ",", 1) + " KB"
+	}
+	return strings.Replace(strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64), ".", ",", 1) + " MB"
 }
 
 // MediaPath is the URL of a stored image at a given width (0 for the full size).
@@ -175,4 +210,15 @@ func toInt64(n any) int64 {
 		return int64(v)
 	}
 	return 0
+}
+
+// Description is what an article says of itself in its meta description, og:description,
+// JSON-LD and feeds: its lead, or for an article without one a text generated from the
+// body as WordPress generates an excerpt. List queries load the start of the body only
+// for articles without a lead, for this.
+func Description(a db.Article) string {
+	if a.Lead != "" {
+		return a.Lead
+	}
+	return sanitize.Excerpt(a.BodyHTML)
 }

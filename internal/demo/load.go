@@ -17,6 +17,21 @@ const (
 	SiteDescription = "Tỉnh Hòa Bình Xanh — tin tức, sự kiện của huyện"
 )
 
+// Legal is the demo newsroom's legal footer and contact details: invented, like the
+// district, its province and its people.
+var Legal = map[string]string{
+	db.SettingLegalAgency:      "Ủy ban nhân dân huyện Sông Lam",
+	db.SettingLegalResponsible: "Ông Nguyễn Văn Minh, Chánh Văn phòng HĐND và UBND huyện",
+	db.SettingLegalLicence:     "Quyết định thành lập số 1234/QĐ-UBND ngày 15/03/2021 của UBND huyện Sông Lam",
+	db.SettingContactAddress:   "Số 1 đường Lê Lợi, thị trấn Sông Lam, huyện Sông Lam, tỉnh Hòa Bình Xanh",
+	db.SettingContactPhone:     "0238 3822 123",
+	db.SettingContactEmail:     "vanphong@songlam.example.vn",
+	db.SettingContactHotline:   "0238 3822 456",
+	db.SettingOfficeLinks: "Thủ tục hành chính | /chuyen-muc/thoi-su\n" +
+		"Lịch làm việc của UBND huyện | /chuyen-muc/thoi-su\n" +
+		"About us / Contact (English) | /en/about",
+}
+
 // Load writes the demo sections, articles and comments in one transaction, dating the
 // articles relative to now in the site's zone. It does nothing when articles exist, so
 // `-demo` never loads twice.
@@ -31,6 +46,11 @@ func Load(ctx context.Context, d *db.DB, now time.Time, loc *time.Location) (boo
 		}
 		if err := b.SetSetting(db.SettingSiteDescription, SiteDescription); err != nil {
 			return err
+		}
+		for k, v := range Legal {
+			if err := b.SetSetting(k, v); err != nil {
+				return err
+			}
 		}
 		ids := map[string]int64{}
 		for i, s := range Sections {

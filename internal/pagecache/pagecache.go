@@ -1,8 +1,10 @@
 // Package pagecache keeps rendered public pages in memory — the body, its ETag and a gzip
 // copy — so a popular page is rendered once and served many times. A cold page is
-// rendered by one request while the others wait for it (single flight); any content
-// change bumps a generation that retires every entry, so a cached page is never staler
-// than the last write, and a time-to-live bounds how stale the counters on it (views) get.
+// rendered by one request while the others wait for it (single flight). A change that can
+// touch any page bumps a generation that retires every entry; a change to one article's
+// comments retires only the pages tagged with that article (InvalidateTag). Either way a
+// cached page is never staler than the last write that concerns it, and a time-to-live
+// bounds how stale the counters on it (views, other articles' comment counts) get.
 package pagecache
 
 import (
@@ -29,9 +31,19 @@ type Page struct {
 	NoStore bool
 	// ArticleID is the article the page shows, whose view is counted at every serve.
 	ArticleID int64
+	// Tag is the article whose comments the page shows (its article page, its comment
+	// list); InvalidateTag retires it. 0: no tag.
+	Tag int64
+	// Version is what pollers compare to learn whether they already have this content
+	// (the comment list's version); "" when the page has none.
+	Version string
+	// Ready and ReadyGzip are the complete headers of a 200 answer, plain and gzipped,
+	// built once by whoever serves the page (nil until then, or when not a 200).
+	Ready, ReadyGzip http.Header
 
 	gen     uint64
 	expires time.Time
+	retired atomic.Bool // by InvalidateTag
 }
 
 // NewPage wraps a rendered body, computing its ETag and gzip copy once.
@@ -57,17 +69,59 @@ type Cache struct {
 	order   []string // insertion order, for eviction
 	bytes   int
 
+	// tagged indexes the keys of tagged pages; retiredAt remembers, per tag, the tagSeq
+	// of its last InvalidateTag, so a render that began before it is not stored.
+	tagged    map[int64]map[string]struct{}
+	retiredAt map[int64]tagRetired
+	tagSeq    uint64
+
 	hits, misses atomic.Uint64
 }
+
+type tagRetired struct {
+	seq uint64
+	at  time.Time
+}
+
+// renderLimit is the longest a render may take and still be stored: retiredAt forgets
+// older invalidations, so an older render could no longer tell whether it is stale.
+const renderLimit = time.Minute
 
 // New returns a cache whose entries live at most ttl and together take at most maxBytes;
 // now is the clock (time.Now, or a test's).
 func New(ttl time.Duration, maxBytes int, now func() time.Time) *Cache {
-	return &Cache{ttl: ttl, maxBytes: maxBytes, now: now, entries: map[string]*Page{}}
+	return &Cache{ttl: ttl, maxBytes: maxBytes, now: now, entries: map[string]*Page{},
+		tagged: map[int64]map[string]struct{}{}, retiredAt: map[int64]tagRetired{}}
 }
 
 // Invalidate retires every cached page: call it after any write that can change a public page.
 func (c *Cache) Invalidate() { c.gen.Add(1) }
+
+// InvalidateTag retires the pages tagged with tag (see Page.Tag), including one being
+// rendered right now: it is handed to the requests waiting for it but not kept.
+func (c *Cache) InvalidateTag(tag int64) {
+	if tag == 0 {
+		return
+	}
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tagSeq++
+	for k := range c.tagged[tag] {
+		if p := c.entries[k]; p != nil && p.Tag == tag {
+			p.retired.Store(true)
+		}
+	}
+	delete(c.tagged, tag)
+	if len(c.retiredAt) >= 4096 {
+		for t, r := range c.retiredAt {
+			if now.Sub(r.at) > renderLimit {
+				delete(c.retiredAt, t)
+			}
+		}
+	}
+	c.retiredAt[tag] = tagRetired{seq: c.tagSeq, at: now}
+}
 
 // Stats reports hits and misses since start.
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
@@ -86,6 +140,10 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 		if p := c.lookup(key); p != nil { // filled while we queued
 			return p, nil
 		}
+		c.mu.Lock()
+		seq := c.tagSeq
+		c.mu.Unlock()
+		start := c.now()
 		p, err := render()
 		if err != nil {
 			return nil, err
@@ -93,7 +151,7 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 		if p.Status == 200 && !p.NoStore {
 			p.gen = gen
 			p.expires = c.now().Add(c.ttl)
-			c.store(key, p)
+			c.store(key, p, seq, start)
 		}
 		return p, nil
 	})
@@ -108,17 +166,31 @@ func (c *Cache) lookup(key string) *Page {
 	c.mu.Lock()
 	p := c.entries[key]
 	c.mu.Unlock()
-	if p == nil || p.gen != c.gen.Load() || c.now().After(p.expires) {
+	if p == nil || p.gen != c.gen.Load() || p.retired.Load() || c.now().After(p.expires) {
 		return nil
 	}
 	return p
 }
 
-func (c *Cache) store(key string, p *Page) {
+// store keeps p under key, unless its tag was retired after its render began (at seq,
+// time start): the render may have read what that write changed.
+func (c *Cache) store(key string, p *Page, seq uint64, start time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if p.Tag != 0 {
+		if r, ok := c.retiredAt[p.Tag]; (ok && r.seq > seq) || c.now().Sub(start) > renderLimit {
+			return
+		}
+		keys := c.tagged[p.Tag]
+		if keys == nil {
+			keys = map[string]struct{}{}
+			c.tagged[p.Tag] = keys
+		}
+		keys[key] = struct{}{}
+	}
 	if old, ok := c.entries[key]; ok {
 		c.bytes -= old.size()
+		c.untag(key, old, p.Tag)
 	} else {
 		c.order = append(c.order, key)
 	}
@@ -129,7 +201,7 @@ func (c *Cache) store(key string, p *Page) {
 	for c.bytes > c.maxBytes && len(c.order) > 1 {
 		victim := -1
 		for i, k := range c.order {
-			if e := c.entries[k]; e != nil && e.gen != cur && k != key {
+			if e := c.entries[k]; e != nil && (e.gen != cur || e.retired.Load()) && k != key {
 				victim = i
 				break
 			}
@@ -143,9 +215,23 @@ func (c *Cache) store(key string, p *Page) {
 		k := c.order[victim]
 		if e := c.entries[k]; e != nil {
 			c.bytes -= e.size()
+			c.untag(k, e, 0)
 			delete(c.entries, k)
 		}
 		c.order = append(c.order[:victim], c.order[victim+1:]...)
+	}
+}
+
+// untag drops key from the index of old's tag, unless the entry replacing it keeps it.
+func (c *Cache) untag(key string, old *Page, keep int64) {
+	if old.Tag == 0 || old.Tag == keep {
+		return
+	}
+	if keys := c.tagged[old.Tag]; keys != nil {
+		delete(keys, key)
+		if len(keys) == 0 {
+			delete(c.tagged, old.Tag)
+		}
 	}
 }
 

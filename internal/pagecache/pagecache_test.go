@@ -126,3 +126,65 @@ func TestGzipCopy(t *testing.T) {
 		t.Error("tiny page compressed")
 	}
 }
+
+// TestInvalidateTag retires only the pages of one tag, and a page of that tag whose
+// render began before the invalidation is handed out but not kept.
+func TestInvalidateTag(t *testing.T) {
+	c := New(time.Minute, 1<<20, time.Now)
+	renders := map[string]int{}
+	get := func(key string, tag int64) {
+		t.Helper()
+		_, _, err := c.Get(key, func() (*Page, error) {
+			renders[key]++
+			p := page("<p>" + key + "</p>")
+			p.Tag = tag
+			return p, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		get("/bai-viet/a-1", 1)
+		get("/bai-viet/1/binh-luan", 1)
+		get("/bai-viet/b-2", 2)
+		get("/", 0)
+	}
+	c.InvalidateTag(1)
+	for range 2 {
+		get("/bai-viet/a-1", 1)
+		get("/bai-viet/1/binh-luan", 1)
+		get("/bai-viet/b-2", 2)
+		get("/", 0)
+	}
+	want := map[string]int{"/bai-viet/a-1": 2, "/bai-viet/1/binh-luan": 2, "/bai-viet/b-2": 1, "/": 1}
+	for k, n := range want {
+		if renders[k] != n {
+			t.Errorf("%s rendered %d times, want %d", k, renders[k], n)
+		}
+	}
+
+	// A render racing an invalidation of its tag.
+	started, release := make(chan struct{}), make(chan struct{})
+	c.InvalidateTag(2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Get("/bai-viet/b-2", func() (*Page, error) {
+			close(started)
+			<-release
+			p := page("<p>old</p>")
+			p.Tag = 2
+			return p, nil
+		})
+	}()
+	<-started
+	c.InvalidateTag(2) // the comment approved while the page was being rendered
+	close(release)
+	<-done
+	fresh := false
+	c.Get("/bai-viet/b-2", func() (*Page, error) { fresh = true; return page("<p>new</p>"), nil })
+	if !fresh {
+		t.Error("a page rendered before its tag was retired was kept")
+	}
+}

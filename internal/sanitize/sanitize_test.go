@@ -158,3 +158,70 @@ func BenchmarkPlainText(b *testing.B) {
 		PlainText(in)
 	}
 }
+
+func TestEditorOutput(t *testing.T) {
+	keep := []string{
+		`<p>Đoạn một.</p><p>Đoạn <strong>hai</strong> <em>nghiêng</em> <a href="/bai-viet/x-1">liên kết</a>.</p>`,
+		`<h2>Mục</h2><h3>Mục nhỏ</h3><blockquote><p>Trích</p></blockquote><ul><li><p>một</p></li></ul><ol><li><p>hai</p></li></ol>`,
+		`<table><tbody><tr><th><p>Giờ</p></th><th colspan="2"><p>Việc</p></th></tr><tr><td><p>8:00</p></td><td><p></p></td><td><p>x</p></td></tr></tbody></table>`,
+		`<figure><img src="/media/1?w=960" alt="Cầu" width="1200" height="800"><figcaption>Chú thích <small>Ảnh: Văn Hùng</small></figcaption></figure>`,
+		`<figure class="gallery"><ul><li><img src="/media/2?w=960" alt="Một"></li><li><img src="/media/3?w=960" alt="Hai"></li></ul><figcaption>Bộ ảnh</figcaption></figure>`,
+		`<figure class="embed" data-provider="youtube" data-id="dQw4w9WgXcQ"><figcaption>Video</figcaption></figure>`,
+		`<figure class="embed" data-provider="facebook" data-id="1234567890"></figure>`,
+	}
+	for _, in := range keep {
+		if got := ArticleHTML(in); got != in {
+			t.Errorf("ArticleHTML changed editor output\n  in %q\n got %q", in, got)
+		}
+	}
+	cases := []struct{ in, want string }{
+		// Trix's attachment JSON (markup and javascript: URLs inside) and its classes go.
+		{`<figure data-trix-attachment="{&quot;href&quot;:&quot;javascript:alert(1)&quot;,&quot;content&quot;:&quot;&lt;img src=x onerror=alert(1)&gt;&quot;}" data-trix-content-type="image/png" data-trix-attributes="{}" class="attachment attachment--preview"><img src="/media/1" alt="A"></figure>`,
+			`<figure><img src="/media/1" alt="A"></figure>`},
+		{`<p contenteditable="true" draggable="true" class="ProseMirror-selectednode" data-x="1">a</p>`, `<p>a</p>`},
+		// Embeds: only the two providers, only ids of their shape; never an iframe or URL.
+		{`<figure class="embed" data-provider="vimeo" data-id="12345"></figure><p>x</p>`, `<p>x</p>`},
+		{`<figure class="embed" data-provider="youtube" data-id="short"></figure>`, ``},
+		{`<figure class="embed" data-provider="facebook" data-id="abc"></figure>`, ``},
+		{`<figure class="embed" data-provider="youtube" data-id="javascript:x"></figure>`, ``},
+		{`<figure data-provider="youtube" data-id="dQw4w9WgXcQ"><img src="/media/1" alt="A"></figure>`, `<figure><img src="/media/1" alt="A"></figure>`},
+		{`<figure class="embed"><iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe></figure>`, ``},
+		{`<figure class="other"><img src="/media/1" alt="A"></figure>`, `<figure><img src="/media/1" alt="A"></figure>`},
+		{`<p class="gallery">x</p>`, `<p>x</p>`},
+		// Every picture has an alt attribute; empty paragraphs go (not a cell's).
+		{`<p><img src="/media/4"></p><p></p><p> </p>`, `<p><img src="/media/4" alt=""></p>`},
+	}
+	for _, c := range cases {
+		if got := ArticleHTML(c.in); got != c.want {
+			t.Errorf("ArticleHTML(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestForReaders(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`<p>Tin</p>`, `<p>Tin</p>`},
+		{`<figure class="embed" data-provider="youtube" data-id="dQw4w9WgXcQ"><figcaption>Lễ hội</figcaption></figure>`,
+			`<figure class="embed embed-youtube"><a class="embed-load" href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" rel="noopener">Xem video trên YouTube<span class="embed-note">Video chỉ được tải khi bạn bấm.</span></a><figcaption>Lễ hội</figcaption></figure>`},
+		{`<figure class="embed" data-provider="facebook" data-id="10153231379946729"></figure>`,
+			`<figure class="embed embed-facebook"><a class="embed-load" href="https://www.facebook.com/watch/?v=10153231379946729" rel="noopener">Xem video trên Facebook<span class="embed-note">Video chỉ được tải khi bạn bấm.</span></a></figure>`},
+		// A forged embed stored before the checks is not turned into a link.
+		{`<figure class="embed" data-provider="youtube" data-id="x&quot;onclick=1"></figure>`, `<figure class="embed" data-provider="youtube" data-id="x&#34;onclick=1"></figure>`},
+		// Trix: no caption typed → the file name and size it wrote go; a typed caption stays.
+		{`<figure data-trix-attachment="{&#34;filename&#34;:&#34;test-photo.jpg&#34;}" data-trix-content-type="image/jpeg"><img src="/media/1?w=960" width="960" height="640"><figcaption>test-photo.jpg 69.43 KB</figcaption></figure>`,
+			`<figure><img src="/media/1?w=960" width="960" height="640" alt=""></figure>`},
+		{`<figure data-trix-attachment="{}" data-trix-attributes="{&#34;caption&#34;:&#34;Cầu mới&#34;}"><img src="/media/1" alt="Cầu"><figcaption>Cầu mới</figcaption></figure>`,
+			`<figure><img src="/media/1" alt="Cầu"><figcaption>Cầu mới</figcaption></figure>`},
+		{`<p><img src="/media/2?w=640" width="640" height="480"></p>`, `<p><img src="/media/2?w=640" width="640" height="480" alt=""></p>`},
+	}
+	for _, c := range cases {
+		if got := ForReaders(c.in); got != c.want {
+			t.Errorf("ForReaders(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+	// The common case is not parsed: the very same string comes back.
+	in := strings.Repeat(`<p>Đoạn văn <img src="/media/1" alt="A"></p>`, 50)
+	if got := ForReaders(in); got != in {
+		t.Error("a plain body changed")
+	}
+}

@@ -24,9 +24,10 @@
   document.addEventListener("change", function (e) {
     var all = e.target.closest("[data-select-all]");
     if (!all) return;
-    var form = document.getElementById(all.getAttribute("data-select-all"));
-    if (!form) return;
-    document.querySelectorAll("input[name=id][form=" + form.id + "]").forEach(function (box) {
+    // The form's id as written: form.id would name its control called "id".
+    var formID = all.getAttribute("data-select-all");
+    if (!/^[a-z-]+$/.test(formID)) return;
+    document.querySelectorAll("input[name=id][form=" + formID + "]").forEach(function (box) {
       box.checked = all.checked;
     });
   });

@@ -1,0 +1,426 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"toasoan/db"
+)
+
+// hotSetSize is how many of the newest articles the 85/10/5 mix reads and comments on.
+const hotSetSize = 20
+
+// pendingComments is the moderation queue of the "100,000 pending" posting row.
+const pendingComments = 100_000
+
+// warmSearches asks each popular query once, as a portal's first readers would have.
+func warmSearches(srv *server) error {
+	for _, q := range popularQueries() {
+		resp, err := http.Get(srv.base + "/tim-kiem?q=" + url.QueryEscape(q))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("search %q: status %d", q, resp.StatusCode)
+		}
+	}
+	return nil
+}
+
+// addPending fills the moderation queue with n comments, most of them on the hot
+// article (the rest on the others of the hot set), with the server stopped.
+func addPending(dataDir string, hot hotArticle, n int) error {
+	ctx := context.Background()
+	d, err := db.Open(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	now := time.Now()
+	return d.InBulk(ctx, func(b *db.Bulk) error {
+		for i := range n {
+			art := hot.id
+			if i%4 == 3 && len(hot.set) > 1 {
+				art = hot.set[1+i%(len(hot.set)-1)].id
+			}
+			if _, err := b.AddCommentUncounted(db.Comment{ArticleID: art, Name: "Bạn đọc " + strconv.Itoa(i%500),
+				Title: "Chờ duyệt", Body: "Ý kiến đang chờ duyệt số " + strconv.Itoa(i) + " về đường liên xã.",
+				Status: db.CommentPending, IP: "203.0.113.7", CreatedAt: now.Add(-time.Duration(i) * time.Second)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// fetchPage gets a page the way wrk will (identity encoding) and returns its bytes and type.
+func fetchPage(base, path string) ([]byte, string, error) {
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, "", fmt.Errorf("%s: status %d", path, resp.StatusCode)
+	}
+	return b, resp.Header.Get("Content-Type"), nil
+}
+
+// versusBare measures the cached article page, identity encoding as the issue did, next
+// to a bare net/http handler and nginx (when installed) sending the same bytes, one
+// after the other in the same run.
+func versusBare(o options, srv *server, hot hotArticle, label string) ([]result, error) {
+	body, ctype, err := fetchPage(srv.base, hot.path)
+	if err != nil {
+		return nil, err
+	}
+	size := fmt.Sprintf("%.1f KB", float64(len(body))/1024)
+	own, err := wrkRun(o, srv.base, wrkSpec{name: label + " article page, identity (" + size + ")", path: hot.path})
+	if err != nil {
+		return nil, err
+	}
+	own.ratio = -1
+	out := []result{own}
+	if o.want("bare") {
+		base, stop, err := startBare(body, ctype)
+		if err != nil {
+			return nil, err
+		}
+		bare, err := wrkRun(o, base, wrkSpec{name: label + " bare net/http, same bytes", path: "/"})
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		bare.ratio = own.reqs / bare.reqs
+		bare.target, bare.met = "toasoan ≥ 0.8 of this", bare.ratio >= 0.8 && own.errors == 0
+		out = append(out, bare)
+	}
+	if o.want("nginx") {
+		if _, err := exec.LookPath("nginx"); err != nil {
+			fmt.Println("  nginx not installed: no nginx row")
+			return out, nil
+		}
+		base, stop, err := startNginx(body)
+		if err != nil {
+			return nil, err
+		}
+		ng, err := wrkRun(o, base, wrkSpec{name: label + " nginx, same bytes as a file", path: "/page.html"})
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		ng.ratio = own.reqs / ng.reqs
+		ng.target, ng.met = "toasoan ≥ 0.5 of this", ng.ratio >= 0.5 && own.errors == 0
+		out = append(out, ng)
+	}
+	return out, nil
+}
+
+// freeAddr is a free loopback address.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startBare serves body from a plain net/http handler on loopback.
+func startBare(body []byte, ctype string) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	length := strconv.Itoa(len(body))
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Length", length)
+		w.Write(body)
+	})}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// startNginx serves body as a static file with Debian's nginx: two workers (one per
+// core, as nginx is usually run), the access log on as toasoan's request log is.
+func startNginx(body []byte) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "bench-nginx-")
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "page.html"), body, 0o644); err != nil {
+		return "", nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return "", nil, err
+	}
+	conf := fmt.Sprintf(`worker_processes 2;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 1024; }
+http {
+  access_log %[1]s/access.log;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  types { text/html html; }
+  sendfile on;
+  server {
+    listen %[2]s;
+    root %[1]s;
+  }
+}
+`, dir, addr)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command("nginx", "-p", dir, "-c", confPath, "-g", "daemon off; user root;")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		os.RemoveAll(dir)
+	}
+	base := "http://" + addr
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/page.html"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base, stop, nil
+			}
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("nginx did not answer in 10 s")
+}
+
+// mixTargets are the hot set's paths and the form tokens of their comment forms.
+type mixTargets struct {
+	pages, posts []string
+	tokens       []string // a file of fill-time tokens for each post target
+}
+
+// targetsOf reads each article of the hot set once (as its first readers would, so the
+// measurement starts with the pages cached) and writes a file of fill-time tokens for each
+// (a token is good for one post: see formTokens); remove the files with t.cleanup.
+func targetsOf(srv *server, dataDir string, hot hotArticle) (mixTargets, error) {
+	var t mixTargets
+	for _, h := range hot.set {
+		if _, _, err := fetchPage(srv.base, h.path); err != nil {
+			return t, err
+		}
+		tok, err := formTokens(srv, dataDir, h, 20_000)
+		if err != nil {
+			return t, err
+		}
+		t.pages = append(t.pages, h.path)
+		t.posts = append(t.posts, h.commentPath())
+		t.tokens = append(t.tokens, tok)
+	}
+	return t, nil
+}
+
+// cleanup removes the token files.
+func (t mixTargets) cleanup() {
+	for _, f := range t.tokens {
+		os.Remove(f)
+	}
+}
+
+// mixLua is the 85/10/5 mix: 85% article pages of the hot set, 10% searches (the popular
+// ones, or new every time), 5% comment posts on the hot set. tag keeps runs' comment
+// texts apart (the same text twice is refused as a duplicate).
+func mixLua(t mixTargets, freshQueries bool, tag string) string {
+	var b strings.Builder
+	list := func(name string, xs []string) {
+		fmt.Fprintf(&b, "local %s = {", name)
+		for _, x := range xs {
+			fmt.Fprintf(&b, "%q, ", x)
+		}
+		b.WriteString("}\n")
+	}
+	list("pages", t.pages)
+	list("posts", t.posts)
+	list("tokenfiles", t.tokens)
+	var qs []string
+	if freshQueries {
+		qs = vocabulary()
+	} else {
+		for _, q := range popularQueries() {
+			qs = append(qs, url.QueryEscape(q))
+		}
+	}
+	list("qs", qs)
+	fmt.Fprintf(&b, `
+local n = 0
+posted = 0
+local threads = 0
+threads_list = {}
+function setup(thread)
+  thread:set("tid", threads); threads = threads + 1
+  table.insert(threads_list, thread)
+end
+function init(args)
+  math.randomseed(7919 * (tid + 1) + os.time())
+end
+response = function(status, headers, body)
+  if status == 303 then posted = posted + 1 end
+end
+local toks, used = {}, {}
+-- token returns the next unused fill-time token of post target i (the threads take
+-- alternate lines of its file).
+local function token(i)
+  if not toks[i] then
+    toks[i], used[i] = {}, 0
+    for line in io.lines(tokenfiles[i]) do toks[i][#toks[i] + 1] = line end
+  end
+  used[i] = used[i] + 1
+  return toks[i][(used[i] * 2 + tid) %% #toks[i] + 1]
+end
+request = function()
+  n = n + 1
+  local r = math.random(100)
+  if r <= 85 then return wrk.format("GET", pages[math.random(#pages)]) end
+  if r <= 95 then
+    if %t then
+      return wrk.format("GET", "/tim-kiem?q=" .. qs[math.random(#qs)] .. "+" .. qs[math.random(#qs)])
+    end
+    return wrk.format("GET", "/tim-kiem?q=" .. qs[math.random(#qs)])
+  end
+  local i = math.random(#posts)
+  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+%s+" .. tid .. "-" .. n .. "&website=&started=" .. token(i)
+  return wrk.format("POST", posts[i], {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+`, freshQueries, tag)
+	return b.String()
+}
+
+// mixes runs the 85/10/5 mix with moderation on and off, popular and new searches.
+// It leaves *srv running with moderation off.
+func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label string, baseReqs float64) ([]result, int, error) {
+	var out []result
+	accepted := 0
+	on := map[bool]result{}
+	for _, moderation := range []string{"true", "false"} {
+		(*srv).stop()
+		s, _, err := startServerWith(bin, dataDir, moderation)
+		if err != nil {
+			return nil, 0, err
+		}
+		*srv = s
+		if err := warmSearches(s); err != nil {
+			return nil, 0, err
+		}
+		t, err := targetsOf(s, dataDir, hot)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer t.cleanup()
+		for _, fresh := range []bool{false, true} {
+			name := fmt.Sprintf("%s 85/10/5 mix, moderation %s", label, map[string]string{"true": "on", "false": "off"}[moderation])
+			if fresh {
+				name += ", new searches"
+			}
+			tag := "mix" + moderation + strconv.FormatBool(fresh)
+			r, err := wrkRun(o, s.base, wrkSpec{name: name, path: hot.path, script: mixLua(t, fresh, tag), gzip: true})
+			if err != nil {
+				return nil, 0, err
+			}
+			r.ratio = r.reqs / baseReqs
+			accepted += r.accepted
+			if moderation == "true" {
+				on[fresh] = r
+				r.target, r.met = "no errors", r.errors == 0
+			} else {
+				ref := on[fresh]
+				r.target = fmt.Sprintf("≥ 80%% of moderation on (%.0f)", ref.reqs)
+				r.met = r.reqs >= 0.8*ref.reqs && r.errors == 0
+			}
+			out = append(out, r)
+		}
+	}
+	return out, accepted, nil
+}
+
+// soak runs the 85/10/5 mix (the popular searches) with moderation off (every post published) at about
+// o.soakRate requests a second for o.soak, one wrk run a minute, and reports each
+// minute's rate, p99 and the server's RSS; then whether RSS grew over the last five.
+func soak(o options, srv **server, bin, dataDir string, hot hotArticle, label string) ([]result, int, error) {
+	(*srv).stop()
+	s, _, err := startServerWith(bin, dataDir, "false")
+	if err != nil {
+		return nil, 0, err
+	}
+	*srv = s
+	if err := warmSearches(s); err != nil {
+		return nil, 0, err
+	}
+	t, err := targetsOf(s, dataDir, hot)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer t.cleanup()
+	// wrk is closed-loop: each of the connections waits between requests, which paces
+	// the total near the rate (the wait leaves room for the answer's own time).
+	const conns = 20
+	wait := max(1, 1000*conns/o.soakRate-1)
+	pace := fmt.Sprintf("\nfunction delay() return %d end\n", wait)
+	var out []result
+	var rss []float64
+	accepted := 0
+	minutes := int(o.soak / time.Minute)
+	if minutes < 1 {
+		minutes = 1
+	}
+	for m := 1; m <= minutes; m++ {
+		r, err := wrkRun(o, s.base, wrkSpec{name: fmt.Sprintf("%s soak @%d/s, minute %d", label, o.soakRate, m), path: hot.path,
+			script: mixLua(t, false, "soak"+strconv.Itoa(m)) + pace, connections: conns, duration: time.Minute, gzip: true})
+		if err != nil {
+			return nil, 0, err
+		}
+		r.rssMB = s.rssMB()
+		r.ratio = -1
+		accepted += r.accepted
+		r.target = "p99 < 50 ms, RSS < 100 MB"
+		r.met = r.p99 < 50*time.Millisecond && r.rssMB < 100 && r.errors == 0 && r.reqs >= 0.9*float64(o.soakRate)
+		rss = append(rss, r.rssMB)
+		out = append(out, r)
+	}
+	if len(rss) >= 6 {
+		last := rss[len(rss)-5:]
+		lo, hi := last[0], last[0]
+		for _, v := range last {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		growth := last[len(last)-1] - last[0]
+		out = append(out, result{name: fmt.Sprintf("%s soak RSS over the last 5 minutes: %.1f → %.1f MB (range %.1f–%.1f)", label, last[0], last[len(last)-1], lo, hi),
+			target: "no growth (< 5 MB)", met: growth < 5, ratio: -1})
+	}
+	return out, accepted, nil
+}

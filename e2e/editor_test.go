@@ -1,0 +1,293 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// uploadThree puts three pictures into the media library the way the picker's upload does
+// (POST /admin/anh, JSON answer) and returns their ids.
+const uploadThree = `(async () => {
+  const ids = [];
+  for (const [i, color] of ["#2a6f97", "#8a1c1c", "#3d7a2a"].entries()) {
+    const c = document.createElement("canvas"); c.width = 1200; c.height = 800;
+    const g = c.getContext("2d"); g.fillStyle = color; g.fillRect(0, 0, 1200, 800);
+    g.fillStyle = "#fff"; g.fillRect(100 + i * 200, 200, 300, 300);
+    const blob = await new Promise(r => c.toBlob(r, "image/png"));
+    const body = new FormData(); body.append("file", new File([blob], "le-hoi-" + (i + 1) + ".png", { type: "image/png" }));
+    const r = await fetch("/admin/anh", { method: "POST", body, headers: { Accept: "application/json" } });
+    const j = await r.json();
+    ids.push(j.id);
+  }
+  return ids;
+})()`
+
+// pressEnter presses Enter as a keyboard does: one key down and up. (SendKeys's "\r" also
+// sends a char event, which a contenteditable takes as a second line break.)
+func pressEnter() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter",
+				WindowsVirtualKeyCode: 13}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// watchCSP records Content-Security-Policy violations of every page opened afterwards.
+func watchCSP(t *testing.T, ctx context.Context) {
+	t.Helper()
+	do(t, ctx, "watch CSP", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `window.__csp = []; document.addEventListener("securitypolicyviolation",
+				e => window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + (e.sample || "")));`,
+		})
+		return err
+	}))
+}
+
+func checkCSP(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	if csp := must(t, ctx, "CSP violations", chromedp.Evaluate[[]string](`window.__csp || ["watcher missing"]`)); len(csp) > 0 {
+		t.Errorf("%s: Content-Security-Policy violations: %v", where, csp)
+	}
+}
+
+func checkAxe(t *testing.T, ctx context.Context, axeSource, where string) {
+	t.Helper()
+	for _, v := range runAxe(t, ctx, axeSource) {
+		t.Errorf("%s: axe %s (%s): %s\n    %s", where, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n    "))
+	}
+}
+
+// TestEditorWritesSemanticArticle writes an article in the real editor as a newsroom
+// would: two paragraphs, a heading, a figure from the library with alt text and caption,
+// a gallery, a YouTube video and a table; publishes it; and reads the public page's
+// markup. axe finds nothing on the editor or the article at 1440 and 360 px.
+func TestEditorWritesSemanticArticle(t *testing.T) {
+	chromiumPath(t)
+	axeSource, err := os.ReadFile(axeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, "", "-demo")
+	m := passwordInLog.FindStringSubmatch(srv.Log())
+	if m == nil {
+		t.Fatalf("no demo admin password in the log:\n%s", srv.Log())
+	}
+	ctx := newBrowserFor(t, 1440, 900, 5*time.Minute)
+	console := watchAdminConsole(ctx)
+	watchCSP(t, ctx)
+	do(t, ctx, "log in",
+		chromedp.EmulateViewport(1440, 900),
+		chromedp.Navigate(srv.URL+"/admin/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-name")),
+		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), m[1]),
+		chromedp.Submit(chromedp.CSS("#login-password")),
+		chromedp.WaitVisible(chromedp.CSS(".cards")))
+	ids := must(t, ctx, "upload pictures", chromedp.Evaluate[[]int](uploadThree, chromedp.EvalAwaitPromise))
+	if len(ids) != 3 || ids[0] == 0 {
+		t.Fatalf("uploads: %v", ids)
+	}
+
+	title := "Lễ hội đường phố mừng năm mới ở phường Bến Thủy"
+	ed := ".editor-area"
+	do(t, ctx, "open the editor",
+		chromedp.Navigate(srv.URL+"/admin/bai-viet/moi"),
+		chromedp.WaitVisible(chromedp.CSS(ed)),
+		chromedp.SendKeys(chromedp.CSS("#a-title"), title),
+		chromedp.SendKeys(chromedp.CSS("#a-lead"), "Hàng nghìn người dân xuống phố xem diễu hành."),
+		chromedp.SetValue(chromedp.CSS("#a-section"), "1"))
+	checkCSP(t, ctx, "editor")
+	checkAxe(t, ctx, string(axeSource), "editor 1440")
+
+	// Two paragraphs (Enter makes a new one), then a heading.
+	do(t, ctx, "type paragraphs",
+		chromedp.Click(chromedp.CSS(ed)),
+		chromedp.SendKeys(chromedp.CSS(ed), "Sáng nay, đoàn diễu hành đi qua các tuyến phố chính."), pressEnter(),
+		chromedp.SendKeys(chromedp.CSS(ed), "Người dân hai bên đường cổ vũ nhiệt tình."), pressEnter(),
+		chromedp.SendKeys(chromedp.CSS(ed), "Chương trình trong ngày"),
+		chromedp.Click(chromedp.CSS(`[data-cmd=h2]`)), pressEnter(),
+		chromedp.SendKeys(chromedp.CSS(ed), "Buổi tối có bắn pháo hoa."), pressEnter())
+
+	// A figure from the library through the picker: alt text required, a caption.
+	do(t, ctx, "figure dialog",
+		chromedp.Click(chromedp.CSS(`[data-cmd=figure]`)),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-figure")),
+		chromedp.Click(chromedp.CSS("#dlg-figure [data-pick-open]")),
+		chromedp.WaitVisible(chromedp.CSS("#media-picker .pick")))
+	checkAxe(t, ctx, string(axeSource), "media picker")
+	do(t, ctx, "pick and refuse without alt",
+		chromedp.Click(chromedp.CSS(`#media-picker .pick[data-id="`+strconv.Itoa(ids[0])+`"]`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#media-picker")),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-figure [data-preview]")),
+		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`)))
+	// The native required check or ours keeps the dialog open until alt text is given.
+	if open := must(t, ctx, "dialog still open", chromedp.Evaluate[bool](`document.getElementById("dlg-figure").open`)); !open {
+		t.Fatal("the figure dialog closed without alt text")
+	}
+	do(t, ctx, "alt and caption",
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-alt"), "Đoàn diễu hành đi qua cầu Bến Thủy"),
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-caption"), "Đoàn diễu hành sáng 1/12."),
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-credit"), "Ảnh: Văn Hùng"),
+		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#dlg-figure")),
+		chromedp.WaitVisible(chromedp.CSS(ed+" figure img")))
+
+	// A gallery of two library pictures, each with its alt text.
+	do(t, ctx, "gallery",
+		chromedp.Click(chromedp.CSS(`[data-cmd=gallery]`)),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-gallery")),
+		chromedp.Click(chromedp.CSS("#dlg-gallery [data-pick-open]")),
+		chromedp.WaitVisible(chromedp.CSS(`#media-picker .pick[data-id="`+strconv.Itoa(ids[1])+`"]`)),
+		chromedp.Click(chromedp.CSS(`#media-picker .pick[data-id="`+strconv.Itoa(ids[1])+`"]`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#media-picker")),
+		chromedp.Click(chromedp.CSS("#dlg-gallery [data-pick-open]")),
+		chromedp.WaitVisible(chromedp.CSS(`#media-picker .pick[data-id="`+strconv.Itoa(ids[2])+`"]`)),
+		chromedp.Click(chromedp.CSS(`#media-picker .pick[data-id="`+strconv.Itoa(ids[2])+`"]`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#media-picker")),
+		chromedp.SendKeys(chromedp.CSS("#g-alt-0"), "Múa lân trước chợ"),
+		chromedp.SendKeys(chromedp.CSS("#g-alt-1"), "Thiếu nhi cầm đèn ông sao"),
+		chromedp.SendKeys(chromedp.CSS("#dlg-gallery-caption"), "Những hình ảnh trong ngày hội."),
+		chromedp.Click(chromedp.CSS(`#dlg-gallery button[type=submit]`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#dlg-gallery")),
+		chromedp.WaitVisible(chromedp.CSS(ed+" figure.gallery")))
+
+	// A YouTube video: a short link is reduced to provider and id.
+	do(t, ctx, "video",
+		chromedp.Click(chromedp.CSS(`[data-cmd=embed]`)),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-embed")),
+		chromedp.SendKeys(chromedp.CSS("#dlg-embed-url"), "https://evil.example/watch?v=dQw4w9WgXcQ"),
+		chromedp.Click(chromedp.CSS(`#dlg-embed button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#dlg-embed [data-dialog-error]`)))
+	if msg := must(t, ctx, "refusal", chromedp.Text(chromedp.CSS(`#dlg-embed [data-dialog-error]`))); !strings.Contains(msg, "YouTube hoặc Facebook") {
+		t.Errorf("a foreign video address: %q", msg)
+	}
+	do(t, ctx, "video",
+		chromedp.SetValue(chromedp.CSS("#dlg-embed-url"), "https://youtu.be/dQw4w9WgXcQ?si=abc"),
+		chromedp.SendKeys(chromedp.CSS("#dlg-embed-caption"), "Toàn cảnh lễ hội."),
+		chromedp.Click(chromedp.CSS(`#dlg-embed button[type=submit]`)),
+		chromedp.WaitNotVisible(chromedp.CSS("#dlg-embed")),
+		chromedp.WaitVisible(chromedp.CSS(ed+` figure.embed[data-id="dQw4w9WgXcQ"]`)))
+
+	// A table: the toolbar's button, a header row, typed cells.
+	do(t, ctx, "table",
+		chromedp.Click(chromedp.CSS(`[data-cmd=table]`)),
+		chromedp.WaitVisible(chromedp.CSS(ed+" table")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-cmd=rowAfter]`)),
+		chromedp.SendKeys(chromedp.CSS(ed), "Giờ"+kb.Tab+"Hoạt động"+kb.Tab+"Địa điểm"+kb.Tab+"8:00"+kb.Tab+"Diễu hành"+kb.Tab+"Quảng trường"))
+	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body")))
+	t.Logf("editor HTML: %s", body)
+	for _, bad := range []string{"style=", "contenteditable", "ProseMirror", "colwidth", "<br"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("editor writes %q: %s", bad, body)
+		}
+	}
+	do(t, ctx, "scroll up", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	screenshot(t, ctx, "editor-semantic-desktop")
+	checkAxe(t, ctx, string(axeSource), "editor with content 1440")
+	do(t, ctx, "phone", chromedp.EmulateViewport(360, 740))
+	screenshot(t, ctx, "editor-semantic-phone")
+	if w := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 360 {
+		wide := must(t, ctx, "wide elements", chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")]
+		  .filter(e => e.getBoundingClientRect().right > 360.5).slice(0, 8)
+		  .map(e => e.tagName + "." + e.className + "#" + e.id + " " + Math.round(e.getBoundingClientRect().right))`))
+		t.Errorf("the editor at 360 px scrolls sideways: %d px: %v", w, wide)
+	}
+	// Every toolbar button is inside the toolbar's box (wrapped, not clipped).
+	clipped := must(t, ctx, "toolbar", chromedp.Evaluate[[]string](`(() => {
+	  const bar = document.querySelector(".editor-toolbar").getBoundingClientRect();
+	  return [...document.querySelectorAll(".editor-toolbar button:not([hidden])")].filter(b => {
+	    const r = b.getBoundingClientRect();
+	    return r.right > bar.right + 0.5 || r.left < bar.left - 0.5 || r.right > window.innerWidth;
+	  }).map(b => b.textContent);
+	})()`))
+	if len(clipped) > 0 {
+		t.Errorf("toolbar buttons clipped at 360 px: %v", clipped)
+	}
+	checkAxe(t, ctx, string(axeSource), "editor 360")
+	do(t, ctx, "desktop", chromedp.EmulateViewport(1440, 900))
+
+	do(t, ctx, "save",
+		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.WaitVisible(chromedp.CSS(ed+" figure.gallery")))
+	do(t, ctx, "publish",
+		chromedp.Click(chromedp.CSS(`.workflow form:has(input[name=to][value=published]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(".page-head .status.published")))
+	articleURL := must(t, ctx, "public link", chromedp.Evaluate[string](`[...document.querySelectorAll(".page-head a")].find(a => a.textContent.includes("Xem trên trang")).getAttribute("href")`))
+	console.check(t)
+
+	do(t, ctx, "public article",
+		chromedp.Navigate(srv.URL+articleURL),
+		chromedp.WaitVisible(chromedp.CSS(".article-body")))
+	checkCSP(t, ctx, "article")
+	type shape struct {
+		Paragraphs, H2, Tables, FigureImgAlt, Captions, GalleryImgs, Embeds, Iframes int
+		EmbedHref                                                                    string
+		DataAttrs                                                                    []string
+		Foreign                                                                      []string
+	}
+	got := must(t, ctx, "article markup", chromedp.Evaluate[shape](`(() => {
+	  const b = document.querySelector(".article-body");
+	  const q = s => b.querySelectorAll(s).length;
+	  const data = [...b.querySelectorAll("*")].flatMap(e => [...e.attributes].map(a => a.name))
+	    .filter(n => n.startsWith("data-") || n === "contenteditable" || n === "draggable" || n === "style");
+	  const foreign = performance.getEntriesByType("resource").map(e => new URL(e.name).host).filter(h => h !== location.host);
+	  const embed = b.querySelector("figure.embed a.embed-load");
+	  return {
+	    Paragraphs: q(":scope > p"), H2: q("h2"), Tables: q("table th") && q("table"),
+	    FigureImgAlt: q("figure:not(.gallery):not(.embed) > img[alt='Đoàn diễu hành đi qua cầu Bến Thủy']"),
+	    Captions: q("figure:not(.gallery):not(.embed) > figcaption"),
+	    GalleryImgs: q("figure.gallery li img[alt]"), Embeds: q("figure.embed a.embed-load"), Iframes: q("iframe"),
+	    EmbedHref: embed ? embed.getAttribute("href") : "", DataAttrs: data, Foreign: foreign,
+	  };
+	})()`))
+	if got.Paragraphs < 3 || got.H2 != 1 || got.Tables != 1 || got.FigureImgAlt != 1 || got.Captions != 1 || got.GalleryImgs != 2 ||
+		got.Embeds != 1 || got.Iframes != 0 || got.EmbedHref != "https://www.youtube.com/watch?v=dQw4w9WgXcQ" {
+		t.Errorf("public article markup: %+v", got)
+	}
+	if len(got.DataAttrs) > 0 {
+		t.Errorf("editor attributes on the public page: %v", got.DataAttrs)
+	}
+	if len(got.Foreign) > 0 {
+		t.Errorf("the article contacted other hosts before any click: %v", got.Foreign)
+	}
+	caption := must(t, ctx, "caption", chromedp.Text(chromedp.CSS(".article-body figure:not(.gallery):not(.embed) > figcaption")))
+	if !strings.Contains(caption, "Đoàn diễu hành sáng 1/12.") || !strings.Contains(caption, "Ảnh: Văn Hùng") {
+		t.Errorf("caption %q", caption)
+	}
+	do(t, ctx, "to the video", chromedp.ScrollIntoView(chromedp.CSS(".article-body figure.embed")))
+	screenshot(t, ctx, "article-semantic-desktop")
+	checkAxe(t, ctx, string(axeSource), "article 1440")
+	do(t, ctx, "phone", chromedp.EmulateViewport(360, 740), chromedp.ScrollIntoView(chromedp.CSS(".article-body figure")))
+	screenshot(t, ctx, "article-semantic-phone")
+	if w := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 360 {
+		t.Errorf("the article at 360 px scrolls sideways: %d px", w)
+	}
+	checkAxe(t, ctx, string(axeSource), "article 360")
+
+	// A click loads the player from youtube-nocookie.com, which the CSP allows as a frame.
+	do(t, ctx, "click to load",
+		chromedp.Click(chromedp.CSS(".article-body .embed-load")),
+		chromedp.WaitReady(chromedp.CSS(".article-body iframe.embed-frame")))
+	src := must(t, ctx, "iframe src", chromedp.Evaluate[string](`document.querySelector(".article-body iframe").src`))
+	if src != "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1" {
+		t.Errorf("player address %q", src)
+	}
+	time.Sleep(200 * time.Millisecond)
+	checkCSP(t, ctx, "article after the click")
+}
