@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"log/slog"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -32,6 +34,7 @@ func BenchmarkBigSite(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := openTestSite(b, dir, Config{}, false, func() time.Time { return testNow })
+	s.app.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	h := s.app.Routes()
 	article := views.ArticlePath(latestArticle(b, s))
 	// The first render, timed once: what every request cost before sitemaps were cached.
@@ -39,7 +42,7 @@ func BenchmarkBigSite(b *testing.B) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/sitemap.xml?page=1", nil))
 	if rec.Code != http.StatusOK {
-		b.Fatalf("sitemap: %d %.300s", rec.Code, rec.Body.String())
+		b.Fatalf("sitemap: %d", rec.Code)
 	}
 	b.Logf("first render of a 50,000-URL sitemap file: %s, %d bytes", time.Since(start).Round(time.Millisecond), rec.Body.Len())
 	b.Run("SitemapCacheHit", func(b *testing.B) { benchServe(b, h, "/sitemap.xml?page=1") })

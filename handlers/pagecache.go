@@ -171,7 +171,13 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) (*pagecache.Page, error) {
 	p, hit, err := cache.Get(key, func() (*pagecache.Page, error) {
 		// The render outlives a waiter that gives up: use a context of its own.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		timeout := 10 * time.Second
+		if cache == a.Feeds {
+			// A sitemap file of 50,000 URLs takes about a second on an idle machine and
+			// many on a busy one; it is rendered once per content change, not per request.
+			timeout = time.Minute
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 		defer cancel()
 		c := &pageCapture{Recorder: *httpcache.NewRecorder()}
 		if err := fn(c, r.WithContext(ctx)); err != nil {
