@@ -3,9 +3,9 @@ package handlers
 import (
 	"context"
 	"log/slog"
-	"os"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 

@@ -102,6 +102,7 @@ func canonicalQuery(r *http.Request, params []queryParam) (query string, junk, p
 	}
 	return kept.Encode(), len(kept) != len(q), private
 }
+
 // setPageVersion records, for a page being rendered for the cache, the version of its
 // content that pollers compare (the comment list's).
 func setPageVersion(w http.ResponseWriter, v string) {
