@@ -114,11 +114,16 @@ func TestAttackSuite(t *testing.T) {
 	})
 	// 5. Captcha minting from one address, through htmx and the no-JS form.
 	id := articleID(article)
+	var captchaRefused atomic.Int64
 	attack("captcha", 3, func(i int) {
+		code := 0
 		if i%2 == 0 {
-			get("/bai-viet/"+id+"/binh-luan/bieu-mau", http.Header{"Hx-Request": {"true"}}, "")
+			code, _ = get("/bai-viet/"+id+"/binh-luan/bieu-mau", http.Header{"Hx-Request": {"true"}}, "")
 		} else {
-			get(article+"?binh-luan=viet", nil, "")
+			code, _ = get(article+"?binh-luan=viet", nil, "")
+		}
+		if code == http.StatusTooManyRequests {
+			captchaRefused.Add(1)
 		}
 	})
 	// 6. Sitemap and feeds, many at once.
@@ -197,10 +202,10 @@ func TestAttackSuite(t *testing.T) {
 	if strings.Contains(page, "Mua ngay số") {
 		t.Error("a replayed token's post was published")
 	}
-	// The flooding address is refused new captchas (that other addresses keep theirs is
-	// checked in the handlers tests: here every client shares loopback).
-	if code, _ := get("/bai-viet/"+id+"/binh-luan/bieu-mau", http.Header{"Hx-Request": {"true"}}, ""); code != http.StatusTooManyRequests {
-		t.Errorf("captcha after the flood: %d", code)
+	// The flooding address was refused new captchas past its rate (that other addresses
+	// keep theirs is checked in the handlers tests: here every client shares loopback).
+	if captchaRefused.Load() == 0 {
+		t.Error("no captcha request of the flood was refused")
 	}
 }
 
