@@ -64,6 +64,7 @@ func BenchmarkPostWithPending(b *testing.B) {
 // TestCommentsChangedAt: a comment waiting for moderation leaves an article's
 // Last-Modified alone; publishing one and moderating one move it.
 func TestCommentsChangedAt(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := Open(ctx, t.TempDir())
 	if err != nil {

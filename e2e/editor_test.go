@@ -291,3 +291,54 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	checkCSP(t, ctx, "article after the click")
 }
+
+// pasteHTML pastes HTML into the editor as a clipboard from Word or Google Docs carries it.
+const pasteHTML = `((html) => {
+  const dt = new DataTransfer(); dt.setData("text/html", html); dt.setData("text/plain", "x");
+  const ed = document.querySelector(".editor-area"); ed.focus();
+  ed.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+  return document.getElementById("a-body").value;
+})`
+
+// TestEditorPasteFromWordAndDocs: what Word and Google Docs put on the clipboard arrives as
+// plain paragraphs with bold and italic: no styles, classes, spans, Office tags or ids.
+func TestEditorPasteFromWordAndDocs(t *testing.T) {
+	chromiumPath(t)
+	srv := startServer(t, "", "-demo")
+	m := passwordInLog.FindStringSubmatch(srv.Log())
+	if m == nil {
+		t.Fatalf("no demo admin password in the log:\n%s", srv.Log())
+	}
+	ctx := newBrowserFor(t, 1440, 900, 3*time.Minute)
+	do(t, ctx, "log in and open the editor",
+		chromedp.Navigate(srv.URL+"/admin/login"),
+		chromedp.WaitVisible(chromedp.CSS("#login-name")),
+		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin"),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), m[1]),
+		chromedp.Submit(chromedp.CSS("#login-password")),
+		chromedp.WaitVisible(chromedp.CSS(".cards")),
+		chromedp.Navigate(srv.URL+"/admin/bai-viet/moi"),
+		chromedp.WaitVisible(chromedp.CSS(".editor-area")))
+	word := `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{margin:0}</style></head><body>` +
+		`<!--StartFragment--><p class=MsoNormal style='margin-bottom:0cm'><b><span style='font-size:14pt;color:red'>Thông báo</span></b><o:p></o:p></p>` +
+		`<p class=MsoNormal><span lang=VI style='font-family:"Times New Roman"'>Lịch tiếp dân <i>tháng 12</i>.</span><o:p>&nbsp;</o:p></p><!--EndFragment--></body></html>`
+	docs := `<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1a2b"><p dir="ltr" style="line-height:1.38;margin-top:0pt">` +
+		`<span style="font-size:11pt;font-weight:700;color:#000000">Đậm</span><span style="font-size:11pt"> và thường</span></p>` +
+		`<ul style="margin-top:0"><li dir="ltr" style="list-style-type:disc"><p dir="ltr" role="presentation"><span>Mục một</span></p></li></ul></b>`
+	for name, html := range map[string]string{"Word": word, "Google Docs": docs} {
+		do(t, ctx, "clear", chromedp.Evaluate[chromedp.Void](`(() => { const e = document.querySelector(".editor-area"); e.focus(); document.execCommand("selectAll"); document.execCommand("delete"); })()`))
+		got := must(t, ctx, "paste "+name, chromedp.Evaluate[string](pasteHTML+"("+strconv.Quote(html)+")"))
+		for _, bad := range []string{"style=", "class=", "<span", "o:p", "docs-internal", "MsoNormal", "dir=", "lang=", "<!--", "font"} {
+			if strings.Contains(got, bad) {
+				t.Errorf("%s paste keeps %q: %s", name, bad, got)
+			}
+		}
+		want := map[string][]string{"Word": {"<strong>Thông báo</strong>", "<em>tháng 12</em>", "<p>Lịch tiếp dân"},
+			"Google Docs": {"<strong>Đậm</strong> và thường", "<ul><li><p>Mục một</p></li></ul>"}}[name]
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s paste lacks %q: %s", name, w, got)
+			}
+		}
+	}
+}

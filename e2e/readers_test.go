@@ -352,7 +352,14 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 	// Like without JS: the form posts and comes back to the comment.
 	likeSel := fmt.Sprintf("#binh-luan-%d > .comment-actions .like-btn", replied)
 	do(t, ctx, "like", chromedp.Click(chromedp.CSS(likeSel)))
-	must(t, ctx, "back at the comment", chromedp.Poll[bool](fmt.Sprintf(`location.hash === "#binh-luan-%d" && !location.search`, replied)))
+	// The page navigates (POST, 303, GET): ask again until the new page answers.
+	back := false
+	for deadline := time.Now().Add(60 * time.Second); !back && time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		back, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`location.hash === "#binh-luan-%d" && !location.search && document.readyState === "complete"`, replied)))
+	}
+	if !back {
+		t.Fatal("the no-JS like did not come back to the comment")
+	}
 	var likes int
 	if err := openDB(t, srv.DataDir).QueryRow(`SELECT count(*) FROM comment_likes WHERE comment_id = ?`, replied).Scan(&likes); err != nil || likes != 1 {
 		t.Errorf("%d likes stored (%v)", likes, err)

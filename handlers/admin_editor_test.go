@@ -17,6 +17,7 @@ import (
 // public page carries click-to-load links and no editor attributes; the CSP lets exactly
 // the two players into frames.
 func TestEditorBodyOnThePublicPage(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	f := newArticleForm("Bài có video và bộ ảnh")

@@ -41,6 +41,7 @@ func mediaPath(id int64, rest string) string { return "/admin/anh/" + strconv.Fo
 // dimensions and the articles that use it; alt, caption and credit are edited with
 // checks; search folds accents.
 func TestMediaLibraryNamesUsesAndEdits(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	author := s.loginAs(t, db.RoleAuthor)
 	// A browser may send a path as the name; only its last part is kept, NFC.
@@ -136,6 +137,7 @@ func TestMediaLibraryNamesUsesAndEdits(t *testing.T) {
 // article); an unused one goes to the trash, out of the library and the picker, comes
 // back, and is deleted for good by an admin only, or purged after 30 days.
 func TestMediaTrashRestoreDelete(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	author := s.loginAs(t, db.RoleAuthor)

@@ -50,6 +50,7 @@ func topLevel(doc *html.Node) []string {
 // the next 20 in place (htmx) or as a page of its own (no JS), and bad paging input is a
 // 400 in Vietnamese.
 func TestCommentThreadPaging(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	s.seedThread(t, 45)
 	hx := http.Header{"Hx-Request": {"true"}}
@@ -132,6 +133,7 @@ func TestCommentThreadPaging(t *testing.T) {
 // TestCommentThreadSortAndReplies: "Thích nhiều nhất" orders by likes; replies and the
 // newsroom's answer stay under their comment on every page and in every order.
 func TestCommentThreadSortAndReplies(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	ctx := context.Background()
 	ids := s.seedThread(t, 25)
@@ -180,7 +182,7 @@ func TestCommentThreadSortAndReplies(t *testing.T) {
 		text(find(nr, byClass("newsroom-label"))[0]) != "Ban biên tập trả lời" || !strings.Contains(text(nr), "Cảm ơn bạn, huyện đã ghi nhận.") {
 		t.Errorf("newsroom reply: %q", text(nr))
 	}
-	if like := find(thread, byClass("like-btn"))[0]; text(like) != "Thích · 3" {
+	if like := find(thread, byClass("like-btn"))[0]; text(like) != "Thích · 3 lượt thích" {
 		t.Errorf("like button %q", text(like))
 	}
 	// Newest order, no JS: comment 3 is on page 2, with its replies.
@@ -198,6 +200,7 @@ func TestCommentThreadSortAndReplies(t *testing.T) {
 // own (no JS); the reply is moderated like any comment, goes through the same captcha and
 // fill time, and hangs one level deep under its comment.
 func TestCommentReplies(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	ids := s.seedThread(t, 3)
 	hx := http.Header{"Hx-Request": {"true"}}
@@ -298,8 +301,7 @@ func TestCommentReplies(t *testing.T) {
 			t.Errorf("post with parent %q: %d", bad, resp.StatusCode)
 		}
 	}
-	var stray int
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM comments WHERE body LIKE 'Trả lời sai%'`).Scan(&stray)
+	stray := s.queryInt(t, `SELECT count(*) FROM comments WHERE body LIKE 'Trả lời sai%'`)
 	if stray != 0 {
 		t.Errorf("%d replies to wrong parents stored", stray)
 	}
@@ -308,6 +310,7 @@ func TestCommentReplies(t *testing.T) {
 // TestCommentLikes: "Thích" counts one per reader (cookie) and a few per address, swaps
 // in place with htmx, works as a plain form without JS, and cannot flood writes.
 func TestCommentLikes(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	ids := s.seedThread(t, 2)
 	like := func(id string, cookie *http.Cookie, htmx bool, ip string) (*http.Response, string) {
@@ -341,19 +344,18 @@ func TestCommentLikes(t *testing.T) {
 	if resp.StatusCode != 200 || cookie == nil || !cookie.HttpOnly || strings.Contains(body, "<html") {
 		t.Fatalf("like: %d, cookie %v", resp.StatusCode, cookie)
 	}
-	if b := find(parse(t, body), byClass("like-btn")); len(b) != 1 || text(b[0]) != "Đã thích · 1" || attr(b[0], "aria-pressed") != "true" {
+	if b := find(parse(t, body), byClass("like-btn")); len(b) != 1 || text(b[0]) != "Đã thích · 1 lượt thích" || attr(b[0], "aria-pressed") != "true" {
 		t.Fatalf("like answer: %s", body)
 	}
 	// The same reader again: no second like.
-	if _, body := like(id, cookie, true, ""); text(parse(t, body)) != "Đã thích · 1" {
+	if _, body := like(id, cookie, true, ""); text(parse(t, body)) != "Đã thích · 1 lượt thích" {
 		t.Errorf("second like by the same reader: %s", body)
 	}
 	// New cookies from one address: at most likesPerAddress in all.
 	for range 5 {
 		like(id, nil, true, "")
 	}
-	var n int
-	s.app.DB.Reader().QueryRow(`SELECT like_count FROM comments WHERE id = ?`, ids[0]).Scan(&n)
+	n := s.queryInt(t, `SELECT like_count FROM comments WHERE id = ?`, ids[0])
 	if n != likesPerAddress {
 		t.Errorf("%d likes from one address, want %d", n, likesPerAddress)
 	}
@@ -371,8 +373,7 @@ func TestCommentLikes(t *testing.T) {
 		}
 	}
 	resp, _ = like(fmt.Sprint(ids[1]), &http.Cookie{Name: readerCookie, Value: "<script>x</script>' OR 1=1"}, true, "")
-	var stored int
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM comment_likes WHERE reader LIKE '%script%' OR reader LIKE '%''%'`).Scan(&stored)
+	stored := s.queryInt(t, `SELECT count(*) FROM comment_likes WHERE reader LIKE '%script%' OR reader LIKE '%''%'`)
 	if resp.StatusCode != 200 || stored != 0 {
 		t.Errorf("forged cookie: %d, %d stored", resp.StatusCode, stored)
 	}
@@ -396,6 +397,7 @@ func TestCommentLikes(t *testing.T) {
 
 // TestCaptchaAudio: the captcha is also a WAV, labelled in Vietnamese.
 func TestCaptchaAudio(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{})
 	_, page := s.get(t, views.ArticlePath(s.art)+"?binh-luan=viet")
 	doc := parse(t, page)
@@ -424,6 +426,7 @@ func TestCaptchaAudio(t *testing.T) {
 // answer shows under it as "Ban biên tập trả lời" in the page, in the list fragment htmx
 // swaps, and without JS.
 func TestNewsroomReply(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	art := s.article(t, 1)
@@ -480,8 +483,7 @@ func TestNewsroomReply(t *testing.T) {
 	check("htmx list", frag)
 	_, page = s.get(t, commentPath(art.ID)+"?sap-xep=thich&trang=1")
 	check("no-JS comments page", page)
-	var audited int
-	s.app.DB.Reader().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'comment.reply'`).Scan(&audited)
+	audited := s.queryInt(t, `SELECT count(*) FROM audit_log WHERE action = 'comment.reply'`)
 	if audited != 2 {
 		t.Errorf("%d audit entries", audited)
 	}

@@ -14,6 +14,7 @@ import (
 // article written without one) describes itself from its body, as WordPress generates an
 // excerpt: 55 words, then " […]". Page metadata, JSON-LD and both feeds say the same.
 func TestDescriptionFromBodyWithoutLead(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	cats, err := s.app.DB.Categories(ctx, false)

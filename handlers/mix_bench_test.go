@@ -66,6 +66,8 @@ func BenchmarkMix8510(b *testing.B) {
 					}
 				}
 			})
+			_, misses := s.app.Pages.Stats()
+			b.ReportMetric(float64(misses)/float64(b.N), "renders/op")
 		})
 	}
 }

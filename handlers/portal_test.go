@@ -32,6 +32,7 @@ func legalForm() url.Values {
 // admin edits; every public page's footer shows them; /en/about lists the contact details;
 // wrong values are refused beside their field with the input kept.
 func TestLegalFooterSettings(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	admin := s.loginAs(t, db.RoleAdmin)
 	_, page := admin.get("/admin/cai-dat")
@@ -121,6 +122,7 @@ func TestLegalFooterSettings(t *testing.T) {
 // TestDemoLegalDetails: the demo newsroom fills the legal footer with its own invented
 // details, and the article sidebar shows its hotline and office links.
 func TestDemoLegalDetails(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	_, home := s.get(t, "/")
 	ft := text(find(parse(t, home), byClass("site-footer"))[0])
@@ -132,6 +134,7 @@ func TestDemoLegalDetails(t *testing.T) {
 // TestArticleSidebar: issue #18 item 5. The article page has a sidebar with the most read
 // articles (by view count), the newest, and the office's links and hotline.
 func TestArticleSidebar(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
 	list, err := s.app.DB.PublicArticles(ctx, db.PublicListQuery{Limit: 30}, testNow)
@@ -190,6 +193,7 @@ func TestArticleSidebar(t *testing.T) {
 // page carries hreflang alternates (they were relative and on every page); when a page
 // has alternates, they are absolute.
 func TestNoHreflangWithoutTranslation(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	list, _ := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
 	for _, path := range []string{"/", "/chuyen-muc/thoi-su", views.ArticlePath(list[0]), views.AboutENPath, "/tim-kiem?q=x"} {

@@ -63,7 +63,7 @@ func (a *App) wordpressTarget(r *http.Request) (target string, gone bool) {
 			if err != nil {
 				return "", true
 			}
-			return "/trang/" + slug, false // the static page route (branch content, #15)
+			return views.StaticPagePath(slug), false
 		}
 		if id, ok := wordpressNumber(q.Get("cat")); ok {
 			if c, err := a.DB.WordPressCategory(ctx, id); err == nil && !c.Hidden {

@@ -143,18 +143,17 @@ func StaticPagePath(slug string) string { return "/trang/" + slug }
 func (r *Renderer) funcs(opts Options) template.FuncMap {
 	in := func(t time.Time) time.Time { return t.In(r.loc.Load()) }
 	return template.FuncMap{
-		"asset":       opts.AssetURL,
-		"maxlen":      r.maxlen,
-		"datetime":    func(t time.Time) string { return vntext.FormatDateTime(in(t)) },
-		"date":        func(t time.Time) string { return vntext.FormatDate(in(t)) },
-		"longdate":    func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
-		"isodate":     func(t time.Time) string { return in(t).Format(time.RFC3339) },
-		"number":      func(n any) string { return vntext.FormatInt(toInt64(n)) },
-		"articleURL":  ArticlePath,
-		"sectionURL":  SectionPath,
-		"tagURL":      TagPath,
-		"pageURL":     StaticPagePath,
-		"trustedHTML": func(s string) template.HTML { return template.HTML(s) }, // only for sanitized article bodies
+		"asset":      opts.AssetURL,
+		"maxlen":     r.maxlen,
+		"datetime":   func(t time.Time) string { return vntext.FormatDateTime(in(t)) },
+		"date":       func(t time.Time) string { return vntext.FormatDate(in(t)) },
+		"longdate":   func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
+		"isodate":    func(t time.Time) string { return in(t).Format(time.RFC3339) },
+		"number":     func(n any) string { return vntext.FormatInt(toInt64(n)) },
+		"articleURL": ArticlePath,
+		"sectionURL": SectionPath,
+		"tagURL":     TagPath,
+		"pageURL":    StaticPagePath,
 		// A sanitized body as readers get it: click-to-load video embeds, no old-editor bookkeeping.
 		"articleBody": func(s string) template.HTML { return template.HTML(sanitize.ForReaders(s)) },
 		"add":         func(a, b int) int { return a + b },

@@ -9,6 +9,7 @@ package pagecache
 
 import (
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -136,13 +137,17 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 		return p, true, nil
 	}
 	gen := c.gen.Load()
-	v, err, shared := c.group.Do(key, func() (any, error) {
+	c.mu.Lock()
+	seq := c.tagSeq
+	c.mu.Unlock()
+	// A request that arrives after an invalidation must not join a render that began
+	// before it (that render may predate the write): the flight is per key and per
+	// invalidation epoch.
+	flight := key + "\x00" + strconv.FormatUint(gen, 36) + "." + strconv.FormatUint(seq, 36)
+	v, err, shared := c.group.Do(flight, func() (any, error) {
 		if p := c.lookup(key); p != nil { // filled while we queued
 			return p, nil
 		}
-		c.mu.Lock()
-		seq := c.tagSeq
-		c.mu.Unlock()
 		start := c.now()
 		p, err := render()
 		if err != nil {

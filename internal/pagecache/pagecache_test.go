@@ -180,11 +180,24 @@ func TestInvalidateTag(t *testing.T) {
 	}()
 	<-started
 	c.InvalidateTag(2) // the comment approved while the page was being rendered
-	close(release)
+	// A reader arriving now must not be handed the render that began before the write.
+	late := make(chan string)
+	go func() {
+		p, _, _ := c.Get("/bai-viet/b-2", func() (*Page, error) { q := page("<p>after</p>"); q.Tag = 2; return q, nil })
+		late <- string(p.Body)
+	}()
+	select {
+	case got := <-late:
+		if got != "<p>after</p>" {
+			t.Errorf("a reader after the write got %q", got)
+		}
+		close(release)
+	case <-time.After(5 * time.Second):
+		close(release)
+		t.Errorf("a reader after the write waited for the render from before it, and got %q", <-late)
+	}
 	<-done
-	fresh := false
-	c.Get("/bai-viet/b-2", func() (*Page, error) { fresh = true; return page("<p>new</p>"), nil })
-	if !fresh {
+	if p, _, _ := c.Get("/bai-viet/b-2", func() (*Page, error) { return page("<p>new</p>"), nil }); string(p.Body) == "<p>old</p>" {
 		t.Error("a page rendered before its tag was retired was kept")
 	}
 }

@@ -437,6 +437,40 @@
     addKeyboardShortcuts: function () { return { Enter: function () { return editSelected(); } }; }
   });
 
+  // Word and Google Docs put styles, classes and their own wrappers on what they copy;
+  // the editor's schema keeps only what it knows, and this first drops what would come
+  // through as text (Word's <style> rules, comments, Office tags) and Google Docs' bold
+  // wrapper (<b style="font-weight:normal" id="docs-internal-guid-…">, not bold at all).
+  // DOMParser builds an inert document: nothing in it runs or loads.
+  function cleanPastedHTML(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    doc.querySelectorAll("style, script, meta, link, title, xml, template").forEach(function (el) { el.remove(); });
+    var walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_COMMENT), comments = [];
+    while (walker.nextNode()) comments.push(walker.currentNode);
+    comments.forEach(function (c) { c.remove(); });
+    function unwrap(el) { el.replaceWith.apply(el, Array.prototype.slice.call(el.childNodes)); }
+    function wrapChildren(el, tag) {
+      var w = doc.createElement(tag);
+      while (el.firstChild) w.appendChild(el.firstChild);
+      el.appendChild(w);
+    }
+    // Bold and italic given as styles (Docs writes <span style="font-weight:700">) become
+    // tags, read from the attribute's text: under our CSP the browser does not apply style
+    // attributes, so the editor's own style rules would see nothing.
+    doc.body.querySelectorAll("*").forEach(function (el) {
+      if (el.tagName.indexOf(":") >= 0) { unwrap(el); return; }
+      var st = (el.getAttribute("style") || "").toLowerCase();
+      var normal = /font-weight\s*:\s*(normal|[1-4]00)\b/.test(st);
+      if (el.tagName === "B" && (normal || /^docs-internal-guid/.test(el.id))) { unwrap(el); return; }
+      if (!/^(B|STRONG|I|EM)$/.test(el.tagName)) {
+        if (/font-weight\s*:\s*(bold|bolder|[5-9]00)\b/.test(st)) wrapChildren(el, "strong");
+        if (/font-style\s*:\s*italic\b/.test(st)) wrapChildren(el, "em");
+      }
+      el.removeAttribute("style");
+    });
+    return doc.body.innerHTML;
+  }
+
   // Pasted or dropped picture files are uploaded, then the figure dialog asks for the alt text.
   function takeFiles(files) {
     var imgs = Array.prototype.filter.call(files || [], function (f) { return f.type.indexOf("image/") === 0; });
@@ -478,9 +512,7 @@
       },
       // Word and Google Docs put styles, classes and their own wrappers on what they copy;
       // the schema keeps only what it knows, and this drops their comments and metadata.
-      transformPastedHTML: function (html) {
-        return html.replace(/<!--[\s\S]*?-->/g, "").replace(/<\/?(o|w|m|v):[^>]*>/gi, "").replace(/<(style|meta|link|xml)[\s\S]*?(<\/\1>|>)/gi, "");
-      }
+      transformPastedHTML: cleanPastedHTML
     },
     onUpdate: function () { source.value = editor.getHTML(); },
     onSelectionUpdate: function () { refresh(); },
