@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"toasoan/db"
+	"toasoan/internal/antispam"
 	"toasoan/internal/seed"
 )
 
@@ -383,9 +384,18 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 
 	// Comment posting: captcha and rate limit off, moderation on; every accepted post must
 	// be in the database afterwards.
-	token, err := formToken(srv, hot)
-	if err != nil {
-		return nil, err
+	// Each posting scenario gets its own tokens, enough for 20,000 posts a second (posts
+	// take about 5,000): a token is good for one post.
+	var tokenFiles []string
+	defer func() {
+		for _, f := range tokenFiles {
+			os.Remove(f)
+		}
+	}()
+	newTokens := func() (string, error) {
+		f, err := formTokens(srv, dataDir, hot, int(o.duration.Seconds()*20_000))
+		tokenFiles = append(tokenFiles, f)
+		return f, err
 	}
 	before, err := countBenchComments(dataDir)
 	if err != nil {
@@ -393,7 +403,11 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 	}
 	accepted := 0
 	if o.want("comment posts") {
-		post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), token, 0, "post"))
+		tokens, err := newTokens()
+		if err != nil {
+			return nil, err
+		}
+		post, err := wrk(o, srv, label+" comment posts", hot.commentPath(), postLua(hot.commentPath(), tokens, 0, "post"))
 		if err != nil {
 			return nil, err
 		}
@@ -413,7 +427,11 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 		if srv, _, err = startServer(bin, dataDir); err != nil {
 			return nil, err
 		}
-		post, err := wrk(o, srv, label+" comment posts, 100,000 pending", hot.commentPath(), postLua(hot.commentPath(), token, 0, "pending"))
+		tokens, err := newTokens()
+		if err != nil {
+			return nil, err
+		}
+		post, err := wrk(o, srv, label+" comment posts, 100,000 pending", hot.commentPath(), postLua(hot.commentPath(), tokens, 0, "pending"))
 		if err != nil {
 			return nil, err
 		}
@@ -426,7 +444,11 @@ func scenarios(o options, bin, dataDir string, hot hotArticle, label string) ([]
 
 	// Mixed: 95% article reads, 5% posts, paced to about 2,000 requests a second.
 	if o.want("mixed 95/5") {
-		mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), token, 5, "mixed")+paceLua, 20)
+		tokens, err := newTokens()
+		if err != nil {
+			return nil, err
+		}
+		mixed, err := wrkWith(o, srv, label+" mixed 95/5 @~2,000/s", hot.path, postLua(hot.commentPath(), tokens, 5, "mixed")+paceLua, 20)
 		if err != nil {
 			return nil, err
 		}
@@ -510,22 +532,47 @@ func (h hotArticle) commentPath() string {
 
 var tokenInput = regexp.MustCompile(`name="started" value="([^"]+)"`)
 
-// formToken fetches the comment form's fill-time token the way htmx does; it is not
-// single-use, so every post of the run carries it.
-func formToken(srv *server, hot hotArticle) (string, error) {
+// formTokens writes n fill-time tokens for the hot article into a file, one a line, and
+// returns its name. A token is good for one accepted post, so every post of the run needs
+// its own; fetching 100,000 forms first would measure the fetching, so they are signed
+// here with the site's key (read from its database), as the server signs them. The
+// server's form fetch is checked once, so the bench still fails if forms break.
+func formTokens(srv *server, dataDir string, hot hotArticle, n int) (string, error) {
 	req, _ := http.NewRequest("GET", srv.base+hot.commentPath()+"/bieu-mau", nil)
 	req.Header.Set("HX-Request", "true")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	m := tokenInput.FindSubmatch(b)
-	if m == nil {
+	resp.Body.Close()
+	if tokenInput.FindSubmatch(b) == nil {
 		return "", fmt.Errorf("no form token in %d %.200s", resp.StatusCode, b)
 	}
-	return string(m[1]), nil
+	ctx := context.Background()
+	d, err := db.Open(ctx, dataDir)
+	if err != nil {
+		return "", err
+	}
+	secret, err := d.Setting(ctx, db.SettingCommentFormSecret, "")
+	d.Close()
+	if err != nil || secret == "" {
+		return "", fmt.Errorf("form secret: %v", err)
+	}
+	signer := antispam.NewFormToken([]byte(secret), time.Millisecond, 24*time.Hour)
+	f, err := os.CreateTemp("", "bench-tokens-*.txt")
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriter(f)
+	served := time.Now().Add(-time.Minute)
+	for range n {
+		w.WriteString(signer.Issue(hot.id, served) + "\n")
+	}
+	if err := w.Flush(); err != nil {
+		return "", err
+	}
+	return f.Name(), f.Close()
 }
 
 // countBenchComments counts the comments the bench posted.
@@ -542,11 +589,15 @@ func countBenchComments(dataDir string) (int, error) {
 }
 
 // postLua posts a unique comment per request (tag keeps scenarios' texts apart: the same
-// text twice is refused as a duplicate); with percent > 0, only that share of requests are
-// posts and the rest read the scenario's path.
-func postLua(path, token string, percent int, tag string) string {
+// text twice is refused as a duplicate), each with its own fill-time token from the file
+// tokens (the two threads take alternate lines); with percent > 0, only that share of
+// requests are posts and the rest read the scenario's path.
+func postLua(path, tokens string, percent int, tag string) string {
 	return fmt.Sprintf(`
+local tokens = {}
+for line in io.lines(%q) do tokens[#tokens + 1] = line end
 local n = 0
+local posts = 0
 posted = 0
 local threads = 0
 threads_list = {}
@@ -560,10 +611,12 @@ end
 request = function()
   n = n + 1
   if %d > 0 and math.random(100) > %d then return wrk.format("GET") end
-  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+%s+" .. tid .. "-" .. n .. "&website=&started=%s"
+  local token = tokens[(posts * 2 + tid) %% #tokens + 1]
+  posts = posts + 1
+  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+%s+" .. tid .. "-" .. n .. "&website=&started=" .. token
   return wrk.format("POST", %q, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
-`, percent, percent, tag, token, path)
+`, tokens, percent, percent, tag, path)
 }
 
 // paceLua spaces each connection's requests (wrk is closed-loop: this paces the load to a

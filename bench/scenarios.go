@@ -222,18 +222,20 @@ http {
 
 // mixTargets are the hot set's paths and the form tokens of their comment forms.
 type mixTargets struct {
-	pages, posts, tokens []string
+	pages, posts []string
+	tokens       []string // a file of fill-time tokens for each post target
 }
 
 // targetsOf reads each article of the hot set once (as its first readers would, so the
-// measurement starts with the pages cached) and fetches its comment form's token.
-func targetsOf(srv *server, hot hotArticle) (mixTargets, error) {
+// measurement starts with the pages cached) and writes a file of fill-time tokens for each
+// (a token is good for one post: see formTokens); remove the files with t.cleanup.
+func targetsOf(srv *server, dataDir string, hot hotArticle) (mixTargets, error) {
 	var t mixTargets
 	for _, h := range hot.set {
 		if _, _, err := fetchPage(srv.base, h.path); err != nil {
 			return t, err
 		}
-		tok, err := formToken(srv, h)
+		tok, err := formTokens(srv, dataDir, h, 20_000)
 		if err != nil {
 			return t, err
 		}
@@ -242,6 +244,13 @@ func targetsOf(srv *server, hot hotArticle) (mixTargets, error) {
 		t.tokens = append(t.tokens, tok)
 	}
 	return t, nil
+}
+
+// cleanup removes the token files.
+func (t mixTargets) cleanup() {
+	for _, f := range t.tokens {
+		os.Remove(f)
+	}
 }
 
 // mixLua is the 85/10/5 mix: 85% article pages of the hot set, 10% searches (the popular
@@ -258,7 +267,7 @@ func mixLua(t mixTargets, freshQueries bool, tag string) string {
 	}
 	list("pages", t.pages)
 	list("posts", t.posts)
-	list("tokens", t.tokens)
+	list("tokenfiles", t.tokens)
 	var qs []string
 	if freshQueries {
 		qs = vocabulary()
@@ -283,6 +292,17 @@ end
 response = function(status, headers, body)
   if status == 303 then posted = posted + 1 end
 end
+local toks, used = {}, {}
+-- token returns the next unused fill-time token of post target i (the threads take
+-- alternate lines of its file).
+local function token(i)
+  if not toks[i] then
+    toks[i], used[i] = {}, 0
+    for line in io.lines(tokenfiles[i]) do toks[i][#toks[i] + 1] = line end
+  end
+  used[i] = used[i] + 1
+  return toks[i][(used[i] * 2 + tid) %% #toks[i] + 1]
+end
 request = function()
   n = n + 1
   local r = math.random(100)
@@ -294,7 +314,7 @@ request = function()
     return wrk.format("GET", "/tim-kiem?q=" .. qs[math.random(#qs)])
   end
   local i = math.random(#posts)
-  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+%s+" .. tid .. "-" .. n .. "&website=&started=" .. tokens[i]
+  local body = "name=B%%E1%%BA%%A1n+%%C4%%91%%E1%%BB%%8Dc&phone=&title=Bench&content=N%%E1%%BB%%99i+dung+%s+" .. tid .. "-" .. n .. "&website=&started=" .. token(i)
   return wrk.format("POST", posts[i], {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 `, freshQueries, tag)
@@ -317,10 +337,11 @@ func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label s
 		if err := warmSearches(s); err != nil {
 			return nil, 0, err
 		}
-		t, err := targetsOf(s, hot)
+		t, err := targetsOf(s, dataDir, hot)
 		if err != nil {
 			return nil, 0, err
 		}
+		defer t.cleanup()
 		for _, fresh := range []bool{false, true} {
 			name := fmt.Sprintf("%s 85/10/5 mix, moderation %s", label, map[string]string{"true": "on", "false": "off"}[moderation])
 			if fresh {
@@ -360,10 +381,11 @@ func soak(o options, srv **server, bin, dataDir string, hot hotArticle, label st
 	if err := warmSearches(s); err != nil {
 		return nil, 0, err
 	}
-	t, err := targetsOf(s, hot)
+	t, err := targetsOf(s, dataDir, hot)
 	if err != nil {
 		return nil, 0, err
 	}
+	defer t.cleanup()
 	// wrk is closed-loop: each of the connections waits between requests, which paces
 	// the total near the rate (the wait leaves room for the answer's own time).
 	const conns = 20

@@ -15,17 +15,20 @@ func TestLoginFailuresArePrunedAfterADay(t *testing.T) {
 	}
 	defer d.Close()
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if err := d.RecordLoginFailure(ctx, Actor{IP: "192.0.2.1"}, t0, "ten-bia-"+string(rune('a'+i))); err != nil {
+	never := func(string, int, time.Time) time.Time { return time.Time{} }
+	claim := func(ip, name string, at time.Time) {
+		t.Helper()
+		if _, err := d.ClaimLoginAttempt(ctx, at, []ThrottleKey{{ThrottleUser, name}, {ThrottleIP, ip}}, never); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for i := range 3 {
+		claim("192.0.2.1", "ten-bia-"+string(rune('a'+i)), t0)
 	}
 	if n, _, _ := d.LoginFailures(ctx, ThrottleIP, "192.0.2.1"); n != 3 {
 		t.Fatalf("ip failures %d", n)
 	}
-	if err := d.RecordLoginFailure(ctx, Actor{IP: "192.0.2.9"}, t0.Add(25*time.Hour), "khac"); err != nil {
-		t.Fatal(err)
-	}
+	claim("192.0.2.9", "khac", t0.Add(25*time.Hour))
 	var rows int
 	d.r.QueryRow(`SELECT count(*) FROM login_attempts`).Scan(&rows)
 	if rows != 2 { // the new user and address only

@@ -61,6 +61,8 @@ func writeAudit(ctx context.Context, tx *sql.Tx, by Actor, now time.Time, action
 
 // Audit records an event that changes nothing else (a failed login, a refused request).
 func (d *DB) Audit(ctx context.Context, by Actor, now time.Time, action, objType string, objID int64, detail string) error {
+	// Quiet: an audit line changes no public page, and anyone can cause one (a refused
+	// login): were it to retire the page cache, a login flood would defeat it.
 	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		return writeAudit(ctx, tx, by, now, action, objType, objID, detail)
 	})

@@ -3,30 +3,43 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
 
-// CreateCaptcha stores a captcha's answer until expires. In the same transaction it drops
-// expired rows and, beyond keep rows, the oldest ones: a flood of page views cannot grow
-// the table without bound (the oldest challenges then fail as expired).
-func (d *DB) CreateCaptcha(ctx context.Context, id, digits string, now, expires time.Time, keep int) error {
+// ErrCaptchaFull is CreateCaptcha's answer when keep live challenges exist already.
+var ErrCaptchaFull = errors.New("db: captcha store full")
+
+// CreateCaptcha stores a captcha's answer, issued to owner (a client address), until
+// expires. In the same transaction it drops expired rows and, beyond perOwner live rows
+// of this owner, the owner's oldest: a flood from one address replaces only its own
+// challenges. When keep live rows exist anyway (a flood from many addresses) it refuses
+// with ErrCaptchaFull rather than drop a challenge some reader is answering.
+func (d *DB) CreateCaptcha(ctx context.Context, id, digits, owner string, now, expires time.Time, keep, perOwner int) error {
 	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM captchas WHERE expires_at <= ?`, unix(now)); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO captchas (id, digits, expires_at) VALUES (?, ?, ?)`,
-			id, digits, unix(expires))
+		_, err := tx.ExecContext(ctx, `DELETE FROM captchas WHERE seq IN (
+			SELECT seq FROM captchas WHERE owner = ? ORDER BY seq DESC LIMIT -1 OFFSET ?)`, owner, max(0, perOwner-1))
 		if err != nil {
 			return err
 		}
-		seq, err := res.LastInsertId()
-		if err != nil {
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM captchas`).Scan(&live); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM captchas WHERE seq <= ?`, seq-int64(keep))
+		if live >= keep {
+			return ErrCaptchaFull
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO captchas (id, digits, owner, expires_at) VALUES (?, ?, ?, ?)`,
+			id, digits, owner, unix(expires))
 		return err
 	})
+	if errors.Is(err, ErrCaptchaFull) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("db: create captcha: %w", err)
 	}

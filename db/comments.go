@@ -122,7 +122,15 @@ type ReaderCommentOptions struct {
 	// ApproveKnown publishes the comment at once when the same name and (non-empty) phone
 	// already have an approved comment: the "first-time" moderation mode.
 	ApproveKnown bool
+	// FormToken identifies the fill-time token the post came with; when set it is spent
+	// in the same transaction as the insert, and a token spent before makes the post
+	// ErrFormTokenUsed. It is remembered until FormTokenExpires.
+	FormToken        []byte
+	FormTokenExpires time.Time
 }
+
+// ErrFormTokenUsed is PostReaderComment's answer to a fill-time token already spent.
+var ErrFormTokenUsed = errors.New("db: form token already used")
 
 // PostReaderComment stores a reader's comment: the duplicate check, the first-time
 // check and the insert happen in one immediate transaction, so concurrent posts of the
@@ -165,6 +173,11 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 				c.Status = CommentApproved
 			}
 		}
+		if len(o.FormToken) > 0 {
+			if err := spendFormToken(ctx, tx, o.FormToken, c.CreatedAt, o.FormTokenExpires); err != nil {
+				return err
+			}
+		}
 		id, err := insertComment(ctx, tx, c)
 		if err != nil {
 			return err
@@ -179,6 +192,26 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
 	}
 	return c, nil
+}
+
+// spendFormToken records a fill-time token as used, forgetting tokens past their expiry
+// on the way; a token recorded before is ErrFormTokenUsed. Inside the comment's
+// transaction, so of concurrent posts with one token exactly one is stored.
+func spendFormToken(ctx context.Context, tx *sql.Tx, mac []byte, now, expires time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM used_form_tokens WHERE expires_at < ?`, unix(now)); err != nil {
+		return fmt.Errorf("db: prune used form tokens: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO used_form_tokens (mac, expires_at) VALUES (?, ?) ON CONFLICT (mac) DO NOTHING`,
+		mac, unix(expires))
+	if err != nil {
+		return fmt.Errorf("db: spend form token: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrFormTokenUsed
+	}
+	return nil
 }
 
 // Kinds of comment_blocks rows.

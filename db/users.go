@@ -152,6 +152,20 @@ type NewUser struct {
 
 // CreateUser hashes the password and inserts the account, with an audit entry.
 func (d *DB) CreateUser(ctx context.Context, by Actor, now time.Time, nu NewUser) (int64, error) {
+	return d.createUser(ctx, by, now, nu, false)
+}
+
+// ErrNotFirstUser is CreateFirstAdmin's answer once any account exists.
+var ErrNotFirstUser = errors.New("db: an account exists already")
+
+// CreateFirstAdmin creates an account only while there is none, checked in the same
+// transaction as the insert: of many first-start setups at once, one wins.
+func (d *DB) CreateFirstAdmin(ctx context.Context, by Actor, now time.Time, nu NewUser) (int64, error) {
+	nu.Role = RoleAdmin
+	return d.createUser(ctx, by, now, nu, true)
+}
+
+func (d *DB) createUser(ctx context.Context, by Actor, now time.Time, nu NewUser, onlyFirst bool) (int64, error) {
 	if !ValidUserName(nu.Name) {
 		return 0, ErrInvalidUserName
 	}
@@ -168,6 +182,14 @@ func (d *DB) CreateUser(ctx context.Context, by Actor, now time.Time, nu NewUser
 	var id int64
 	err = d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		var taken int
+		if onlyFirst {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&taken); err != nil {
+				return err
+			}
+			if taken > 0 {
+				return ErrNotFirstUser
+			}
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE name = ?`, nu.Name).Scan(&taken); err != nil {
 			return err
 		}
@@ -345,7 +367,7 @@ const (
 	ThrottleIP   = "ip"
 )
 
-// LoginFailures returns how many failed logins a key has and when the last was.
+// LoginFailures returns how many login attempts a key has had counted and when the last was.
 func (d *DB) LoginFailures(ctx context.Context, kind, key string) (int, time.Time, error) {
 	var n int
 	var last int64
@@ -362,35 +384,75 @@ func (d *DB) LoginFailures(ctx context.Context, kind, key string) (int, time.Tim
 // Users, passwords and logins change no public page (bylines are the articles' own
 // text), so their writes are quiet.
 
-// RecordLoginFailure counts a failed login against the name and the address, with an
-// audit entry, in one transaction.
-func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, name string) error {
-	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
-		// Forget failures a day old: made-up names must not fill the table forever.
+// ThrottleKey is one counter a login attempt is checked against: an account name or an
+// address.
+type ThrottleKey struct{ Kind, Key string }
+
+// ClaimLoginAttempt counts a login attempt against every key before the password is
+// checked, in one write transaction: concurrent attempts are serialized by the one
+// writer, so no two of them pass a check made before the other was counted. retryAt
+// says, from a key's count and its last attempt, when that key may try again. When a key
+// must still wait, nothing is counted and the latest such time is returned; otherwise
+// every key's count grows by one (a success gives back what it must: RecordLogin) and
+// the zero time is returned. Keys idle for a day are forgotten on the way.
+func (d *DB) ClaimLoginAttempt(ctx context.Context, now time.Time, keys []ThrottleKey, retryAt func(kind string, n int, last time.Time) time.Time) (time.Time, error) {
+	var until time.Time
+	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE last_at < ?`, unix(now.Add(-24*time.Hour))); err != nil {
-			return fmt.Errorf("db: prune login failures: %w", err)
+			return fmt.Errorf("prune: %w", err)
 		}
-		for _, k := range [][2]string{{ThrottleUser, name}, {ThrottleIP, by.IP}} {
-			if k[1] == "" {
-				continue
+		for _, k := range keys {
+			var n int
+			var last int64
+			err := tx.QueryRowContext(ctx, `SELECT failures, last_at FROM login_attempts WHERE kind = ? AND key = ?`, k.Kind, k.Key).Scan(&n, &last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
 			}
+			if t := retryAt(k.Kind, n, fromUnix(last)); t.After(now) && t.After(until) {
+				until = t
+			}
+		}
+		if !until.IsZero() {
+			return nil
+		}
+		for _, k := range keys {
 			_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (kind, key, failures, last_at) VALUES (?, ?, 1, ?)
-				ON CONFLICT (kind, key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at`, k[0], k[1], unix(now))
+				ON CONFLICT (kind, key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at`, k.Kind, k.Key, unix(now))
 			if err != nil {
-				return fmt.Errorf("db: record login failure: %w", err)
+				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("db: claim login attempt: %w", err)
+	}
+	return until, nil
+}
+
+// RecordLoginFailure writes a failed login (already counted by ClaimLoginAttempt) to the
+// audit log.
+func (d *DB) RecordLoginFailure(ctx context.Context, by Actor, now time.Time, name string) error {
+	// Quiet: see Audit.
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		return writeAudit(ctx, tx, by, now, "login.failed", ObjectUser, 0, name)
 	})
 }
 
-// RecordLogin clears the failures of the name and the address and logs the login.
+// RecordLogin logs a login. The account's count is cleared (its owner proved the
+// password); the address only gets back the one attempt this login claimed: its
+// earlier failures stay until time forgets them, so an account of one's own cannot be
+// used to reset the count between guesses at others.
 func (d *DB) RecordLogin(ctx context.Context, by Actor, now time.Time) error {
-	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE (kind = 'user' AND key = ?) OR (kind = 'ip' AND key = ?)`,
-			by.UserName, by.IP)
-		if err != nil {
+	return d.inTxQuiet(ctx, func(tx *sql.Tx) error { // changes no public page
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE kind = 'user' AND key = ?`, by.UserName); err != nil {
 			return fmt.Errorf("db: clear login failures: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE login_attempts SET failures = failures - 1 WHERE kind = 'ip' AND key = ?`, by.IP); err != nil {
+			return fmt.Errorf("db: give back login attempt: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE kind = 'ip' AND key = ? AND failures <= 0`, by.IP); err != nil {
+			return fmt.Errorf("db: give back login attempt: %w", err)
 		}
 		return writeAudit(ctx, tx, by, now, "login", ObjectUser, by.UserID, "")
 	})

@@ -39,7 +39,7 @@ func TestCrashLosesNothing(t *testing.T) {
 	var refused atomic.Int64
 	for round := range crashRounds {
 		srv := startServer(t, dataDir, flags...)
-		token := commentToken(t, srv.URL, 1)
+		commentToken(t, srv.URL, 1) // the form works before the clients start
 		editor := loginEditor(t, srv.URL, "bientap", "mat-khau-du-dai-2026")
 
 		var mu sync.Mutex
@@ -53,6 +53,12 @@ func TestCrashLosesNothing(t *testing.T) {
 						return
 					default:
 					}
+					// A fill-time token is good for one post: each post fills a new form.
+					token, err := fetchToken(srv.URL, 1)
+					if err != nil {
+						return // the server died under us
+					}
+					time.Sleep(2 * time.Millisecond) // -comment-min-fill=1ms
 					body := fmt.Sprintf("Vòng %d, bạn đọc %d, ý kiến số %d về đường liên xã.", round, c, n)
 					form := url.Values{"name": {"Bạn đọc " + strconv.Itoa(c)}, "title": {"Ý kiến"}, "content": {body},
 						"website": {""}, "started": {token}}
@@ -170,19 +176,28 @@ var startedInput = regexp.MustCompile(`name="started" value="([^"]+)"`)
 // commentToken fetches an article's comment form token as htmx does.
 func commentToken(t *testing.T, base string, articleID int) string {
 	t.Helper()
+	tok, err := fetchToken(base, articleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// fetchToken is commentToken for goroutines: it reports the failure instead.
+func fetchToken(base string, articleID int) (string, error) {
 	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/bai-viet/%d/binh-luan/bieu-mau", base, articleID), nil)
 	req.Header.Set("HX-Request", "true")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	m := startedInput.FindSubmatch(b)
 	if m == nil {
-		t.Fatalf("no form token: %d", resp.StatusCode)
+		return "", fmt.Errorf("no form token: %d", resp.StatusCode)
 	}
-	return string(m[1])
+	return string(m[1]), nil
 }
 
 // editorSession is a logged-in back-office client.

@@ -55,7 +55,8 @@ func (s *server) Log() string {
 	return s.log.String()
 }
 
-var urlInLog = regexp.MustCompile(`url=(http://\S+)|"url":"(http://[^"]+)"`) // text or JSON logs
+// urlInLog finds the address the server listens on (its links may name another, -base-url).
+var urlInLog = regexp.MustCompile(`listen=(http://\S+)|"listen":"(http://[^"]+)"`) // text or JSON logs
 
 // startServer runs the binary on a free loopback port with its own data directory and
 // waits for the line announcing its URL. Extra flags are appended to "serve".

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -82,7 +83,10 @@ func selfSigned(t *testing.T, dir, host string) (certFile, keyFile string, pool 
 func TestNginxInFront(t *testing.T) {
 	t.Parallel()
 	nginx := nginxPath(t)
-	app := startServer(t, "", "-demo")
+	data := t.TempDir()
+	addUser(t, data, "bientap", "editor", "mat-khau-du-dai-2026")
+	// As the README says to run it behind this file.
+	app := startServer(t, data, "-demo", "-base-url", "https://tin.example.vn", "-trusted-proxies", "127.0.0.1/32")
 	appURL, _ := url.Parse(app.URL)
 
 	dir := t.TempDir()
@@ -225,10 +229,32 @@ http {
 			strings.Contains(body, "Phương thức không được hỗ trợ"))
 	}
 
-	// Staff with a session cookie bypass the cache.
-	staff, _ := fetch("GET", base+"/", http.Header{"Cookie": {"session=abc"}})
+	// Staff bypass the cache: log in through nginx, then read the home page with the
+	// session cookie the app set (__Host-toasoan_session under https).
+	jar, _ := cookiejar.New(nil)
+	staffClient := *client
+	staffClient.Jar = jar
+	login, err := staffClient.PostForm(base+"/admin/login", url.Values{"name": {"bientap"}, "password": {"mat-khau-du-dai-2026"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login.Body.Close()
+	if login.StatusCode != http.StatusSeeOther || len(login.Cookies()) == 0 || login.Cookies()[0].Name != "__Host-toasoan_session" {
+		t.Fatalf("login through nginx: %d cookies %v", login.StatusCode, login.Cookies())
+	}
+	staff, err := staffClient.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff.Body.Close()
 	if staff.Header.Get("X-Cache-Status") != "BYPASS" {
-		t.Errorf("with a session cookie: cache %q, want BYPASS", staff.Header.Get("X-Cache-Status"))
+		t.Errorf("logged in: cache %q, want BYPASS", staff.Header.Get("X-Cache-Status"))
+	}
+	// The plain name (an http -base-url) bypasses too; a look-alike does not.
+	for cookie, want := range map[string]string{"toasoan_session=abc": "BYPASS", "a=1; toasoan_session=abc": "BYPASS", "xtoasoan_session=abc": "HIT"} {
+		if r, _ := fetch("GET", base+"/", http.Header{"Cookie": {cookie}}); r.Header.Get("X-Cache-Status") != want {
+			t.Errorf("Cookie %q: cache %q, want %s", cookie, r.Header.Get("X-Cache-Status"), want)
+		}
 	}
 	// Error pages are no-store in the app: never kept.
 	for range 2 {

@@ -33,7 +33,7 @@ Every section has an RSS feed, and the whole site has one at /rss.xml.`
 // otherwise the default text.
 func (a *App) aboutEN(w http.ResponseWriter, r *http.Request) error {
 	p := a.newPage(r, "About us / Contact")
-	p.Canonical = a.absoluteURL(r, views.AboutENPath)
+	p.Canonical = a.absoluteURL(views.AboutENPath)
 	p.Description = "About " + p.Site.Name + ": the newsroom's structure and how to contact it."
 	if err := a.withNav(r, &p); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
+	"golang.org/x/sync/semaphore"
 
 	"toasoan/db"
 	"toasoan/internal/antispam"
@@ -35,9 +36,14 @@ type backOffice struct {
 	sessions *scs.SessionManager
 	cop      *http.CrossOriginProtection
 
-	// uploads bounds how many images are decoded at once: a large photo takes a few
-	// hundred MB while it is processed, and a small server must not run out of memory.
-	uploads chan struct{}
+	// decoding bounds the memory of all image decodes together: each upload holds its
+	// estimated bytes (imaging.Header.Memory) while it is processed, so one huge picture
+	// waits for the others instead of piling on, and small ones pass beside each other.
+	decoding *semaphore.Weighted
+	// passwords lets one login's bcrypt run at a time: anyone can ask for a password
+	// check (each failure still counts), and bcrypt on every core at once would starve
+	// the readers; a flood of logins waits here instead.
+	passwords *semaphore.Weighted
 
 	mu         sync.Mutex
 	setupToken string // "" when no setup link is open
@@ -63,7 +69,8 @@ func newBackOffice(ctx context.Context, a *App) *backOffice {
 		sm.Cookie.Secure = true
 	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { a.fail(w, r, err) }
-	b := &backOffice{sessions: sm, uploads: make(chan struct{}, 2)}
+	b := &backOffice{sessions: sm, decoding: semaphore.NewWeighted(decodeBudget),
+		passwords: semaphore.NewWeighted(1)}
 	b.cop = http.NewCrossOriginProtection()
 	b.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "Yêu cầu bị từ chối vì được gửi từ một trang web khác.")

@@ -344,7 +344,7 @@ func (a *App) readArticleForm(w http.ResponseWriter, r *http.Request, u db.User,
 		f.Version = n
 	}
 	switch n := vntext.CharCount(f.Title); {
-	case n == 0:
+	case vntext.IsBlank(f.Title):
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."
 	case n > maxArticleTitle:
 		f.Errors["title"] = fmt.Sprintf("Tiêu đề tối đa %d ký tự (hiện có %d).", maxArticleTitle, n)

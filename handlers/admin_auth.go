@@ -45,25 +45,26 @@ func loginBackoff(failures, free int) time.Duration {
 	return min(d, backoffCap)
 }
 
-// loginRetryAt returns when the name or address may try again, or zero when now.
-func (a *App) loginRetryAt(ctx context.Context, name, ip string, now time.Time) (time.Time, error) {
-	var until time.Time
-	for _, k := range []struct {
-		kind, key string
-		free      int
-	}{{db.ThrottleUser, name, freeFailuresUser}, {db.ThrottleIP, ip, freeFailuresIP}} {
-		if k.key == "" {
-			continue
-		}
-		n, last, err := a.DB.LoginFailures(ctx, k.kind, k.key)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if t := last.Add(loginBackoff(n, k.free)); n >= k.free && t.After(now) && t.After(until) {
-			until = t
+// claimLoginAttempt counts an attempt against the name and the address before the
+// password is checked (atomically: see db.ClaimLoginAttempt). It returns when they may
+// try again, or zero when this attempt may go ahead.
+func (a *App) claimLoginAttempt(ctx context.Context, name, ip string, now time.Time) (time.Time, error) {
+	var keys []db.ThrottleKey
+	for _, k := range []db.ThrottleKey{{Kind: db.ThrottleUser, Key: name}, {Kind: db.ThrottleIP, Key: ip}} {
+		if k.Key != "" {
+			keys = append(keys, k)
 		}
 	}
-	return until, nil
+	return a.DB.ClaimLoginAttempt(ctx, now, keys, func(kind string, n int, last time.Time) time.Time {
+		free := freeFailuresUser
+		if kind == db.ThrottleIP {
+			free = freeFailuresIP
+		}
+		if n < free {
+			return time.Time{}
+		}
+		return last.Add(loginBackoff(n, free))
+	})
 }
 
 // loginForm is the login page's data.
@@ -107,7 +108,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		form.Name = ""
 	}
 	ip := adminIP(r)
-	retry, err := a.loginRetryAt(ctx, name, ip, now)
+	if name == "" || password == "" || len(name) > maxUserNameLen {
+		form.Error = "Vui lòng nhập tên đăng nhập và mật khẩu."
+		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_login", "Đăng nhập", "", db.User{}, form)
+	}
+	retry, err := a.claimLoginAttempt(ctx, name, ip, now)
 	if err != nil {
 		return err
 	}
@@ -121,11 +126,11 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.renderAdmin(w, r, http.StatusTooManyRequests, "admin_login", "Đăng nhập", "", db.User{}, form)
 	}
-	if name == "" || password == "" || len(name) > maxUserNameLen {
-		form.Error = "Vui lòng nhập tên đăng nhập và mật khẩu."
-		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_login", "Đăng nhập", "", db.User{}, form)
+	if err := a.back.passwords.Acquire(ctx, 1); err != nil {
+		return err
 	}
 	u, err := a.DB.Authenticate(ctx, name, password)
+	a.back.passwords.Release(1)
 	if errors.Is(err, db.ErrBadCredentials) {
 		if err := a.DB.RecordLoginFailure(ctx, db.Actor{IP: ip}, now, name); err != nil {
 			return err
@@ -231,6 +236,26 @@ func (a *App) checkSetupToken(tok string) bool {
 	return a.back.setupToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(a.back.setupToken)) == 1
 }
 
+// takeSetupToken checks the token and uses it up in one step, so of many requests
+// carrying it at once exactly one goes on to create the first admin.
+func (a *App) takeSetupToken(tok string) bool {
+	a.back.mu.Lock()
+	defer a.back.mu.Unlock()
+	if a.back.setupToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(a.back.setupToken)) != 1 {
+		return false
+	}
+	a.back.setupToken = ""
+	return true
+}
+
+// restoreSetupToken gives the token back when the admin it was taken for could not be
+// created (the form was wrong, or the database failed): the link keeps working.
+func (a *App) restoreSetupToken(tok string) {
+	a.back.mu.Lock()
+	defer a.back.mu.Unlock()
+	a.back.setupToken = tok
+}
+
 // setupForm is the first-admin form's data.
 type setupForm struct {
 	Token       string
@@ -259,33 +284,36 @@ func (a *App) setup(w http.ResponseWriter, r *http.Request) error {
 	f := setupForm{Token: tok, Errors: map[string]string{}}
 	nu := a.readUserForm(r, &f.Name, &f.DisplayName, f.Errors)
 	nu.Role = db.RoleAdmin
-	if len(f.Errors) == 0 {
-		if n, err := a.DB.CountUsers(ctx); err != nil {
-			return err
-		} else if n > 0 {
-			return &Error{Status: http.StatusNotFound, Message: "Liên kết thiết lập không hợp lệ hoặc đã được dùng."}
-		}
-		id, err := a.DB.CreateUser(ctx, db.Actor{IP: adminIP(r), UserName: nu.Name}, now, nu)
+	if len(f.Errors) > 0 {
+		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_setup", "Tạo tài khoản quản trị đầu tiên", "", db.User{}, f)
+	}
+	if !a.takeSetupToken(tok) {
+		return &Error{Status: http.StatusNotFound, Message: "Liên kết thiết lập không hợp lệ hoặc đã được dùng."}
+	}
+	id, err := a.DB.CreateFirstAdmin(ctx, db.Actor{IP: adminIP(r), UserName: nu.Name}, now, nu)
+	if errors.Is(err, db.ErrNotFirstUser) {
+		return &Error{Status: http.StatusNotFound, Message: "Liên kết thiết lập không hợp lệ hoặc đã được dùng."}
+	}
+	if err != nil {
+		a.restoreSetupToken(tok)
 		if userFormError(err, f.Errors) {
 			return err
 		}
-		if err == nil {
-			a.back.mu.Lock()
-			a.back.setupToken = ""
-			a.back.mu.Unlock()
-			u, err := a.DB.UserByID(ctx, id)
-			if err != nil {
-				return err
-			}
-			if err := a.startSession(r, u); err != nil {
-				return err
-			}
-			http.Redirect(w, r, "/admin/", http.StatusSeeOther)
-			return nil
-		}
+		return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_setup", "Tạo tài khoản quản trị đầu tiên", "", db.User{}, f)
 	}
-	return a.renderAdmin(w, r, http.StatusUnprocessableEntity, "admin_setup", "Tạo tài khoản quản trị đầu tiên", "", db.User{}, f)
+	u, err := a.DB.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.startSession(r, u); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+	return nil
 }
+
+// msgInvisibleName refuses a display name made only of characters that show nothing.
+const msgInvisibleName = "Tên hiển thị phải có chữ nhìn thấy được (không chỉ gồm khoảng trắng hay ký tự vô hình)."
 
 // readUserForm reads name, display_name, password and password2, checking each; errors
 // go into errs by field.
@@ -302,8 +330,11 @@ func (a *App) readUserForm(r *http.Request, name, display *string, errs map[stri
 			*name = ""
 		}
 	}
-	if len([]rune(*display)) > maxUserNameLen {
+	switch {
+	case len([]rune(*display)) > maxUserNameLen:
 		errs["display_name"] = "Tên hiển thị tối đa 100 ký tự."
+	case *display != "" && vntext.IsBlank(*display):
+		errs["display_name"] = msgInvisibleName
 	}
 	switch {
 	case pw == "":

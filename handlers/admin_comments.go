@@ -259,13 +259,13 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 	f := commentEditForm{C: c, Title: sanitize.PlainLine(r.PostFormValue("title")),
 		Body: sanitize.PlainText(r.PostFormValue("body")), Errors: map[string]string{}}
 	switch n := vntext.CharCount(f.Title); {
-	case n == 0:
+	case vntext.IsBlank(f.Title):
 		f.Errors["title"] = "Vui lòng nhập tiêu đề."
 	case n > maxEditedCommentTitle:
 		f.Errors["title"] = fmt.Sprintf("Tiêu đề tối đa %d ký tự.", maxEditedCommentTitle)
 	}
 	switch n := vntext.CharCount(f.Body); {
-	case n == 0:
+	case vntext.IsBlank(f.Body):
 		f.Errors["body"] = "Vui lòng nhập nội dung."
 	case n > maxEditedCommentBody:
 		f.Errors["body"] = fmt.Sprintf("Nội dung tối đa %d ký tự.", maxEditedCommentBody)

@@ -21,6 +21,10 @@ import (
 // maxUploadBytes bounds one upload request (the image plus the form around it).
 const maxUploadBytes = imaging.MaxBytes + 1<<20
 
+// decodeBudget is the memory all image decodes together may take, by their estimates:
+// two of the largest an upload may need (imaging.MaxDecodeBytes), or many small ones.
+const decodeBudget = 2 * imaging.MaxDecodeBytes
+
 // uploadError is an upload refused with a message for the user.
 type uploadError struct {
 	Status  int
@@ -44,13 +48,19 @@ func (a *App) storeUpload(r *http.Request, u db.User, fh *multipart.FileHeader) 
 	if err != nil {
 		return db.Media{}, err
 	}
-	select {
-	case a.back.uploads <- struct{}{}:
-		defer func() { <-a.back.uploads }()
-	case <-r.Context().Done():
-		return db.Media{}, r.Context().Err()
+	h, err := imaging.Inspect(data)
+	if err == nil {
+		// Wait for the memory this picture needs; the request's end stops the wait.
+		if err := a.back.decoding.Acquire(r.Context(), h.Memory); err != nil {
+			return db.Media{}, err
+		}
+		defer a.back.decoding.Release(h.Memory)
+		var res imaging.Result
+		res, err = imaging.ProcessInspected(data, h)
+		if err == nil {
+			return a.storeProcessed(r, u, fh, res)
+		}
 	}
-	res, err := imaging.Process(data)
 	if msg, ok := imaging.IsRefusal(err); ok {
 		status := http.StatusUnsupportedMediaType
 		if len(data) > imaging.MaxBytes {
@@ -58,9 +68,11 @@ func (a *App) storeUpload(r *http.Request, u db.User, fh *multipart.FileHeader) 
 		}
 		return db.Media{}, &uploadError{status, msg}
 	}
-	if err != nil {
-		return db.Media{}, err
-	}
+	return db.Media{}, err
+}
+
+// storeProcessed stores a processed upload and returns it as stored.
+func (a *App) storeProcessed(r *http.Request, u db.User, fh *multipart.FileHeader, res imaging.Result) (db.Media, error) {
 	nm := db.NewMedia{SHA256: res.SHA256, Filename: uploadName(fh.Filename), MIME: res.MIME, Width: res.Width, Height: res.Height, Data: res.Data}
 	for _, v := range res.Variants {
 		nm.Variants = append(nm.Variants, db.MediaVariant{Width: v.Width, MIME: v.MIME, Data: v.Data})

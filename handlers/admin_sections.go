@@ -47,7 +47,7 @@ func readSection(r *http.Request, errs map[string]string) db.Category {
 	}
 	c.Slug = vntext.Slug(slugIn)
 	switch n := vntext.CharCount(c.Name); {
-	case n == 0:
+	case vntext.IsBlank(c.Name):
 		errs["name"] = "Vui lòng nhập tên chuyên mục."
 	case n > maxSectionName:
 		errs["name"] = fmt.Sprintf("Tên chuyên mục tối đa %d ký tự.", maxSectionName)

@@ -121,7 +121,7 @@ func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) er
 		}
 	}
 	switch n := vntext.CharCount(f.SiteName); {
-	case n == 0:
+	case vntext.IsBlank(f.SiteName):
 		f.Errors["site_name"] = "Vui lòng nhập tên trang."
 	case n > maxSiteName:
 		f.Errors["site_name"] = fmt.Sprintf("Tên trang tối đa %d ký tự.", maxSiteName)

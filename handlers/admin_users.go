@@ -92,6 +92,9 @@ func (a *App) updateUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 	if !db.ValidRole(role) {
 		data.Errors["role"] = "Vai trò không hợp lệ."
 	}
+	if display != "" && vntext.IsBlank(display) {
+		data.Errors["display_name"] = msgInvisibleName
+	}
 	if vntext.CharCount(display) > maxUserNameLen {
 		data.Errors["display_name"] = fmt.Sprintf("Tên hiển thị tối đa %d ký tự.", maxUserNameLen)
 	}

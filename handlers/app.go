@@ -4,8 +4,10 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +23,10 @@ import (
 
 // Config is what the operator sets with flags.
 type Config struct {
-	BaseURL string // absolute base URL without trailing slash; "" to derive from requests
+	// BaseURL is the absolute base of every absolute link (canonical, feeds, sitemap),
+	// without a trailing slash. Required: the serve command derives it from the listen
+	// address when the operator gives none, never from a request's Host header.
+	BaseURL string
 
 	// FrameAncestors is the CSP frame-ancestors source list: who may embed the site in a
 	// frame. "" means 'none'. Checked with ValidFrameAncestors.
@@ -49,6 +54,8 @@ type App struct {
 	Pages *pagecache.Cache
 	// Searches caches rendered search results the same way, within a budget of its own.
 	Searches *pagecache.Cache
+	// Feeds caches feeds, sitemaps and robots.txt the same way, within a budget of its own.
+	Feeds *pagecache.Cache
 	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
 	Metrics *metrics.Metrics
 	Config  Config
@@ -70,6 +77,10 @@ const (
 
 // New builds an App and loads the site settings.
 func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets, log *slog.Logger, counts *viewcount.Counter, cfg Config) (*App, error) {
+	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
+		return nil, fmt.Errorf("handlers: base URL must be an absolute http(s) URL, got %q", cfg.BaseURL)
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now,
 		searching: semaphore.NewWeighted(int64(searchSlots()))}
 	v.SetLimits(fieldLimits)
@@ -77,6 +88,7 @@ func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets
 		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
 		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
+		a.Feeds = pagecache.New(feedCacheTTL, feedCacheBytes, clock)
 		d.OnContentChange(a.contentChanged)
 	}
 	if err := a.ReloadSettings(ctx); err != nil {

@@ -97,13 +97,19 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	counts := viewcount.New(d.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
+	// As the serve command does without -base-url: absolute links use the listen address.
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	}
 	app, err := New(ctx, d, v, assets, log, counts, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	app.Now = now
-	srv := httptest.NewServer(app.Routes())
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = app.Routes()
+	srv.Start()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &testSite{app: app, srv: srv, client: client, loc: loc}
 }

@@ -255,8 +255,8 @@ func (a *App) replyForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), ParentID: parent.ID, ReplyTo: parent.Name}
-	if err := a.refreshFormSecrets(r.Context(), &f); err != nil {
-		return err
+	if err := a.refreshFormSecrets(r, &f); err != nil {
+		return a.captchaRefused(w, r, err)
 	}
 	f.Errors = map[string]string{}
 	w.Header().Set("Cache-Control", "no-store")

@@ -57,11 +57,14 @@ const (
 	msgFormExpired      = "Biểu mẫu đã hết hạn. Vui lòng nhập mã xác nhận mới và gửi lại."
 	msgNeedCaptcha      = "Vui lòng nhập mã xác nhận bên dưới rồi gửi lại bình luận."
 	msgDuplicate        = "Bình luận này đã được gửi trước đó."
+	msgFormUsed         = "Biểu mẫu này đã được dùng để gửi một bình luận. Vui lòng gửi lại bằng biểu mẫu mới bên dưới."
 	msgBlocked          = "Bạn không thể gửi bình luận trên trang này."
 	msgRateLimited      = "Bạn gửi bình luận quá nhiều trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 	msgTooLarge         = "Bình luận quá dài, không thể gửi. Vui lòng rút gọn nội dung."
 	msgCommentsClosed   = "Bài viết này đã đóng bình luận. Các bình luận đã đăng vẫn được giữ lại."
 	msgCrossSite        = "Bình luận chỉ được gửi từ chính trang này. Vui lòng tải lại trang và thử lại."
+	msgCaptchaLimited   = "Bạn đã lấy quá nhiều mã xác nhận trong thời gian ngắn. Vui lòng thử lại sau ít phút."
+	msgCaptchaFull      = "Hệ thống đang bận, chưa thể cấp mã xác nhận. Vui lòng thử lại sau ít phút."
 )
 
 // commentKit holds what the comment path builds once: the rate limiter, the fill-time
@@ -292,7 +295,7 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 		s.Form = commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art), CaptchaOn: a.captchaOn(ctx), Deferred: true}
 		return s, nil
 	}
-	f, err := a.newCommentForm(ctx, art)
+	f, err := a.newCommentForm(r, art)
 	if err != nil {
 		return commentSection{}, err
 	}
@@ -307,24 +310,46 @@ func (a *App) commentSection(r *http.Request, art db.Article, form *commentForm)
 }
 
 // newCommentForm is an empty form with a fresh captcha and token.
-func (a *App) newCommentForm(ctx context.Context, art db.Article) (commentForm, error) {
+func (a *App) newCommentForm(r *http.Request, art db.Article) (commentForm, error) {
 	f := commentForm{ArticleID: art.ID, ArticlePath: views.ArticlePath(art)}
-	return f, a.refreshFormSecrets(ctx, &f)
+	return f, a.refreshFormSecrets(r, &f)
 }
 
 // refreshFormSecrets gives a form a new captcha and a new fill-time token: every
 // rendering of the form gets its own, and a used captcha is gone.
-func (a *App) refreshFormSecrets(ctx context.Context, f *commentForm) error {
+func (a *App) refreshFormSecrets(r *http.Request, f *commentForm) error {
+	ctx := r.Context()
 	f.Token = a.comments.token.Issue(f.ArticleID, a.Now())
 	f.CaptchaOn = a.captchaOn(ctx)
 	if f.CaptchaOn {
-		id, err := a.comments.captcha.New(ctx)
+		id, err := a.comments.captcha.New(ctx, antispam.ClientIP(r, a.Config.TrustedProxies))
 		if err != nil {
-			return err
+			return captchaError(err)
 		}
 		f.CaptchaID = id
 	}
 	return nil
+}
+
+// captchaRefused answers a refused captcha (too many for the address, a full store):
+// under htmx only the form's status line says so, so the form and the reader's text stay;
+// without htmx it is the error page. Other errors pass through.
+func (a *App) captchaRefused(w http.ResponseWriter, r *http.Request, err error) error {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return a.commentStatusOnly(w, r, e.Status, e.Message, e)
+	}
+	return err
+}
+
+// captchaError turns the captcha service's refusals into answers for the reader.
+func captchaError(err error) error {
+	switch {
+	case errors.Is(err, antispam.ErrCaptchaLimited):
+		return &Error{Status: http.StatusTooManyRequests, Message: msgCaptchaLimited, Err: err}
+	case errors.Is(err, db.ErrCaptchaFull):
+		return &Error{Status: http.StatusServiceUnavailable, Message: msgCaptchaFull, Err: err}
+	}
+	return err
 }
 
 // commentArticle finds the published article a comment route is about.
@@ -440,9 +465,17 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	c, err = a.DB.PostReaderComment(ctx, c, db.ReaderCommentOptions{
 		DuplicateSince: now.Add(-duplicateWindow),
 		ApproveKnown:   mode == ModerationFirstTime,
+		// The token proves one form was filled: it is spent with the comment, in the
+		// same transaction, and kept as long as it would have been accepted.
+		FormToken:        antispam.TokenID(started),
+		FormTokenExpires: now.Add(commentTokenMaxAge),
 	})
-	if errors.Is(err, db.ErrDuplicateComment) {
+	switch {
+	case errors.Is(err, db.ErrDuplicateComment):
 		f.General = msgDuplicate
+		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
+	case errors.Is(err, db.ErrFormTokenUsed):
+		f.General = msgFormUsed
 		return a.commentRefused(w, r, art, f, http.StatusUnprocessableEntity)
 	}
 	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
@@ -467,9 +500,9 @@ func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Art
 		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan="+state+"#viet-binh-luan", http.StatusSeeOther)
 		return nil
 	}
-	f, err := a.newCommentForm(r.Context(), art)
+	f, err := a.newCommentForm(r, art)
 	if err != nil {
-		return err
+		return a.captchaRefused(w, r, err)
 	}
 	f.ParentID, f.ReplyTo = posted.ParentID, posted.ReplyTo
 	f.Notice = msgCommentPending
@@ -492,8 +525,8 @@ func (a *App) commentAccepted(w http.ResponseWriter, r *http.Request, art db.Art
 // captcha: the fragment for htmx, the whole article page without JS.
 func (a *App) commentRefused(w http.ResponseWriter, r *http.Request, art db.Article, f commentForm, status int) error {
 	f.Errors = nonNil(f.Errors)
-	if err := a.refreshFormSecrets(r.Context(), &f); err != nil {
-		return err
+	if err := a.refreshFormSecrets(r, &f); err != nil {
+		return a.captchaRefused(w, r, err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if isHTMX(r) {
@@ -571,7 +604,7 @@ func (a *App) readCommentForm(r *http.Request, art db.Article) commentForm {
 // for storage (the form keeps it as typed).
 func (a *App) validateCommentForm(f *commentForm) (phone string) {
 	switch n := vntext.CharCount(f.Name); {
-	case n == 0:
+	case vntext.IsBlank(f.Name):
 		f.fail("name", "Vui lòng nhập họ tên.")
 	case n > maxCommentName:
 		f.fail("name", fmt.Sprintf("Họ tên dài tối đa %d ký tự (bạn đã nhập %s).", maxCommentName, vntext.FormatInt(int64(n))))
@@ -586,13 +619,13 @@ func (a *App) validateCommentForm(f *commentForm) (phone string) {
 		}
 	}
 	switch n := vntext.CharCount(f.Title); {
-	case n == 0:
+	case vntext.IsBlank(f.Title):
 		f.fail("title", "Vui lòng nhập tiêu đề.")
 	case n > maxCommentTitle:
 		f.fail("title", fmt.Sprintf("Tiêu đề dài tối đa %d ký tự (bạn đã nhập %s).", maxCommentTitle, vntext.FormatInt(int64(n))))
 	}
 	switch n := vntext.CharCount(f.Content); {
-	case n == 0:
+	case vntext.IsBlank(f.Content):
 		f.fail("content", "Vui lòng nhập nội dung bình luận.")
 	case n < minCommentContent:
 		f.fail("content", fmt.Sprintf("Nội dung cần ít nhất %d ký tự.", minCommentContent))
@@ -672,9 +705,9 @@ func (a *App) formSecrets(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, views.ArticlePath(art)+"?binh-luan=viet#viet-binh-luan", http.StatusSeeOther)
 		return nil
 	}
-	f, err := a.newCommentForm(r.Context(), art)
+	f, err := a.newCommentForm(r, art)
 	if err != nil {
-		return err
+		return a.captchaRefused(w, r, err)
 	}
 	f.Errors = map[string]string{}
 	w.Header().Set("Cache-Control", "no-store")
@@ -695,9 +728,9 @@ func (a *App) refreshCaptcha(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, views.ArticlePath(art)+"#viet-binh-luan", http.StatusSeeOther)
 		return nil
 	}
-	id, err := a.comments.captcha.Replace(r.Context(), r.URL.Query().Get("cu"))
+	id, err := a.comments.captcha.Replace(r.Context(), r.URL.Query().Get("cu"), antispam.ClientIP(r, a.Config.TrustedProxies))
 	if err != nil {
-		return err
+		return a.captchaRefused(w, r, captchaError(err))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	f := commentForm{ArticleID: art.ID, CaptchaOn: true, CaptchaID: id, Errors: map[string]string{}}

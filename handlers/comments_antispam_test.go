@@ -391,7 +391,7 @@ func TestCommentSecretSurvivesRestart(t *testing.T) {
 		t.Fatalf("secret %q, %v", secret, err)
 	}
 	token := s.app.comments.token.Issue(s.art.ID, testNow)
-	again, err := New(ctx, s.app.DB, s.app.Views, s.app.Assets, s.app.Log, s.app.Counts, Config{})
+	again, err := New(ctx, s.app.DB, s.app.Views, s.app.Assets, s.app.Log, s.app.Counts, Config{BaseURL: s.app.Config.BaseURL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,14 +197,14 @@ func (a *App) atomDate(t time.Time) string { return t.In(a.Views.Location()).For
 
 func (a *App) writeRSS(w http.ResponseWriter, r *http.Request, f feedSource) error {
 	ch := rssChannel{
-		Title: f.title, Link: a.absoluteURL(r, f.pagePath), Description: f.description, Language: "vi",
-		Generator: "toasoan", Self: atomLink{Href: a.absoluteURL(r, f.selfPath), Rel: "self", Type: "application/rss+xml"},
+		Title: f.title, Link: a.absoluteURL(f.pagePath), Description: f.description, Language: "vi",
+		Generator: "toasoan", Self: atomLink{Href: a.absoluteURL(f.selfPath), Rel: "self", Type: "application/rss+xml"},
 	}
 	if newest := f.newest(); !newest.IsZero() {
 		ch.LastBuildDate = a.rssDate(newest)
 	}
 	for _, art := range f.articles {
-		link := a.absoluteURL(r, views.ArticlePath(art))
+		link := a.absoluteURL(views.ArticlePath(art))
 		ch.Items = append(ch.Items, rssItem{Title: art.Title, Link: link, GUID: rssGUID{IsPermaLink: "true", Value: link},
 			Description: views.Description(art), Category: art.CategoryName, PubDate: a.rssDate(art.PublishAt)})
 	}
@@ -218,15 +218,15 @@ func (a *App) writeAtom(w http.ResponseWriter, r *http.Request, f feedSource) er
 		updated = time.Unix(0, 0)
 	}
 	feed := atomFeed{
-		Lang: "vi", ID: a.absoluteURL(r, f.pagePath), Title: f.title, Subtitle: f.description, Updated: a.atomDate(updated),
+		Lang: "vi", ID: a.absoluteURL(f.pagePath), Title: f.title, Subtitle: f.description, Updated: a.atomDate(updated),
 		Links: []atomLink{
-			{Href: a.absoluteURL(r, f.selfPath), Rel: "self", Type: "application/atom+xml"},
-			{Href: a.absoluteURL(r, f.pagePath), Rel: "alternate", Type: "text/html"},
+			{Href: a.absoluteURL(f.selfPath), Rel: "self", Type: "application/atom+xml"},
+			{Href: a.absoluteURL(f.pagePath), Rel: "alternate", Type: "text/html"},
 		},
 		Author: atomPerson{Name: site.Name},
 	}
 	for _, art := range f.articles {
-		link := a.absoluteURL(r, views.ArticlePath(art))
+		link := a.absoluteURL(views.ArticlePath(art))
 		e := atomEntry{ID: link, Title: art.Title, Link: atomLink{Href: link, Rel: "alternate", Type: "text/html"},
 			Published: a.atomDate(art.PublishAt), Updated: a.atomDate(latest(art.PublishAt, art.UpdatedAt)),
 			Summary: views.Description(art), Category: &atomCat{Term: art.CategoryName}}
@@ -309,9 +309,9 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 	}
 	newest := lastBySection[0]
 	// The fixed URLs come first: home, the English page, then every section.
-	fixed := []sitemapURL{{Loc: a.absoluteURL(r, "/"), LastMod: w3cDate(newest)}, {Loc: a.absoluteURL(r, views.AboutENPath)}}
+	fixed := []sitemapURL{{Loc: a.absoluteURL("/"), LastMod: w3cDate(newest)}, {Loc: a.absoluteURL(views.AboutENPath)}}
 	for _, c := range sections {
-		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.SectionPath(c.Slug)), LastMod: w3cDate(lastBySection[c.ID])})
+		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(views.SectionPath(c.Slug)), LastMod: w3cDate(lastBySection[c.ID])})
 	}
 	// Then the published static pages and the tags that have public articles.
 	pages, err := a.DB.Pages(ctx)
@@ -320,7 +320,7 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, pg := range pages {
 		if pg.Status == db.PagePublished {
-			fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.StaticPagePath(pg.Slug)), LastMod: w3cDate(pg.UpdatedAt)})
+			fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(views.StaticPagePath(pg.Slug)), LastMod: w3cDate(pg.UpdatedAt)})
 		}
 	}
 	tags, err := a.DB.SitemapTags(ctx, now)
@@ -328,14 +328,14 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, t := range tags {
-		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(r, views.TagPath(t.Slug)), LastMod: w3cDate(t.Modified)})
+		fixed = append(fixed, sitemapURL{Loc: a.absoluteURL(views.TagPath(t.Slug)), LastMod: w3cDate(t.Modified)})
 	}
 	all := len(fixed) + total
 	files := pageCount(all, perFile)
 	if page == 0 && files > 1 {
 		idx := sitemapIndex{}
 		for i := 1; i <= files; i++ {
-			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: a.absoluteURL(r, "/sitemap.xml?page="+strconv.Itoa(i)), LastMod: w3cDate(newest)})
+			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: a.absoluteURL("/sitemap.xml?page=" + strconv.Itoa(i)), LastMod: w3cDate(newest)})
 		}
 		return a.writeXML(w, "application/xml; charset=utf-8", newest, idx)
 	}
@@ -358,7 +358,7 @@ func (a *App) sitemap(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, art := range list {
 			set.URLs = append(set.URLs, sitemapURL{
-				Loc:     a.absoluteURL(r, views.ArticlePath(db.Article{ID: art.ID, Slug: art.Slug})),
+				Loc:     a.absoluteURL(views.ArticlePath(db.Article{ID: art.ID, Slug: art.Slug})),
 				LastMod: w3cDate(art.Modified),
 			})
 		}
@@ -380,11 +380,12 @@ const robotsRules = `User-agent: *
 Disallow: /admin
 Disallow: /admin/
 Disallow: /*/binh-luan
+Disallow: /*?binh-luan=
 Disallow: ` + captchaImagePrefix + "\n"
 
 // robots serves /robots.txt with the sitemap's absolute URL.
 func (a *App) robots(w http.ResponseWriter, r *http.Request) error {
-	body := robotsRules + "\nSitemap: " + a.absoluteURL(r, "/sitemap.xml") + "\n"
+	body := robotsRules + "\nSitemap: " + a.absoluteURL("/sitemap.xml") + "\n"
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write([]byte(body))

@@ -4,7 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/http"
-	"regexp"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +26,11 @@ const (
 	// searchCacheBytes bounds the search cache, a cache of its own so that a flood of
 	// distinct queries evicts other searches, never the article pages.
 	searchCacheBytes = 8 << 20
+	// Feeds and sitemaps show no counters, so only a content change retires them; the
+	// TTL is a safety net. A sitemap of 50,000 URLs is about 5 MB (and 0.5 MB gzipped):
+	// the budget holds two such files with the feeds beside them.
+	feedCacheTTL   = 10 * time.Minute
+	feedCacheBytes = 16 << 20
 )
 
 // pageCapture records what a handler writes when it renders a page for the cache, and
@@ -47,6 +52,57 @@ func (a *App) countView(w http.ResponseWriter, id int64) {
 	a.Counts.Add(id)
 }
 
+// queryParam is a query parameter a cached route uses. Every other parameter, a
+// repeated or empty one, or one given its default value, is not part of the page: the
+// request is redirected to the URL without it, so junk queries (and the same page under
+// many spellings) cannot fill the cache nor make the server render anything.
+type queryParam struct {
+	name string
+	// dflt is the value that means the same as leaving the parameter out ("1" for a page
+	// number): it is redirected away.
+	dflt string
+	// values, when set, are the only values the page knows; others are redirected away.
+	// Values not listed here are the handler's to refuse (400, 404), and refusals are
+	// never cached.
+	values []string
+	// private marks a parameter whose page is for one reader (one-time form values):
+	// rendered afresh, never cached nor shared with a concurrent request.
+	private bool
+}
+
+// The query parameters of the cached routes.
+var (
+	// pageParam is a list's page number; page 1 is the bare URL.
+	pageParam = queryParam{name: "page", dflt: "1"}
+	// sitemapPageParam is a sitemap file's number; without it, the index (or the only file).
+	sitemapPageParam = queryParam{name: "page"}
+	// printParam (?in=1) is an article's print view.
+	printParam = queryParam{name: printViewParam}
+	// commentFormParam is the no-JS comment form (?binh-luan=viet) and the notices after
+	// a no-JS post: the page carries one-time values for one reader.
+	commentFormParam = queryParam{name: "binh-luan", values: []string{"viet", "cho-duyet", "da-dang"}, private: true}
+)
+
+// canonicalQuery returns the query the page at r uses, in one spelling (the cache key's),
+// whether r carried anything else (then it is redirected there), and whether the page is
+// for one reader.
+func canonicalQuery(r *http.Request, params []queryParam) (query string, junk, private bool) {
+	if r.URL.RawQuery == "" {
+		return "", false, false
+	}
+	q := r.URL.Query()
+	kept := url.Values{}
+	for _, p := range params {
+		v, ok := q[p.name]
+		if !ok || len(v) != 1 || v[0] == "" || v[0] == p.dflt || (p.values != nil && !slices.Contains(p.values, v[0])) {
+			continue
+		}
+		kept.Set(p.name, v[0])
+		private = private || p.private
+	}
+	return kept.Encode(), len(kept) != len(q), private
+}
+
 // setPageVersion records, for a page being rendered for the cache, the version of its
 // content that pollers compare (the comment list's).
 func setPageVersion(w http.ResponseWriter, v string) {
@@ -63,24 +119,41 @@ func tagComments(w http.ResponseWriter, id int64) {
 	}
 }
 
-// cacheableQuery is the only query a cached page may carry: a page number. Anything else
-// (print view, notices, campaign tags) is rendered afresh, so junk queries cannot push
-// popular pages out of the cache.
-var cacheableQuery = regexp.MustCompile(`^(page=[1-9][0-9]{0,5})?$`)
-
 // cached serves a public page from the page cache, rendering it through fn on a miss —
-// once, however many readers ask at the same moment. htmx requests (fragments) and
-// requests with other queries go straight to fn.
-func (a *App) cached(fn handlerFunc) handlerFunc {
+// once, however many readers ask at the same moment. params are the query parameters
+// the page uses (see queryParam); a request with any other query is redirected to the
+// page's canonical URL first. htmx requests get the same cached page: these routes
+// answer htmx with the whole page, and a header must not buy a fresh render.
+func (a *App) cached(fn handlerFunc, params ...queryParam) handlerFunc {
+	return a.cachedIn(func() *pagecache.Cache { return a.Pages }, metrics.CachePages, fn, params...)
+}
+
+// feed serves a feed, sitemap or robots.txt from the feeds cache, as cached does pages.
+func (a *App) feed(fn handlerFunc, params ...queryParam) handlerFunc {
+	return a.cachedIn(func() *pagecache.Cache { return a.Feeds }, metrics.CacheFeeds, fn, params...)
+}
+
+// cachedIn is cached with the cache chosen at request time (nil: no caching).
+func (a *App) cachedIn(cache func() *pagecache.Cache, name string, fn handlerFunc, params ...queryParam) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if a.Pages == nil || isHTMX(r) || (r.URL.RawQuery != "" && !cacheableQuery.MatchString(r.URL.RawQuery)) {
+		query, junk, private := canonicalQuery(r, params)
+		if junk {
+			target := r.URL.Path
+			if query != "" {
+				target += "?" + query
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return nil
+		}
+		c := cache()
+		if c == nil || private {
 			return fn(w, r)
 		}
 		key := r.URL.Path
-		if r.URL.RawQuery != "" {
-			key += "?" + r.URL.RawQuery
+		if query != "" {
+			key += "?" + query
 		}
-		return a.serveCached(w, r, a.Pages, metrics.CachePages, key, fn)
+		return a.serveCached(w, r, c, name, key, fn)
 	}
 }
 
@@ -99,7 +172,13 @@ func (a *App) serveCached(w http.ResponseWriter, r *http.Request, cache *pagecac
 func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key string, fn handlerFunc) (*pagecache.Page, error) {
 	p, hit, err := cache.Get(key, func() (*pagecache.Page, error) {
 		// The render outlives a waiter that gives up: use a context of its own.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+		timeout := 10 * time.Second
+		if cache == a.Feeds {
+			// A sitemap file of 50,000 URLs takes about a second on an idle machine and
+			// many on a busy one; it is rendered once per content change, not per request.
+			timeout = time.Minute
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 		defer cancel()
 		c := &pageCapture{Recorder: *httpcache.NewRecorder()}
 		if err := fn(c, r.WithContext(ctx)); err != nil {
@@ -151,6 +230,9 @@ func (a *App) invalidateCaches() {
 	}
 	if a.Searches != nil {
 		a.Searches.Invalidate()
+	}
+	if a.Feeds != nil {
+		a.Feeds.Invalidate()
 	}
 }
 
@@ -214,7 +296,9 @@ func prepareHeaders(p *pagecache.Page) {
 		h.Set("Cache-Control", publicCacheControl)
 	}
 	httpcache.AddVary(h, "Accept-Encoding")
-	httpcache.AddVary(h, hxRequest)
+	if strings.HasPrefix(p.ContentType, "text/html") {
+		httpcache.AddVary(h, hxRequest)
+	}
 	// Weak: the same page goes out plain and gzipped.
 	h.Set("ETag", httpcache.Weak(p.ETag))
 	h.Set("Content-Length", strconv.Itoa(len(p.Body)))

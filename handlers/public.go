@@ -39,7 +39,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 	ctx, now := r.Context(), a.Now()
 	p := a.newPage(r, "")
 	p.Description = p.Site.Description
-	p.Canonical = a.absoluteURL(r, "/")
+	p.Canonical = a.absoluteURL("/")
 	if err := a.withNav(r, &p); err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (a *App) section(w http.ResponseWriter, r *http.Request) error {
 	if page > 1 {
 		canonical += "?page=" + strconv.Itoa(page)
 	}
-	p.Canonical = a.absoluteURL(r, canonical)
+	p.Canonical = a.absoluteURL(canonical)
 	if err := a.withNav(r, &p); err != nil {
 		return err
 	}
@@ -272,7 +272,7 @@ func (a *App) articleView(w http.ResponseWriter, r *http.Request, art db.Article
 	p := a.newPage(r, art.Title)
 	p.Section = art.CategorySlug
 	p.Description = views.Description(art)
-	p.Canonical = a.absoluteURL(r, views.ArticlePath(art))
+	p.Canonical = a.absoluteURL(views.ArticlePath(art))
 	if err := a.withNav(r, &p); err != nil {
 		return views.Page{}, err
 	}

@@ -41,17 +41,11 @@ func (a *App) newPage(r *http.Request, title string) views.Page {
 	}
 }
 
-// absoluteURL turns a path into an absolute URL using the configured base URL, or the
-// request's own host when none is configured.
-func (a *App) absoluteURL(r *http.Request, path string) string {
-	if base := a.Config.BaseURL; base != "" {
-		return base + path
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
+// absoluteURL turns a path into an absolute URL on the configured base URL. It never
+// reads the request: the Host header is the client's to choose, and a page rendered for
+// one client is served from the cache (and by shared caches) to every other.
+func (a *App) absoluteURL(path string) string {
+	return a.Config.BaseURL + path
 }
 
 // withNav loads the menu's sections and the static pages linked from the menu and the

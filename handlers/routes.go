@@ -10,9 +10,9 @@ func (a *App) Routes() http.Handler {
 
 	// Public site.
 	mux.HandleFunc("GET /{$}", a.handle(a.cached(a.home)))
-	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section)))
-	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article)))
-	mux.HandleFunc("GET /chu-de/{slug}", a.handle(a.cached(a.tag)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}", a.handle(a.cached(a.section, pageParam)))
+	mux.HandleFunc("GET /bai-viet/{ref}", a.handle(a.cached(a.article, printParam, commentFormParam)))
+	mux.HandleFunc("GET /chu-de/{slug}", a.handle(a.cached(a.tag, pageParam)))
 	mux.HandleFunc("GET /trang/{slug}", a.handle(a.cached(a.staticPageView)))
 	mux.HandleFunc("GET /static/{path...}", a.handle(a.static))
 	mux.HandleFunc("GET /healthz", a.healthz)
@@ -31,15 +31,15 @@ func (a *App) Routes() http.Handler {
 	mux.HandleFunc("GET /tim-kiem", a.handle(a.cachedSearch(a.search)))
 
 	// Feeds, sitemap, robots.
-	mux.HandleFunc("GET /rss.xml", a.handle(a.siteRSS))
-	mux.HandleFunc("GET /atom.xml", a.handle(a.siteAtom))
-	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.sectionRSS))
-	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.sectionAtom))
-	mux.HandleFunc("GET /chu-de/{slug}/rss.xml", a.handle(a.tagRSS))
-	mux.HandleFunc("GET /chu-de/{slug}/atom.xml", a.handle(a.tagAtom))
-	mux.HandleFunc("GET /sitemap.xml", a.handle(a.sitemap))
-	mux.HandleFunc("GET /robots.txt", a.handle(a.robots))
-	mux.HandleFunc("GET /en/about", a.handle(a.aboutEN))
+	mux.HandleFunc("GET /rss.xml", a.handle(a.feed(a.siteRSS)))
+	mux.HandleFunc("GET /atom.xml", a.handle(a.feed(a.siteAtom)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/rss.xml", a.handle(a.feed(a.sectionRSS)))
+	mux.HandleFunc("GET /chuyen-muc/{slug}/atom.xml", a.handle(a.feed(a.sectionAtom)))
+	mux.HandleFunc("GET /chu-de/{slug}/rss.xml", a.handle(a.feed(a.tagRSS)))
+	mux.HandleFunc("GET /chu-de/{slug}/atom.xml", a.handle(a.feed(a.tagAtom)))
+	mux.HandleFunc("GET /sitemap.xml", a.handle(a.feed(a.sitemap, sitemapPageParam)))
+	mux.HandleFunc("GET /robots.txt", a.handle(a.feed(a.robots)))
+	mux.HandleFunc("GET /en/about", a.handle(a.cached(a.aboutEN)))
 
 	// Media.
 	a.mediaRoutes(mux)

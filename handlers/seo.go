@@ -57,9 +57,9 @@ type webSiteLD struct {
 }
 
 // publisherLD is the newsroom as a schema.org Organization with its logo.
-func (a *App) publisherLD(r *http.Request, site views.Site) ldThing {
-	return ldThing{Type: "Organization", Name: site.Name, URL: a.absoluteURL(r, "/"),
-		Logo: &ldImage{Type: "ImageObject", URL: a.absoluteURL(r, a.Assets.URL("img/logo.svg"))}}
+func (a *App) publisherLD(site views.Site) ldThing {
+	return ldThing{Type: "Organization", Name: site.Name, URL: a.absoluteURL("/"),
+		Logo: &ldImage{Type: "ImageObject", URL: a.absoluteURL(a.Assets.URL("img/logo.svg"))}}
 }
 
 // sectionFeeds are the alternate feeds of a section, advertised on its pages.
@@ -106,16 +106,16 @@ func (a *App) articleSEO(w http.ResponseWriter, r *http.Request, p *views.Page, 
 		Context: "https://schema.org", Type: "NewsArticle", Headline: art.Title, Description: views.Description(art),
 		URL: p.Canonical, MainEntityOfPage: p.Canonical,
 		DatePublished: art.PublishAt.In(loc).Format(time.RFC3339), DateModified: modified.In(loc).Format(time.RFC3339),
-		ArticleSection: art.CategoryName, InLanguage: "vi", Publisher: a.publisherLD(r, p.Site),
+		ArticleSection: art.CategoryName, InLanguage: "vi", Publisher: a.publisherLD(p.Site),
 	}
 	if art.CoverMediaID != 0 {
-		m.Image, m.ImageAlt = a.absoluteURL(r, views.MediaPath(art.CoverMediaID, 0)), art.CoverAlt
+		m.Image, m.ImageAlt = a.absoluteURL(views.MediaPath(art.CoverMediaID, 0)), art.CoverAlt
 		ld.Image = []string{m.Image}
 	}
 	if byline := strings.TrimSpace(art.Byline); byline != "" {
 		ld.Author = []ldThing{{Type: "Person", Name: byline}}
 	} else {
-		ld.Author = []ldThing{{Type: "Organization", Name: p.Site.Name, URL: a.absoluteURL(r, "/")}}
+		ld.Author = []ldThing{{Type: "Organization", Name: p.Site.Name, URL: a.absoluteURL("/")}}
 	}
 	m.LinkedData = ld
 	p.Meta = m
@@ -146,5 +146,5 @@ func sectionSEO(p *views.Page, c db.Category) {
 // homeSEO describes the site as a schema.org WebSite on the home page.
 func (a *App) homeSEO(r *http.Request, p *views.Page) {
 	p.Meta.LinkedData = webSiteLD{Context: "https://schema.org", Type: "WebSite", Name: p.Site.Name,
-		Description: p.Site.Description, URL: a.absoluteURL(r, "/"), InLanguage: "vi", Publisher: a.publisherLD(r, p.Site)}
+		Description: p.Site.Description, URL: a.absoluteURL("/"), InLanguage: "vi", Publisher: a.publisherLD(p.Site)}
 }

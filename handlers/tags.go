@@ -72,7 +72,7 @@ func (a *App) tag(w http.ResponseWriter, r *http.Request) error {
 	if page > 1 {
 		canonical += "?page=" + strconv.Itoa(page)
 	}
-	p.Canonical = a.absoluteURL(r, canonical)
+	p.Canonical = a.absoluteURL(canonical)
 	if err := a.withNav(r, &p); err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (a *App) staticPageView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := a.newPage(r, pg.Title)
-	p.Canonical = a.absoluteURL(r, views.StaticPagePath(pg.Slug))
+	p.Canonical = a.absoluteURL(views.StaticPagePath(pg.Slug))
 	p.Description = pg.Title + " - " + p.Site.Name
 	if err := a.withNav(r, &p); err != nil {
 		return err

@@ -226,7 +226,7 @@ func TestCaptchaSingleUseAndExpiry(t *testing.T) {
 	c := &clock{t: t0}
 	d := openDB(t)
 	cp := NewCaptcha(d, c.Now, 100)
-	id, err := cp.New(ctx)
+	id, err := cp.New(ctx, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestCaptchaSingleUseAndExpiry(t *testing.T) {
 	}
 
 	// A wrong answer uses the challenge up too.
-	id2, _ := cp.New(ctx)
+	id2, _ := cp.New(ctx, "192.0.2.1")
 	answer2, _ := d.CaptchaDigits(ctx, id2, c.Now())
 	if ok, _ := cp.Verify(ctx, id2, wrong(answer2)); ok {
 		t.Fatal("wrong answer accepted")
@@ -264,7 +264,7 @@ func TestCaptchaSingleUseAndExpiry(t *testing.T) {
 	}
 
 	// Ten minutes later a challenge is gone.
-	id3, _ := cp.New(ctx)
+	id3, _ := cp.New(ctx, "192.0.2.1")
 	answer3, _ := d.CaptchaDigits(ctx, id3, c.Now())
 	c.Add(10*time.Minute + time.Second)
 	if ok, _ := cp.Verify(ctx, id3, answer3); ok {
@@ -285,9 +285,9 @@ func TestCaptchaReplace(t *testing.T) {
 	c := &clock{t: t0}
 	d := openDB(t)
 	cp := NewCaptcha(d, c.Now, 100)
-	old, _ := cp.New(ctx)
+	old, _ := cp.New(ctx, "192.0.2.1")
 	answer, _ := d.CaptchaDigits(ctx, old, c.Now())
-	fresh, err := cp.Replace(ctx, old)
+	fresh, err := cp.Replace(ctx, old, "192.0.2.1")
 	if err != nil || fresh == old {
 		t.Fatalf("Replace = %q, %v", fresh, err)
 	}
@@ -304,33 +304,53 @@ func TestCaptchaStoreIsBounded(t *testing.T) {
 	c := &clock{t: t0}
 	d := openDB(t)
 	cp := NewCaptcha(d, c.Now, 50)
-	var ids []string
+	cp.PerOwner = 10
+	live := func(id string) bool {
+		_, err := d.CaptchaDigits(ctx, id, c.Now())
+		return err == nil
+	}
+	// A reader gets a challenge; then one address floods (slowly enough for its rate).
+	reader, err := cp.New(ctx, "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var flood []string
 	for range 200 {
-		id, err := cp.New(ctx)
+		c.Add(time.Second)
+		id, err := cp.New(ctx, "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, id)
+		flood = append(flood, id)
 	}
-	live := 0
-	for _, id := range ids {
-		if _, err := d.CaptchaDigits(ctx, id, c.Now()); err == nil {
-			live++
+	n := 0
+	for _, id := range flood {
+		if live(id) {
+			n++
 		}
 	}
-	if live != 50 {
-		t.Fatalf("%d captchas kept, cap 50", live)
+	if n != 10 || !live(flood[199]) || live(flood[0]) {
+		t.Fatalf("the flooding address holds %d live challenges (newest live %v, oldest %v), want its newest 10",
+			n, live(flood[199]), live(flood[0]))
 	}
-	// The newest survive; the oldest went first.
-	if _, err := d.CaptchaDigits(ctx, ids[199], c.Now()); err != nil {
-		t.Fatal("newest captcha dropped")
+	if !live(reader) {
+		t.Fatal("a flood from one address evicted another reader's challenge")
 	}
-	if _, err := d.CaptchaDigits(ctx, ids[0], c.Now()); err == nil {
-		t.Fatal("oldest captcha kept past the cap")
+	// Many addresses fill the store: new challenges are refused, none is evicted.
+	for i := range 39 {
+		if _, err := cp.New(ctx, "203.0.113."+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cp.New(ctx, "203.0.113.200"); !errors.Is(err, db.ErrCaptchaFull) {
+		t.Fatalf("past the cap: %v, want ErrCaptchaFull", err)
+	}
+	if !live(reader) {
+		t.Fatal("a full store evicted a reader's challenge")
 	}
 	// Expired rows are cleaned up by the next insert.
 	c.Add(11 * time.Minute)
-	if _, err := cp.New(ctx); err != nil {
+	if _, err := cp.New(ctx, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
 	var rows int
@@ -339,6 +359,16 @@ func TestCaptchaStoreIsBounded(t *testing.T) {
 	}
 	if rows != 1 {
 		t.Fatalf("%d rows after expiry cleanup, want 1", rows)
+	}
+	// Asking too fast from one address is refused.
+	var limited error
+	for range 100 {
+		if _, limited = cp.New(ctx, "192.0.2.99"); limited != nil {
+			break
+		}
+	}
+	if !errors.Is(limited, ErrCaptchaLimited) {
+		t.Fatalf("100 challenges at once from one address: %v, want ErrCaptchaLimited", limited)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 // CaptchaStore keeps captcha answers; *db.DB is the production store.
 type CaptchaStore interface {
-	CreateCaptcha(ctx context.Context, id, digits string, now, expires time.Time, keep int) error
+	CreateCaptcha(ctx context.Context, id, digits, owner string, now, expires time.Time, keep, perOwner int) error
 	CaptchaDigits(ctx context.Context, id string, now time.Time) (string, error)
 	TakeCaptcha(ctx context.Context, id string, now time.Time) (string, error)
 	DeleteCaptcha(ctx context.Context, id string) error
@@ -32,7 +32,15 @@ type Captcha struct {
 	TTL    time.Duration // a challenge expires this long after it was issued
 	Keep   int           // at most this many live challenges are kept
 	Length int           // digits per challenge
+	// PerOwner is how many live challenges one address keeps: its next one replaces its
+	// oldest.
+	PerOwner int
+	// issuing limits how many challenges one address is issued a minute.
+	issuing *Limiter
 }
+
+// ErrCaptchaLimited is New's answer to an address that asked for too many challenges.
+var ErrCaptchaLimited = errors.New("antispam: too many captchas for this address")
 
 // Captcha image size in pixels.
 const (
@@ -40,10 +48,20 @@ const (
 	CaptchaHeight = 80
 )
 
+// Per-address captcha limits. Readers behind one carrier-grade NAT share an address, so
+// the limits are far above what one reader needs (a challenge when the form comes into
+// view, one per refresh or refused post) and far below what fills the store.
+const (
+	captchasPerMinute = 60  // issued to one address a minute (burst of the same)
+	captchasPerOwner  = 100 // live challenges one address holds
+	captchaLimiterMax = 20_000
+)
+
 // NewCaptcha builds a captcha service over store: 10-minute challenges of 5 digits, at
-// most keep of them alive.
+// most keep of them alive, 100 per address, 60 issued to an address a minute.
 func NewCaptcha(store CaptchaStore, now func() time.Time, keep int) *Captcha {
-	return &Captcha{store: store, now: now, TTL: 10 * time.Minute, Keep: keep, Length: 5}
+	return &Captcha{store: store, now: now, TTL: 10 * time.Minute, Keep: keep, Length: 5,
+		PerOwner: captchasPerOwner, issuing: NewLimiter(captchasPerMinute, captchaLimiterMax, now)}
 }
 
 // idAlphabet is what captcha ids are made of (100 random bits in 20 characters).
@@ -51,26 +69,30 @@ const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" // crypto/rand.Text's base
 
 const idLength = 20
 
-// New issues a fresh challenge and returns its id.
-func (c *Captcha) New(ctx context.Context) (string, error) {
+// New issues a fresh challenge to owner (the client's address) and returns its id. An
+// address over its rate gets ErrCaptchaLimited; a full store db.ErrCaptchaFull.
+func (c *Captcha) New(ctx context.Context, owner string) (string, error) {
+	if !c.issuing.Allow(owner) {
+		return "", ErrCaptchaLimited
+	}
 	id := rand.Text()[:idLength]
 	digits := captcha.RandomDigits(c.Length)
 	now := c.now()
-	if err := c.store.CreateCaptcha(ctx, id, digitString(digits), now, now.Add(c.TTL), c.Keep); err != nil {
+	if err := c.store.CreateCaptcha(ctx, id, digitString(digits), owner, now, now.Add(c.TTL), c.Keep, c.PerOwner); err != nil {
 		return "", err
 	}
 	return id, nil
 }
 
-// Replace drops the challenge old (when it is one) and issues a fresh one: the
+// Replace drops the challenge old (when it is one) and issues a fresh one to owner: the
 // "Lấy lại mã bảo mật" link.
-func (c *Captcha) Replace(ctx context.Context, old string) (string, error) {
+func (c *Captcha) Replace(ctx context.Context, old, owner string) (string, error) {
 	if IsCaptchaID(old) {
 		if err := c.store.DeleteCaptcha(ctx, old); err != nil {
 			return "", err
 		}
 	}
-	return c.New(ctx)
+	return c.New(ctx, owner)
 }
 
 // Verify checks an answer and uses the challenge up, right or wrong. Spaces anywhere and

@@ -175,7 +175,6 @@ func serve(args []string, stderr io.Writer, version string) int {
 }
 
 func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handlers.Config, ops *opsConfig, version string) error {
-	baseURL := cfg.BaseURL
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -213,14 +212,21 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	}
 	// The site zone can change in settings: read it at each flush, not once at start.
 	counts := viewcount.New(database.AddViews, func(t time.Time) string { return t.In(renderer.Location()).Format(time.DateOnly) }, log)
-	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
-	if err != nil {
-		return err
-	}
-
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	defer ln.Close() // Serve closes it too; this covers the start-up errors below
+	if cfg.BaseURL == "" {
+		// Absolute links never come from a request's Host header (any client could put
+		// its own domain into pages the cache then serves everyone): without -base-url
+		// they use the address this server listens on.
+		cfg.BaseURL = publicURL(ln.Addr(), "")
+		log.Warn("no -base-url: absolute links (canonical, feeds, sitemap) use the listen address; set -base-url to the public address", "base", cfg.BaseURL)
+	}
+	app, err := handlers.New(ctx, database, renderer, assets, log, counts, cfg)
+	if err != nil {
+		return err
 	}
 	opsRT, err := startOps(ops, log, database, app.Routes())
 	if err != nil {
@@ -228,8 +234,7 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 	}
 	defer opsRT.Stop(context.Background())
 	app.Metrics = opsRT.Metrics
-	if err := app.BootstrapAccounts(ctx, withDemo, publicURL(ln.Addr(), baseURL)); err != nil {
-		ln.Close()
+	if err := app.BootstrapAccounts(ctx, withDemo, cfg.BaseURL); err != nil {
 		return err
 	}
 	srv := &http.Server{
@@ -251,7 +256,7 @@ func serveWith(log *slog.Logger, addr, dataDir string, withDemo bool, cfg handle
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("toasoan is running", "url", publicURL(ln.Addr(), baseURL), "database", database.Path(), "version", buildVersion(version))
+	log.Info("toasoan is running", "url", cfg.BaseURL, "listen", "http://"+ln.Addr().String(), "database", database.Path(), "version", buildVersion(version))
 
 	select {
 	case err := <-serveErr:

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/gif"
 	"image/jpeg"
@@ -30,7 +31,84 @@ const (
 	MaxPixels     = 50_000_000 // width × height: about 200 MB decoded, the bomb limit
 	MaxStoredSide = 2560       // the full-size copy is scaled down to this
 	jpegQuality   = 85
+	// MaxDecodeBytes bounds the memory one upload's processing may take, estimated from
+	// its header (Header.Memory): a 48-megapixel JPEG photo or a 40-megapixel 8-bit PNG
+	// fits; a 16-bit 7071×7071 PNG (400 MB decoded from a few hundred KB) does not.
+	MaxDecodeBytes = 256 << 20
 )
+
+// Header is what an image's header says before anything is decoded.
+type Header struct {
+	MIME          string
+	Width, Height int
+	// BytesPerPixel is what the decoder allocates for a pixel of this color model
+	// (8 for 16-bit RGBA, 4 for 8-bit RGBA, 1.5–3 for JPEG's YCbCr, 1 for a palette).
+	BytesPerPixel int
+	// Memory estimates the bytes processing takes at its peak: the decoded picture, and
+	// the full-size copy scaled to MaxStoredSide three times over (scaled, turned, and a
+	// variant at a time), plus the encoders' buffers.
+	Memory int64
+}
+
+// encoderBytes is what processing allocates whatever the picture's size: the PNG and
+// JPEG encoders' tables and buffers for the full copy and each variant (measured: about
+// 20 MB allocated in all for an 800×600 picture, TestInspectBoundsMemory).
+const encoderBytes = 24 << 20
+
+// bytesPerPixel is the size of a decoded pixel in model (an upper bound for the model).
+func bytesPerPixel(model color.Model) int {
+	switch model {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // 4:4:4; subsampled JPEGs take less
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := model.(color.Palette); ok {
+		return 1
+	}
+	return 8 // RGBA64, NRGBA64 and anything unknown: assume the widest
+}
+
+// Inspect reads an upload's type and header and says how much memory processing it
+// would take; it refuses, with a Vietnamese message, anything too large in bytes,
+// pixels or memory, before a byte of the picture is decoded.
+func Inspect(data []byte) (Header, error) {
+	if len(data) > MaxBytes {
+		return Header{}, refuse("Ảnh quá lớn: tối đa %d MB.", MaxBytes>>20)
+	}
+	ct, err := Sniff(data)
+	if err != nil {
+		return Header{}, err
+	}
+	// The header alone says how big the decoded picture would be: refuse a bomb before
+	// allocating anything for it.
+	cfg, err := decodeConfig(ct, data)
+	if err != nil {
+		return Header{}, refuse("Tệp ảnh bị hỏng hoặc không đọc được.")
+	}
+	if cfg.Width < 1 || cfg.Height < 1 {
+		return Header{}, refuse("Tệp ảnh bị hỏng: kích thước %d×%d không hợp lệ.", cfg.Width, cfg.Height)
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
+		return Header{}, refuse("Ảnh có kích thước %d×%d điểm ảnh, vượt giới hạn %d điểm mỗi cạnh và %d triệu điểm ảnh.",
+			cfg.Width, cfg.Height, MaxSide, MaxPixels/1_000_000)
+	}
+	h := Header{MIME: ct, Width: cfg.Width, Height: cfg.Height, BytesPerPixel: bytesPerPixel(cfg.ColorModel)}
+	sw, sh := cfg.Width, cfg.Height
+	if scale := min(1, float64(MaxStoredSide)/float64(max(sw, sh))); scale < 1 {
+		sw, sh = int(float64(sw)*scale)+1, int(float64(sh)*scale)+1
+	}
+	h.Memory = int64(cfg.Width)*int64(cfg.Height)*int64(h.BytesPerPixel) + 3*int64(sw)*int64(sh)*4 + int64(len(data)) + encoderBytes
+	if h.Memory > MaxDecodeBytes {
+		return Header{}, refuse("Ảnh %d×%d điểm ảnh (%d byte mỗi điểm ảnh khi giải nén) cần khoảng %d MB bộ nhớ để xử lý, vượt giới hạn %d MB. Hãy thu nhỏ ảnh hoặc lưu lại ở 8 bit mỗi kênh rồi tải lên.",
+			cfg.Width, cfg.Height, h.BytesPerPixel, h.Memory>>20, MaxDecodeBytes>>20)
+	}
+	return h, nil
+}
 
 // Widths lists the resized copies made for srcset (only those narrower than the image).
 func Widths() []int { return []int{320, 640, 960, 1280} }
@@ -112,28 +190,19 @@ func decode(ct string, data []byte) (image.Image, error) {
 }
 
 // Process checks and re-encodes an upload. A *Refusal error carries the user's message;
-// any other error is internal.
+// any other error is internal. Callers that bound memory across uploads call Inspect
+// first and ProcessInspected with its header.
 func Process(data []byte) (Result, error) {
-	if len(data) > MaxBytes {
-		return Result{}, refuse("Ảnh quá lớn: tối đa %d MB.", MaxBytes>>20)
-	}
-	ct, err := Sniff(data)
+	h, err := Inspect(data)
 	if err != nil {
 		return Result{}, err
 	}
-	// The header alone says how big the decoded picture would be: refuse a bomb before
-	// allocating anything for it.
-	cfg, err := decodeConfig(ct, data)
-	if err != nil {
-		return Result{}, refuse("Tệp ảnh bị hỏng hoặc không đọc được.")
-	}
-	if cfg.Width < 1 || cfg.Height < 1 {
-		return Result{}, refuse("Tệp ảnh bị hỏng: kích thước %d×%d không hợp lệ.", cfg.Width, cfg.Height)
-	}
-	if cfg.Width > MaxSide || cfg.Height > MaxSide || cfg.Width*cfg.Height > MaxPixels {
-		return Result{}, refuse("Ảnh có kích thước %d×%d điểm ảnh, vượt giới hạn %d điểm mỗi cạnh và %d triệu điểm ảnh.",
-			cfg.Width, cfg.Height, MaxSide, MaxPixels/1_000_000)
-	}
+	return ProcessInspected(data, h)
+}
+
+// ProcessInspected decodes and re-encodes an upload Inspect accepted as h.
+func ProcessInspected(data []byte, h Header) (Result, error) {
+	ct := h.MIME
 	img, err := decode(ct, data)
 	if err != nil {
 		return Result{}, refuse("Tệp ảnh bị hỏng hoặc không đọc được.")

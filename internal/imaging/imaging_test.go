@@ -232,3 +232,51 @@ func TestEXIFOrientationIsApplied(t *testing.T) {
 		t.Errorf("garbage EXIF: %d", o)
 	}
 }
+
+// pngHeader is a PNG that claims w×h pixels of the given bit depth and color type
+// (6: RGBA): all Inspect reads.
+func pngHeader(t *testing.T, w, h uint32, depth, colorType byte) []byte {
+	data := pngClaiming(t, w, h)
+	ihdr := data[8+8 : 8+8+13]
+	ihdr[8], ihdr[9] = depth, colorType
+	binary.BigEndian.PutUint32(data[12+4+13:], crc32.ChecksumIEEE(data[12:12+4+13]))
+	return data
+}
+
+func TestInspectBoundsMemory(t *testing.T) {
+	// The attack: 7071×7071 16-bit RGBA, 400 MB decoded from a few hundred KB.
+	_, err := Inspect(pngHeader(t, 7071, 7071, 16, 6))
+	msg, ok := IsRefusal(err)
+	if !ok || !strings.Contains(msg, "bộ nhớ") || !strings.Contains(msg, "7071×7071") {
+		t.Fatalf("16-bit 7071×7071: %v", err)
+	}
+	// The same size in 8 bits a channel is refused too; a 40-megapixel one is not.
+	if _, err := Inspect(pngHeader(t, 7071, 7071, 8, 6)); err == nil {
+		t.Error("8-bit 7071×7071 RGBA accepted")
+	}
+	h, err := Inspect(pngHeader(t, 7000, 5700, 8, 6))
+	if err != nil || h.BytesPerPixel != 4 || h.Memory > MaxDecodeBytes || h.Memory < 7000*5700*4 {
+		t.Errorf("8-bit 7000×5700: %+v %v", h, err)
+	}
+	h, err = Inspect(pngHeader(t, 4000, 3000, 16, 6))
+	if err != nil || h.BytesPerPixel != 8 {
+		t.Errorf("16-bit 4000×3000: %+v %v", h, err)
+	}
+	// A real small image: its estimate covers what decoding it allocates.
+	data := pngBytes(t, 800, 600)
+	h, err = Inspect(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ProcessInspected(data, h); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}).AllocedBytesPerOp()
+	if allocs > h.Memory {
+		t.Errorf("processing 800×600 allocated %d bytes, estimated %d", allocs, h.Memory)
+	}
+}

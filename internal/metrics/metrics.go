@@ -70,7 +70,7 @@ func New(reg *prometheus.Registry, src Sources) *Metrics {
 	for _, e := range []string{"posted", "approved", "rejected", "spam", "deleted"} {
 		m.comments.WithLabelValues(e)
 	}
-	for _, c := range []string{CachePages, CacheSearch} {
+	for _, c := range []string{CachePages, CacheSearch, CacheFeeds} {
 		m.cache.WithLabelValues(c, "hit")
 		m.cache.WithLabelValues(c, "miss")
 	}
@@ -115,6 +115,7 @@ func (m *Metrics) comment(event string) {
 const (
 	CachePages  = "pages"  // home, section and article pages
 	CacheSearch = "search" // search results, kept apart so a flood of queries evicts only searches
+	CacheFeeds  = "feeds"  // feeds, sitemaps and robots.txt, kept apart: a sitemap is megabytes
 )
 
 // CacheHit counts a page served from the named rendered-page cache.

@@ -535,3 +535,20 @@ func TestNormalizeRemovesBidiControls(t *testing.T) {
 		t.Fatalf("Normalize(%q) = %q", in, got)
 	}
 }
+
+func TestIsBlank(t *testing.T) {
+	blank := []string{"", "   ", "\u3164", "\u3164\u3164\u3164", "\u2800\u2800", "\u115F\u1160", "\uFFA0",
+		"\U000E0041\U000E0064\U000E006D", "\u180E", "\u200B\u200C\u200D\u2060\uFEFF", "\u00AD", "\u034F", "\uFE0F",
+		"\u202E\u2066", "\u0301\u0300", "\u3000\u2003", "\t\n", "\uE000"}
+	for _, s := range blank {
+		if !IsBlank(s) {
+			t.Errorf("IsBlank(%+q) = false", s)
+		}
+	}
+	visible := []string{"a", "Đ", "Nguyễn Văn A", "\u3164A", "1", ".", "€", "😀", "\u2801", "ㄱ", "Nguye\u0302\u0303n"}
+	for _, s := range visible {
+		if IsBlank(s) {
+			t.Errorf("IsBlank(%+q) = true", s)
+		}
+	}
+}
