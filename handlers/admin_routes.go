@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"toasoan/db"
 	"toasoan/views"
@@ -14,87 +15,106 @@ func (a *App) backOfficeRoutes(mux *http.ServeMux) {
 	author := func(fn adminFunc) http.Handler { return a.requireRole(db.RoleAuthor, fn) }
 	editor := func(fn adminFunc) http.Handler { return a.requireRole(db.RoleEditor, fn) }
 	admin := func(fn adminFunc) http.Handler { return a.requireRole(db.RoleAdmin, fn) }
+	// The patterns stay literal here (tests read them from this file), but each path
+	// must be one of views' Admin* patterns and every one of those must be routed, so
+	// the two cannot drift: a mismatch stops start-up.
+	routed := map[string]bool{}
+	route := func(pattern string, h http.Handler) {
+		_, p, _ := strings.Cut(pattern, " ")
+		p = strings.TrimSuffix(p, "{$}")
+		if !views.IsAdminPattern(p) {
+			panic("handlers: route " + pattern + " has no views.Admin* pattern")
+		}
+		routed[p] = true
+		mux.Handle(pattern, h)
+	}
 
-	mux.Handle("GET "+views.AdminLogin, open(a.loginPage))
-	mux.Handle("POST "+views.AdminLogin, open(a.login))
-	mux.Handle("GET "+views.AdminSetup, open(a.setupPage))
-	mux.Handle("POST "+views.AdminSetup, open(a.setup))
-	mux.Handle("POST "+views.AdminLogout, author(a.logout))
-	mux.Handle("GET "+views.AdminRoot, author(a.dashboard))
-	mux.Handle("GET "+views.AdminDashboard+"{$}", author(a.dashboard))
+	route("GET /admin/login", open(a.loginPage))
+	route("POST /admin/login", open(a.login))
+	route("GET /admin/thiet-lap", open(a.setupPage))
+	route("POST /admin/thiet-lap", open(a.setup))
+	route("POST /admin/logout", author(a.logout))
+	route("GET /admin", author(a.dashboard))
+	route("GET /admin/{$}", author(a.dashboard))
 
-	mux.Handle("GET "+views.AdminArticles, author(a.adminArticles))
-	mux.Handle("GET "+views.AdminArticleNew, author(a.newArticlePage))
-	mux.Handle("POST "+views.AdminArticles, author(a.createArticle))
-	mux.Handle("GET "+views.AdminArticle, author(a.editArticlePage))
-	mux.Handle("POST "+views.AdminArticle, author(a.updateArticle))
-	mux.Handle("POST "+views.AdminArticleStatus, author(a.transitionArticle))
-	mux.Handle("GET "+views.AdminArticlePreview, author(a.previewArticle))
-	mux.Handle("GET "+views.AdminArticleRevisions, author(a.articleRevisions))
-	mux.Handle("POST "+views.AdminArticleRevisionRestore, author(a.restoreRevision))
+	route("GET /admin/bai-viet", author(a.adminArticles))
+	route("GET /admin/bai-viet/moi", author(a.newArticlePage))
+	route("POST /admin/bai-viet", author(a.createArticle))
+	route("GET /admin/bai-viet/{id}", author(a.editArticlePage))
+	route("POST /admin/bai-viet/{id}", author(a.updateArticle))
+	route("POST /admin/bai-viet/{id}/trang-thai", author(a.transitionArticle))
+	route("GET /admin/bai-viet/{id}/xem-truoc", author(a.previewArticle))
+	route("GET /admin/bai-viet/{id}/phien-ban", author(a.articleRevisions))
+	route("POST /admin/bai-viet/{id}/phien-ban/{rev}/khoi-phuc", author(a.restoreRevision))
 
-	mux.Handle("POST "+views.AdminArticleTrash, author(a.trashArticle))
-	mux.Handle("GET "+views.AdminArticlesTrash, editor(a.trashList))
-	mux.Handle("POST "+views.AdminArticleRestore, editor(a.restoreArticle))
-	mux.Handle("POST "+views.AdminArticleDelete, admin(a.deleteArticle))
-	mux.Handle("POST "+views.AdminArticlesBulk, editor(a.bulkArticles))
+	route("POST /admin/bai-viet/{id}/thung-rac", author(a.trashArticle))
+	route("GET /admin/bai-viet/thung-rac", editor(a.trashList))
+	route("POST /admin/bai-viet/{id}/khoi-phuc", editor(a.restoreArticle))
+	route("POST /admin/bai-viet/{id}/xoa-vinh-vien", admin(a.deleteArticle))
+	route("POST /admin/bai-viet/hang-loat", editor(a.bulkArticles))
 
-	mux.Handle("GET "+views.AdminFeatured, editor(a.featuredList))
-	mux.Handle("POST "+views.AdminFeatured, editor(a.featureArticle))
-	mux.Handle("POST "+views.AdminFeaturedRemove, editor(a.unfeatureArticle))
-	mux.Handle("POST "+views.AdminFeaturedMove, editor(a.moveFeatured))
+	route("GET /admin/noi-bat", editor(a.featuredList))
+	route("POST /admin/noi-bat", editor(a.featureArticle))
+	route("POST /admin/noi-bat/{id}/bo", editor(a.unfeatureArticle))
+	route("POST /admin/noi-bat/{id}/di-chuyen", editor(a.moveFeatured))
 
-	mux.Handle("GET "+views.AdminTags, editor(a.tagsPage))
-	mux.Handle("POST "+views.AdminTags, editor(a.createTag))
-	mux.Handle("GET "+views.AdminTagSuggest, author(a.suggestTags))
-	mux.Handle("POST "+views.AdminTag, editor(a.renameTag))
-	mux.Handle("POST "+views.AdminTagDelete, editor(a.deleteTag))
+	route("GET /admin/chu-de", editor(a.tagsPage))
+	route("POST /admin/chu-de", editor(a.createTag))
+	route("GET /admin/chu-de/goi-y", author(a.suggestTags))
+	route("POST /admin/chu-de/{id}", editor(a.renameTag))
+	route("POST /admin/chu-de/{id}/xoa", editor(a.deleteTag))
 
-	mux.Handle("GET "+views.AdminPages, editor(a.adminPages))
-	mux.Handle("GET "+views.AdminPageNew, editor(a.newPagePage))
-	mux.Handle("POST "+views.AdminPages, editor(a.createPage))
-	mux.Handle("GET "+views.AdminPage, editor(a.editPagePage))
-	mux.Handle("POST "+views.AdminPage, editor(a.updatePage))
-	mux.Handle("POST "+views.AdminPageRevisionRestore, editor(a.restorePageRevision))
-	mux.Handle("POST "+views.AdminPageDelete, admin(a.deletePage))
+	route("GET /admin/trang", editor(a.adminPages))
+	route("GET /admin/trang/moi", editor(a.newPagePage))
+	route("POST /admin/trang", editor(a.createPage))
+	route("GET /admin/trang/{id}", editor(a.editPagePage))
+	route("POST /admin/trang/{id}", editor(a.updatePage))
+	route("POST /admin/trang/{id}/phien-ban/{rev}/khoi-phuc", editor(a.restorePageRevision))
+	route("POST /admin/trang/{id}/xoa", admin(a.deletePage))
 
-	mux.Handle("GET "+views.AdminProfile, author(a.profilePage))
-	mux.Handle("POST "+views.AdminProfile, author(a.updateProfile))
-	mux.Handle("POST "+views.AdminProfilePassword, author(a.changeOwnPassword))
+	route("GET /admin/ho-so", author(a.profilePage))
+	route("POST /admin/ho-so", author(a.updateProfile))
+	route("POST /admin/ho-so/mat-khau", author(a.changeOwnPassword))
 
-	mux.Handle("GET "+views.AdminMedia, author(a.mediaLibrary))
-	mux.Handle("POST "+views.AdminMedia, author(a.uploadMedia))
-	mux.Handle("GET "+views.AdminMediaPicker, author(a.mediaPicker))
-	mux.Handle("GET "+views.AdminMediaTrash, editor(a.mediaLibrary))
-	mux.Handle("GET "+views.AdminMediaItem, author(a.mediaDetail))
-	mux.Handle("POST "+views.AdminMediaItem, author(a.updateMedia))
-	mux.Handle("POST "+views.AdminMediaItemTrash, editor(a.trashMedia))
-	mux.Handle("POST "+views.AdminMediaItemRestore, editor(a.restoreMedia))
-	mux.Handle("POST "+views.AdminMediaItemDelete, admin(a.deleteMedia))
+	route("GET /admin/anh", author(a.mediaLibrary))
+	route("POST /admin/anh", author(a.uploadMedia))
+	route("GET /admin/anh/chon", author(a.mediaPicker))
+	route("GET /admin/anh/thung-rac", editor(a.mediaLibrary))
+	route("GET /admin/anh/{id}", author(a.mediaDetail))
+	route("POST /admin/anh/{id}", author(a.updateMedia))
+	route("POST /admin/anh/{id}/xoa", editor(a.trashMedia))
+	route("POST /admin/anh/{id}/khoi-phuc", editor(a.restoreMedia))
+	route("POST /admin/anh/{id}/xoa-vinh-vien", admin(a.deleteMedia))
 
-	mux.Handle("GET "+views.AdminComments, editor(a.moderationQueue))
-	mux.Handle("POST "+views.AdminComments, editor(a.moderateBulk))
-	mux.Handle("POST "+views.AdminCommentAction, editor(a.moderateOne))
-	mux.Handle("GET "+views.AdminCommentEdit, editor(a.editCommentPage))
-	mux.Handle("POST "+views.AdminCommentEdit, editor(a.editComment))
-	mux.Handle("POST "+views.AdminCommentReply, editor(a.replyToComment))
-	mux.Handle("POST "+views.AdminBlock, editor(a.blockCommenter))
-	mux.Handle("POST "+views.AdminUnblock, editor(a.unblockCommenter))
+	route("GET /admin/binh-luan", editor(a.moderationQueue))
+	route("POST /admin/binh-luan", editor(a.moderateBulk))
+	route("POST /admin/binh-luan/{id}/{action}", editor(a.moderateOne))
+	route("GET /admin/binh-luan/{id}/sua", editor(a.editCommentPage))
+	route("POST /admin/binh-luan/{id}/sua", editor(a.editComment))
+	route("POST /admin/binh-luan/{id}/tra-loi", editor(a.replyToComment))
+	route("POST /admin/chan", editor(a.blockCommenter))
+	route("POST /admin/chan/go", editor(a.unblockCommenter))
 
-	mux.Handle("GET "+views.AdminSections, admin(a.sectionsPage))
-	mux.Handle("POST "+views.AdminSections, admin(a.createSection))
-	mux.Handle("POST "+views.AdminSection, admin(a.updateSection))
-	mux.Handle("POST "+views.AdminSectionMove, admin(a.moveSection))
+	route("GET /admin/chuyen-muc", admin(a.sectionsPage))
+	route("POST /admin/chuyen-muc", admin(a.createSection))
+	route("POST /admin/chuyen-muc/{id}", admin(a.updateSection))
+	route("POST /admin/chuyen-muc/{id}/di-chuyen", admin(a.moveSection))
 
-	mux.Handle("GET "+views.AdminUsers, admin(a.usersPage))
-	mux.Handle("POST "+views.AdminUsers, admin(a.createUser))
-	mux.Handle("POST "+views.AdminUser, admin(a.updateUser))
-	mux.Handle("POST "+views.AdminUserPassword, admin(a.resetPassword))
+	route("GET /admin/nguoi-dung", admin(a.usersPage))
+	route("POST /admin/nguoi-dung", admin(a.createUser))
+	route("POST /admin/nguoi-dung/{id}", admin(a.updateUser))
+	route("POST /admin/nguoi-dung/{id}/mat-khau", admin(a.resetPassword))
 
-	mux.Handle("GET "+views.AdminSettings, admin(a.settingsPage))
-	mux.Handle("POST "+views.AdminSettings, admin(a.saveSettings))
+	route("GET /admin/cai-dat", admin(a.settingsPage))
+	route("POST /admin/cai-dat", admin(a.saveSettings))
 
-	mux.Handle("GET "+views.AdminAudit, admin(a.auditPage))
+	route("GET /admin/nhat-ky", admin(a.auditPage))
+
+	for _, p := range views.AdminPatterns() {
+		if !routed[p] {
+			panic("handlers: views admin pattern " + p + " has no route")
+		}
+	}
 }
 
 // mediaRoutes serves stored images to everyone.

@@ -243,3 +243,26 @@ func checkAdminCall(n *parse.CommandNode) error {
 	}
 	return nil
 }
+
+// AdminPatterns lists every back-office path pattern, so the route table can check it
+// registers each one.
+func AdminPatterns() []string {
+	out := []string{AdminRoot}
+	for _, p := range adminPaths {
+		out = append(out, p)
+	}
+	return out
+}
+
+// IsAdminPattern reports whether p is one of the back-office path patterns.
+func IsAdminPattern(p string) bool {
+	if p == AdminRoot {
+		return true
+	}
+	for _, q := range adminPaths {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
