@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"toasoan/views"
 
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/alexedwards/scs/v2"
@@ -158,8 +159,8 @@ func (a *App) requireRole(minRole string, fn adminFunc) http.Handler {
 			return err
 		}
 		if !ok {
-			target := "/admin/login"
-			if r.Method == http.MethodGet && r.URL.Path != "/admin" && r.URL.Path != "/admin/" {
+			target := views.AdminLogin
+			if r.Method == http.MethodGet && r.URL.Path != views.AdminRoot && r.URL.Path != views.AdminDashboard {
 				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 			}
 			if isHTMX(r) {

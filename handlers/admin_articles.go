@@ -145,7 +145,7 @@ func (a *App) adminArticles(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	pages := pageCount(data.Total, adminPageSize)
-	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/bai-viet"}
+	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: views.AdminArticles}
 	keep := url.Values{}
 	for _, k := range []string{"status", "section", "author", "q"} {
 		if v := q.Get(k); v != "" {
@@ -291,7 +291,7 @@ func (a *App) editArticlePage(w http.ResponseWriter, r *http.Request, u db.User)
 	}
 	if !art.TrashedAt.IsZero() {
 		a.flash(r, "Bài viết đang ở thùng rác: khôi phục bài để sửa.")
-		adminSeeOther(w, r, "/admin/bai-viet/thung-rac")
+		adminSeeOther(w, r, views.AdminArticlesTrash)
 		return nil
 	}
 	f := a.formFromArticle(art)
@@ -464,7 +464,7 @@ func (a *App) createArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 	if created {
 		a.flash(r, "Đã lưu bản nháp.")
 	}
-	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(id, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminArticle, id))
 	return nil
 }
 
@@ -502,7 +502,7 @@ func (a *App) updateArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	a.flash(r, "Đã lưu.")
-	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminArticle, art.ID))
 	return nil
 }
 
@@ -562,7 +562,7 @@ func (a *App) transitionArticle(w http.ResponseWriter, r *http.Request, u db.Use
 		msg = "Đã hẹn giờ đăng bài lúc " + vntext.FormatDateTime(t.PublishAt.In(a.Views.Location())) + "."
 	}
 	a.flash(r, msg)
-	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminArticle, art.ID))
 	return nil
 }
 
@@ -683,7 +683,7 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	a.flash(r, "Đã khôi phục phiên bản cũ.")
-	adminSeeOther(w, r, "/admin/bai-viet/"+strconv.FormatInt(art.ID, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminArticle, art.ID))
 	return nil
 }
 

@@ -103,11 +103,11 @@ func (auditPage) ObjectLink(e db.AuditEntry) string {
 	id := strconv.FormatInt(e.ObjectID, 10)
 	switch e.ObjectType {
 	case db.ObjectArticle:
-		return "/admin/bai-viet/" + id
+		return views.AdminURL(views.AdminArticle, id)
 	case db.ObjectMedia:
-		return "/admin/anh/" + id
+		return views.AdminURL(views.AdminMediaItem, id)
 	case db.ObjectComment:
-		return "/admin/binh-luan/" + id + "/sua"
+		return views.AdminURL(views.AdminCommentEdit, id)
 	}
 	return ""
 }
@@ -212,7 +212,7 @@ func (a *App) auditPage(w http.ResponseWriter, r *http.Request, u db.User) error
 		return err
 	}
 	pages := pageCount(data.Total, auditPageSize)
-	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/nhat-ky"}
+	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: views.AdminAudit}
 	keep := url.Values{}
 	for _, k := range []string{"user", "action", "object", "id", "from", "to"} {
 		if v := strings.TrimSpace(q.Get(k)); v != "" {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"toasoan/views"
 
 	"toasoan/db"
 	"toasoan/internal/vntext"
@@ -76,10 +77,10 @@ type loginForm struct {
 
 // safeNext keeps only back-office paths as the after-login destination (no open redirect).
 func safeNext(s string) string {
-	if strings.HasPrefix(s, "/admin") && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") && len(s) < 500 {
+	if strings.HasPrefix(s, views.AdminRoot) && !strings.HasPrefix(s, "//") && !strings.ContainsAny(s, "\\\r\n") && len(s) < 500 {
 		return s
 	}
-	return "/admin/"
+	return views.AdminDashboard
 }
 
 func (a *App) loginPage(w http.ResponseWriter, r *http.Request) error {
@@ -174,7 +175,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request, u db.User) error {
 	if err := a.DB.Audit(ctx, adminActor(r, u), a.Now(), "logout", db.ObjectUser, u.ID, ""); err != nil {
 		return err
 	}
-	adminSeeOther(w, r, "/admin/login")
+	adminSeeOther(w, r, views.AdminLogin)
 	return nil
 }
 
@@ -217,7 +218,7 @@ func (a *App) BootstrapAccounts(ctx context.Context, withDemo bool, siteURL stri
 			return err
 		}
 		a.Log.Info("demo admin created: this password is shown only once", "name", "admin", "password", pw,
-			"login", siteURL+"/admin/login")
+			"login", siteURL+views.AdminLogin)
 		return nil
 	}
 	token := randomToken(24)
@@ -225,7 +226,7 @@ func (a *App) BootstrapAccounts(ctx context.Context, withDemo bool, siteURL stri
 	a.back.setupToken = token
 	a.back.mu.Unlock()
 	a.Log.Warn("no accounts yet: open this one-time link to create the first admin",
-		"link", siteURL+"/admin/thiet-lap?token="+token)
+		"link", siteURL+views.AdminSetup+"?token="+token)
 	return nil
 }
 
@@ -308,7 +309,7 @@ func (a *App) setup(w http.ResponseWriter, r *http.Request) error {
 	if err := a.startSession(r, u); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+	http.Redirect(w, r, views.AdminDashboard, http.StatusSeeOther)
 	return nil
 }
 

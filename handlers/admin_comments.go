@@ -103,7 +103,7 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 		return err
 	}
 	pages := pageCount(data.Total, queuePageSize)
-	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/binh-luan"}
+	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: views.AdminComments}
 	keep := url.Values{}
 	for _, k := range []string{"status", "article"} {
 		if v := q.Get(k); v != "" {
@@ -118,8 +118,8 @@ func (a *App) moderationQueue(w http.ResponseWriter, r *http.Request, u db.User)
 // moderator came from (its filters are in the form's "back" field).
 func backToQueue(w http.ResponseWriter, r *http.Request) {
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/admin/binh-luan") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
-		back = "/admin/binh-luan"
+	if !strings.HasPrefix(back, views.AdminComments) || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
+		back = views.AdminComments
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
@@ -277,7 +277,7 @@ func (a *App) editComment(w http.ResponseWriter, r *http.Request, u db.User) err
 		return err
 	}
 	a.flash(r, "Đã sửa bình luận.")
-	http.Redirect(w, r, "/admin/binh-luan", http.StatusSeeOther)
+	http.Redirect(w, r, views.AdminComments, http.StatusSeeOther)
 	return nil
 }
 

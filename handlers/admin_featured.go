@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"toasoan/views"
 
 	"toasoan/db"
 )
@@ -46,7 +47,7 @@ func (a *App) featureArticle(w http.ResponseWriter, r *http.Request, u db.User) 
 		return err
 	}
 	a.flash(r, "Đã đặt làm tin nổi bật.")
-	adminSeeOther(w, r, "/admin/noi-bat")
+	adminSeeOther(w, r, views.AdminFeatured)
 	return nil
 }
 
@@ -63,7 +64,7 @@ func (a *App) unfeatureArticle(w http.ResponseWriter, r *http.Request, u db.User
 		return err
 	}
 	a.flash(r, "Đã bỏ khỏi tin nổi bật.")
-	adminSeeOther(w, r, "/admin/noi-bat")
+	adminSeeOther(w, r, views.AdminFeatured)
 	return nil
 }
 
@@ -87,6 +88,6 @@ func (a *App) moveFeatured(w http.ResponseWriter, r *http.Request, u db.User) er
 	if err != nil {
 		return err
 	}
-	adminSeeOther(w, r, "/admin/noi-bat#noi-bat-"+strconv.FormatInt(id, 10))
+	adminSeeOther(w, r, views.AdminFeatured+"#noi-bat-"+strconv.FormatInt(id, 10))
 	return nil
 }

@@ -166,7 +166,7 @@ func (a *App) uploadMedia(w http.ResponseWriter, r *http.Request, u db.User) err
 		return nil
 	}
 	a.flash(r, "Đã tải ảnh lên.")
-	adminSeeOther(w, r, "/admin/anh")
+	adminSeeOther(w, r, views.AdminMedia)
 	return nil
 }
 
@@ -224,7 +224,7 @@ func readMediaQuery(r *http.Request, size int) (db.MediaQuery, int, error) {
 
 func (a *App) renderMediaLibrary(w http.ResponseWriter, r *http.Request, u db.User, status int, msg string) error {
 	ctx := r.Context()
-	trash := r.URL.Path == "/admin/anh/thung-rac"
+	trash := r.URL.Path == views.AdminMediaTrash
 	if trash {
 		// Past the 30 days, images nobody uses are purged when someone looks at the trash.
 		if n, err := a.DB.PurgeMediaTrash(ctx, a.Now()); err != nil {
@@ -250,7 +250,7 @@ func (a *App) renderMediaLibrary(w http.ResponseWriter, r *http.Request, u db.Us
 	if data.TrashCount, err = a.DB.MediaTrashCount(ctx); err != nil {
 		return err
 	}
-	base := "/admin/anh"
+	base := views.AdminMedia
 	if trash {
 		base += "/thung-rac"
 	}
@@ -279,7 +279,7 @@ func (a *App) mediaPicker(w http.ResponseWriter, r *http.Request, u db.User) err
 	}
 	pages := pageCount(total, pickerPageSize)
 	data := mediaLibraryPage{Items: items, Total: total, Query: q.Text,
-		Pagination: views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/anh/chon"}}
+		Pagination: views.Pagination{Page: min(page, pages), Pages: pages, BasePath: views.AdminMediaPicker}}
 	if q.Text != "" {
 		data.PageQuery = url.Values{"q": {q.Text}}.Encode()
 	}
@@ -381,7 +381,7 @@ func (a *App) updateMedia(w http.ResponseWriter, r *http.Request, u db.User) err
 	return nil
 }
 
-func mediaAdminPath(id int64) string { return "/admin/anh/" + strconv.FormatInt(id, 10) }
+func mediaAdminPath(id int64) string { return views.AdminURL(views.AdminMediaItem, id) }
 
 // inUseMessage says why an image cannot be removed, naming the articles that show it.
 func inUseMessage(m db.Media) string {
@@ -423,11 +423,11 @@ func (a *App) mediaRemoval(w http.ResponseWriter, r *http.Request, u db.User, op
 	var msg, next string
 	switch op {
 	case "trash":
-		err, msg, next = a.DB.TrashMedia(ctx, by, now, m.ID), "Đã chuyển ảnh vào thùng rác (khôi phục được trong 30 ngày).", "/admin/anh"
+		err, msg, next = a.DB.TrashMedia(ctx, by, now, m.ID), "Đã chuyển ảnh vào thùng rác (khôi phục được trong 30 ngày).", views.AdminMedia
 	case "restore":
 		err, msg, next = a.DB.RestoreMedia(ctx, by, now, m.ID), "Đã khôi phục ảnh về thư viện.", mediaAdminPath(m.ID)
 	case "delete":
-		err, msg, next = a.DB.DeleteMedia(ctx, by, now, m.ID), "Đã xóa vĩnh viễn ảnh.", "/admin/anh/thung-rac"
+		err, msg, next = a.DB.DeleteMedia(ctx, by, now, m.ID), "Đã xóa vĩnh viễn ảnh.", views.AdminMediaTrash
 	}
 	switch {
 	case errors.Is(err, db.ErrMediaInUse):

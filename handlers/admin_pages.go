@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"toasoan/views"
 
 	"toasoan/db"
 	"toasoan/internal/vntext"
@@ -218,7 +219,7 @@ func (a *App) createPage(w http.ResponseWriter, r *http.Request, u db.User) erro
 		return err
 	}
 	a.flash(r, "Đã tạo trang.")
-	adminSeeOther(w, r, "/admin/trang/"+strconv.FormatInt(id, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminPage, id))
 	return nil
 }
 
@@ -250,7 +251,7 @@ func (a *App) updatePage(w http.ResponseWriter, r *http.Request, u db.User) erro
 		return err
 	}
 	a.flash(r, "Đã lưu trang.")
-	adminSeeOther(w, r, "/admin/trang/"+strconv.FormatInt(pg.ID, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminPage, pg.ID))
 	return nil
 }
 
@@ -289,7 +290,7 @@ func (a *App) restorePageRevision(w http.ResponseWriter, r *http.Request, u db.U
 		return err
 	}
 	a.flash(r, "Đã khôi phục phiên bản cũ.")
-	adminSeeOther(w, r, "/admin/trang/"+strconv.FormatInt(pg.ID, 10))
+	adminSeeOther(w, r, views.AdminURL(views.AdminPage, pg.ID))
 	return nil
 }
 
@@ -306,6 +307,6 @@ func (a *App) deletePage(w http.ResponseWriter, r *http.Request, u db.User) erro
 		return err
 	}
 	a.flash(r, "Đã xóa trang «"+pg.Title+"».")
-	adminSeeOther(w, r, "/admin/trang")
+	adminSeeOther(w, r, views.AdminPages)
 	return nil
 }

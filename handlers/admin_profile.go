@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"toasoan/views"
 
 	"toasoan/db"
 	"toasoan/internal/vntext"
@@ -41,7 +42,7 @@ func (a *App) updateProfile(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	a.flash(r, "Đã lưu tên hiển thị.")
-	adminSeeOther(w, r, "/admin/ho-so")
+	adminSeeOther(w, r, views.AdminProfile)
 	return nil
 }
 
@@ -79,6 +80,6 @@ func (a *App) changeOwnPassword(w http.ResponseWriter, r *http.Request, u db.Use
 		return err
 	}
 	a.flash(r, "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.")
-	adminSeeOther(w, r, "/admin/ho-so")
+	adminSeeOther(w, r, views.AdminProfile)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"toasoan/views"
 
 	"toasoan/db"
 	"toasoan/internal/vntext"
@@ -77,7 +78,7 @@ func (a *App) createSection(w http.ResponseWriter, r *http.Request, u db.User) e
 			return err
 		} else {
 			a.flash(r, "Đã thêm chuyên mục «"+data.New.Name+"».")
-			http.Redirect(w, r, "/admin/chuyen-muc", http.StatusSeeOther)
+			http.Redirect(w, r, views.AdminSections, http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -106,7 +107,7 @@ func (a *App) updateSection(w http.ResponseWriter, r *http.Request, u db.User) e
 			return err
 		} else {
 			a.flash(r, "Đã lưu chuyên mục «"+c.Name+"».")
-			http.Redirect(w, r, "/admin/chuyen-muc", http.StatusSeeOther)
+			http.Redirect(w, r, views.AdminSections, http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -132,6 +133,6 @@ func (a *App) moveSection(w http.ResponseWriter, r *http.Request, u db.User) err
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/chuyen-muc", http.StatusSeeOther)
+	http.Redirect(w, r, views.AdminSections, http.StatusSeeOther)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"toasoan/views"
 
 	"toasoan/db"
 	"toasoan/internal/vntext"
@@ -167,6 +168,6 @@ func (a *App) saveSettings(w http.ResponseWriter, r *http.Request, u db.User) er
 	}
 	a.Views.SetLocation(loc)
 	a.flash(r, "Đã lưu cài đặt.")
-	http.Redirect(w, r, "/admin/cai-dat", http.StatusSeeOther)
+	http.Redirect(w, r, views.AdminSettings, http.StatusSeeOther)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"toasoan/views"
 
 	"toasoan/db"
 )
@@ -64,7 +65,7 @@ func (a *App) createTag(w http.ResponseWriter, r *http.Request, u db.User) error
 		return err
 	}
 	a.flash(r, "Đã thêm chủ đề.")
-	adminSeeOther(w, r, "/admin/chu-de")
+	adminSeeOther(w, r, views.AdminTags)
 	return nil
 }
 
@@ -87,7 +88,7 @@ func (a *App) renameTag(w http.ResponseWriter, r *http.Request, u db.User) error
 		return err
 	}
 	a.flash(r, "Đã đổi tên chủ đề; địa chỉ cũ vẫn tự chuyển sang địa chỉ mới.")
-	adminSeeOther(w, r, "/admin/chu-de")
+	adminSeeOther(w, r, views.AdminTags)
 	return nil
 }
 
@@ -107,7 +108,7 @@ func (a *App) deleteTag(w http.ResponseWriter, r *http.Request, u db.User) error
 		return err
 	}
 	a.flash(r, "Đã xóa chủ đề khỏi mọi bài viết.")
-	adminSeeOther(w, r, "/admin/chu-de")
+	adminSeeOther(w, r, views.AdminTags)
 	return nil
 }
 

@@ -25,7 +25,7 @@ func (a *App) trashArticle(w http.ResponseWriter, r *http.Request, u db.User) er
 		return err
 	}
 	if !art.TrashedAt.IsZero() {
-		adminSeeOther(w, r, "/admin/bai-viet/thung-rac")
+		adminSeeOther(w, r, views.AdminArticlesTrash)
 		return nil
 	}
 	if !canTrashArticle(u, art) {
@@ -35,7 +35,7 @@ func (a *App) trashArticle(w http.ResponseWriter, r *http.Request, u db.User) er
 		return err
 	}
 	a.flash(r, "Đã chuyển «"+art.Title+"» vào thùng rác. Có thể khôi phục trong 30 ngày.")
-	adminSeeOther(w, r, "/admin/bai-viet")
+	adminSeeOther(w, r, views.AdminArticles)
 	return nil
 }
 
@@ -64,7 +64,7 @@ func (a *App) trashList(w http.ResponseWriter, r *http.Request, u db.User) error
 		return err
 	}
 	pages := pageCount(data.Total, adminPageSize)
-	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: "/admin/bai-viet/thung-rac"}
+	data.Pagination = views.Pagination{Page: min(page, pages), Pages: pages, BasePath: views.AdminArticlesTrash}
 	return a.renderAdmin(w, r, http.StatusOK, "admin_trash", "Thùng rác", "articles", u, data)
 }
 
@@ -81,7 +81,7 @@ func (a *App) restoreArticle(w http.ResponseWriter, r *http.Request, u db.User) 
 		return err
 	}
 	a.flash(r, "Đã khôi phục «"+art.Title+"».")
-	adminSeeOther(w, r, "/admin/bai-viet/thung-rac")
+	adminSeeOther(w, r, views.AdminArticlesTrash)
 	return nil
 }
 
@@ -105,7 +105,7 @@ func (a *App) deleteArticle(w http.ResponseWriter, r *http.Request, u db.User) e
 		return err
 	}
 	a.flash(r, "Đã xóa vĩnh viễn «"+art.Title+"».")
-	adminSeeOther(w, r, "/admin/bai-viet/thung-rac")
+	adminSeeOther(w, r, views.AdminArticlesTrash)
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (a *App) bulkArticles(w http.ResponseWriter, r *http.Request, u db.User) er
 		return err
 	}
 	pf := r.PostForm
-	back := "/admin/bai-viet"
+	back := views.AdminArticles
 	if q := pf.Get("back"); q != "" {
 		// Only the list's own filters come back: never a redirect elsewhere.
 		if v, err := url.ParseQuery(q); err == nil && len(q) < 1000 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"toasoan/views"
 
 	"toasoan/db"
 	"toasoan/internal/vntext"
@@ -58,7 +59,7 @@ func (a *App) createUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 		}
 		if err == nil {
 			a.flash(r, "Đã tạo tài khoản "+nu.Name+".")
-			http.Redirect(w, r, "/admin/nguoi-dung", http.StatusSeeOther)
+			http.Redirect(w, r, views.AdminUsers, http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -108,7 +109,7 @@ func (a *App) updateUser(w http.ResponseWriter, r *http.Request, u db.User) erro
 		}
 		if err == nil {
 			a.flash(r, "Đã lưu tài khoản "+target.Name+".")
-			http.Redirect(w, r, "/admin/nguoi-dung", http.StatusSeeOther)
+			http.Redirect(w, r, views.AdminUsers, http.StatusSeeOther)
 			return nil
 		}
 	}
@@ -145,6 +146,6 @@ func (a *App) resetPassword(w http.ResponseWriter, r *http.Request, u db.User) e
 		}
 	}
 	a.flash(r, "Đã đặt lại mật khẩu của "+target.Name+"; các phiên đăng nhập của người này đã kết thúc.")
-	http.Redirect(w, r, "/admin/nguoi-dung", http.StatusSeeOther)
+	http.Redirect(w, r, views.AdminUsers, http.StatusSeeOther)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"toasoan/views"
 
 	"toasoan/internal/httpcache"
 	"toasoan/static"
@@ -23,7 +24,9 @@ const (
 )
 
 // isAdminPath reports whether a path belongs to the back office.
-func isAdminPath(p string) bool { return p == "/admin" || strings.HasPrefix(p, "/admin/") }
+func isAdminPath(p string) bool {
+	return p == views.AdminRoot || strings.HasPrefix(p, views.AdminDashboard)
+}
 
 // isCaptchaPath reports whether a path serves a captcha image: a reload keeps the
 // challenge's URL but changes its digits, so no cache may keep one.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"toasoan/views"
 
 	"toasoan/db"
 )
@@ -121,7 +122,7 @@ func (a *App) renderError(w http.ResponseWriter, r *http.Request, status int, ms
 	if msg == "" {
 		msg = statusMessages[status]
 	}
-	if r.URL.Path == "/admin" || strings.HasPrefix(r.URL.Path, "/admin/") {
+	if r.URL.Path == views.AdminRoot || strings.HasPrefix(r.URL.Path, views.AdminDashboard) {
 		if a.renderAdminError(w, r, status, errorPage{Code: status, Heading: heading, Message: msg}) {
 			return
 		}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"text/template/parse"
 	"time"
 
 	"toasoan/db"
@@ -84,6 +85,13 @@ func New(opts Options) (*Renderer, error) {
 		if t, err = t.ParseFS(templateFiles, p); err != nil {
 			return nil, fmt.Errorf("views: %w", err)
 		}
+		trees := map[string]*parse.Tree{}
+		for _, tt := range t.Templates() {
+			trees[p+":"+tt.Name()] = tt.Tree
+		}
+		if err := checkAdminPaths(trees); err != nil {
+			return nil, err
+		}
 		r.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
 	}
 	return r, nil
@@ -150,6 +158,7 @@ func (r *Renderer) funcs(opts Options) template.FuncMap {
 		"longdate":   func(t time.Time) string { return vntext.FormatLongDate(in(t)) },
 		"isodate":    func(t time.Time) string { return in(t).Format(time.RFC3339) },
 		"number":     func(n any) string { return vntext.FormatInt(toInt64(n)) },
+		"adminPath":  adminPath,
 		"articleURL": ArticlePath,
 		"sectionURL": SectionPath,
 		"tagURL":     TagPath,
