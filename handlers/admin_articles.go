@@ -650,16 +650,9 @@ func (a *App) restoreRevision(w http.ResponseWriter, r *http.Request, u db.User)
 	if !canEditArticle(u, art) {
 		return errAdminForbidden()
 	}
-	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
+	id, version, err := parseRestoreForm(w, r)
+	if err != nil {
 		return err
-	}
-	id, ok := parseAdminID(r.PathValue("rev"))
-	if !ok {
-		return errNotFound()
-	}
-	version, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil || version < 1 {
-		return errBadRequest("Phiên bản của biểu mẫu không hợp lệ.")
 	}
 	rev, err := a.DB.RevisionByID(r.Context(), art.ID, id)
 	if errors.Is(err, db.ErrNotFound) {
@@ -769,4 +762,21 @@ func diffLines(a, b []string) []diffPart {
 		out = append(out, diffPart{"+", b[j]})
 	}
 	return out
+}
+
+// parseRestoreForm reads a revision-restore form (articles and static pages): the
+// revision's id from the path and the version of the edited text the form was built on.
+func parseRestoreForm(w http.ResponseWriter, r *http.Request) (revID int64, version int, err error) {
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
+		return 0, 0, err
+	}
+	id, ok := parseAdminID(r.PathValue("rev"))
+	if !ok {
+		return 0, 0, errNotFound()
+	}
+	version, err = strconv.Atoi(r.PostFormValue("version"))
+	if err != nil || version < 1 {
+		return 0, 0, errBadRequest("Phiên bản của biểu mẫu không hợp lệ.")
+	}
+	return id, version, nil
 }

@@ -261,16 +261,9 @@ func (a *App) restorePageRevision(w http.ResponseWriter, r *http.Request, u db.U
 	if err != nil {
 		return err
 	}
-	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
+	id, version, err := parseRestoreForm(w, r)
+	if err != nil {
 		return err
-	}
-	id, ok := parseAdminID(r.PathValue("rev"))
-	if !ok {
-		return errNotFound()
-	}
-	version, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil || version < 1 {
-		return errBadRequest("Phiên bản của biểu mẫu không hợp lệ.")
 	}
 	rev, err := a.DB.PageRevisionByID(r.Context(), pg.ID, id)
 	if errors.Is(err, db.ErrNotFound) {
