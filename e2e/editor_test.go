@@ -221,6 +221,11 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	checkAxe(t, ctx, string(axeSource), "editor 360")
 	do(t, ctx, "desktop", chromedp.EmulateViewport(1440, 900))
 
+	// Tags, typed as an editor does (comma-separated; the suggestions need not be used).
+	do(t, ctx, "tags",
+		chromedp.ScrollIntoView(chromedp.CSS("#a-tags")),
+		chromedp.Click(chromedp.CSS("#a-tags")),
+		chromedp.SendKeys(chromedp.CSS("#a-tags"), "Lễ hội, Văn hóa phố cổ"))
 	do(t, ctx, "save",
 		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash")),
@@ -265,6 +270,10 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	}
 	if len(got.Foreign) > 0 {
 		t.Errorf("the article contacted other hosts before any click: %v", got.Foreign)
+	}
+	tags := must(t, ctx, "tag links", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".article-tags a")].map(a => a.getAttribute("href") + " " + a.textContent.trim())`))
+	if strings.Join(tags, "|") != "/chu-de/le-hoi Lễ hội|/chu-de/van-hoa-pho-co Văn hóa phố cổ" {
+		t.Errorf("tag links on the public article: %q", tags)
 	}
 	caption := must(t, ctx, "caption", chromedp.Text(chromedp.CSS(".article-body figure:not(.gallery):not(.embed) > figcaption")))
 	if !strings.Contains(caption, "Đoàn diễu hành sáng 1/12.") || !strings.Contains(caption, "Ảnh: Văn Hùng") {
