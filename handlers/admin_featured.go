@@ -70,18 +70,11 @@ func (a *App) unfeatureArticle(w http.ResponseWriter, r *http.Request, u db.User
 
 // moveFeatured moves {id} one place up or down (dir=up|down).
 func (a *App) moveFeatured(w http.ResponseWriter, r *http.Request, u db.User) error {
-	id, ok := parseAdminID(r.PathValue("id"))
-	if !ok {
-		return errNotFound()
-	}
-	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
+	id, up, err := parseMoveForm(w, r)
+	if err != nil {
 		return err
 	}
-	dir := r.PostFormValue("dir")
-	if dir != "up" && dir != "down" {
-		return errBadRequest("Hướng di chuyển không hợp lệ.")
-	}
-	err := a.DB.MoveFeatured(r.Context(), adminActor(r, u), a.Now(), id, dir == "up")
+	err = a.DB.MoveFeatured(r.Context(), adminActor(r, u), a.Now(), id, up)
 	if errors.Is(err, db.ErrNotFound) {
 		return errNotFound()
 	}

@@ -115,18 +115,11 @@ func (a *App) updateSection(w http.ResponseWriter, r *http.Request, u db.User) e
 }
 
 func (a *App) moveSection(w http.ResponseWriter, r *http.Request, u db.User) error {
-	id, ok := parseAdminID(r.PathValue("id"))
-	if !ok {
-		return errNotFound()
-	}
-	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
+	id, up, err := parseMoveForm(w, r)
+	if err != nil {
 		return err
 	}
-	dir := r.PostFormValue("dir")
-	if dir != "up" && dir != "down" {
-		return errBadRequest("Hướng di chuyển không hợp lệ.")
-	}
-	err := a.DB.MoveSection(r.Context(), adminActor(r, u), a.Now(), id, dir == "up")
+	err = a.DB.MoveSection(r.Context(), adminActor(r, u), a.Now(), id, up)
 	if errors.Is(err, db.ErrNotFound) {
 		return errNotFound()
 	}
@@ -135,4 +128,21 @@ func (a *App) moveSection(w http.ResponseWriter, r *http.Request, u db.User) err
 	}
 	http.Redirect(w, r, views.AdminSections, http.StatusSeeOther)
 	return nil
+}
+
+// parseMoveForm reads a reorder form (sections, featured stories): the row's id from the
+// path and the direction, dir=up or dir=down.
+func parseMoveForm(w http.ResponseWriter, r *http.Request) (id int64, up bool, err error) {
+	id, ok := parseAdminID(r.PathValue("id"))
+	if !ok {
+		return 0, false, errNotFound()
+	}
+	if err := parseAdminForm(w, r, maxAdminForm); err != nil {
+		return 0, false, err
+	}
+	dir := r.PostFormValue("dir")
+	if dir != "up" && dir != "down" {
+		return 0, false, errBadRequest("Hướng di chuyển không hợp lệ.")
+	}
+	return id, dir == "up", nil
 }
