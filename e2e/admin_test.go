@@ -73,6 +73,7 @@ const pastePNG = `(async () => {
 })()`
 
 func TestNewsroomInBrowser(t *testing.T) {
+	browserTest(t, 38)
 	chromiumPath(t)
 	dir := t.TempDir()
 	srv := startServer(t, dir, "-demo")
@@ -319,7 +320,7 @@ var setupLinkInLog = regexp.MustCompile(`link="?(http://[^"\s]+/admin/thiet-lap\
 // TestFirstStartSetupLink: a fresh database prints a one-time link that creates the
 // first admin; after a restart the old link is dead and a new one is printed.
 func TestFirstStartSetupLink(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	dir := t.TempDir()
 	srv := startServer(t, dir)
 	m := setupLinkInLog.FindStringSubmatch(srv.Log())

@@ -31,6 +31,7 @@ const attackDuration = 8 * time.Second
 // without the attack and the page cache's hits and misses (the README quotes them; timing
 // targets belong to benchmarks, so the latency is reported, not asserted).
 func TestAttackSuite(t *testing.T) {
+	exclusiveFirstTest(t)
 	data := t.TempDir()
 	addUser(t, data, "phongvien", "author", "mat-khau-phong-vien-2026")
 	const metricsToken = "jeton-des-metriques-2026"

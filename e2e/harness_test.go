@@ -4,12 +4,14 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,12 +23,25 @@ import (
 // binPath is the toasoan binary built once for all tests.
 var binPath string
 
+// workDir holds the binary and the shared Chromium's profile; removed after the tests.
+var workDir string
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// The package's tests run in parallel, bounded by browserSlots and the machine lock
+	// below, not by -parallel: its default (GOMAXPROCS, 2 here) would count the tests
+	// waiting for a slot. An explicit -parallel still wins.
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", "64")
+	}
 	dir, err := os.MkdirTemp("", "toasoan-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	workDir = dir
 	binPath = filepath.Join(dir, "toasoan")
 	build := exec.Command("go", "build", "-o", binPath, "..")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
@@ -35,8 +50,136 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	shared.stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// maxBrowsers is how many browser tests run at once. On this 2-core machine `go test
+// ./e2e` took 2 browsers: X s, 3: Y s, 4: Z s (README, "Two commands"); more only queue
+// on the CPU and stretch every test's timeouts.
+const maxBrowsers = 3
+
+var (
+	// browsers hands out the maxBrowsers slots, the longest test first.
+	browsers = &browserQueue{free: maxBrowsers}
+	// machine is held shared by every parallel test and exclusively by a test whose
+	// figures need the machine to itself (the attack suite's latencies, Lighthouse).
+	machine sync.RWMutex
+	// unfinished counts the parallel tests not finished yet, so that the test that must
+	// run last (Lighthouse) waits for all the others.
+	unfinished sync.WaitGroup
+)
+
+// parallelTest runs t beside the package's other tests. Each test has its own server,
+// data directory and browser context, so nothing else is shared.
+func parallelTest(t *testing.T) {
+	t.Helper()
+	unfinished.Add(1) // before Parallel: every test is counted before any resumes
+	t.Cleanup(unfinished.Done)
+	t.Parallel()
+	machine.RLock()
+	t.Cleanup(machine.RUnlock)
+}
+
+// browserTest is parallelTest for a test that drives a browser: it also waits for one of
+// the maxBrowsers slots, held until the test (and its subtests) end. cost is roughly how
+// many seconds the test takes alone here: the longest start first, so that none is
+// left running alone at the end.
+func browserTest(t *testing.T, cost int) {
+	t.Helper()
+	browsers.register()
+	parallelTest(t)
+	browsers.acquire(cost)
+	t.Cleanup(browsers.release)
+}
+
+// browserQueue is a semaphore that serves the costliest waiter first. The parallel tests
+// all resume at once, in no set order, so it lets none in until every registered test
+// has arrived (or a second has passed, for a run with a small -parallel).
+type browserQueue struct {
+	mu                 sync.Mutex
+	free               int
+	registered, queued int
+	open               bool
+	waiting            []browserWaiter // costliest first
+}
+
+type browserWaiter struct {
+	cost  int
+	ready chan struct{}
+}
+
+// register counts a browser test in the sequential phase, before any resumes.
+func (q *browserQueue) register() {
+	q.mu.Lock()
+	q.registered++
+	q.mu.Unlock()
+}
+
+func (q *browserQueue) acquire(cost int) {
+	w := browserWaiter{cost, make(chan struct{})}
+	q.mu.Lock()
+	i := 0
+	for i < len(q.waiting) && q.waiting[i].cost >= cost {
+		i++
+	}
+	q.waiting = slices.Insert(q.waiting, i, w)
+	q.queued++
+	switch {
+	case q.open:
+	case q.queued >= q.registered:
+		q.open = true
+	case q.queued == 1:
+		time.AfterFunc(time.Second, func() {
+			q.mu.Lock()
+			q.open = true
+			q.grant()
+			q.mu.Unlock()
+		})
+	}
+	q.grant()
+	q.mu.Unlock()
+	<-w.ready
+}
+
+func (q *browserQueue) release() {
+	q.mu.Lock()
+	q.free++
+	q.grant()
+	q.mu.Unlock()
+}
+
+// grant lets the costliest waiters in while slots are free. Called with q.mu held.
+func (q *browserQueue) grant() {
+	for q.open && q.free > 0 && len(q.waiting) > 0 {
+		close(q.waiting[0].ready)
+		q.waiting = q.waiting[1:]
+		q.free--
+	}
+}
+
+// exclusiveFirstTest gives t the machine to itself before any parallel test starts: the
+// attack suite's latencies are its own, not those of three Chromiums beside it.
+func exclusiveFirstTest(t *testing.T) {
+	t.Helper()
+	unfinished.Add(1)
+	t.Cleanup(unfinished.Done)
+	machine.Lock() // taken in the sequential phase, so before any parallelTest's RLock
+	t.Cleanup(machine.Unlock)
+	t.Parallel()
+}
+
+// exclusiveLastTest runs t alone after every other test of the package has finished
+// (and, the e2e package being the longest, usually after the other packages of go test
+// ./... too): Lighthouse times the page under CPU throttling, so a busy machine lowers
+// its score.
+func exclusiveLastTest(t *testing.T) {
+	t.Helper()
+	t.Parallel()
+	unfinished.Wait()
+	machine.Lock()
+	t.Cleanup(machine.Unlock)
 }
 
 // server is a running toasoan binary.
@@ -146,31 +289,76 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 
 // newBrowserFor is newBrowser with a budget of its own, for a long scenario (the editor's)
 // that runs several axe passes on a shared, busy machine.
+//
+// Every test gets a tab in a browser context of its own (its own cookies, storage and
+// cache, as a fresh profile has) in one Chromium shared by the package: starting a
+// Chromium costs about 2.4 s of CPU here, and the package opened 22.
 func newBrowserFor(t *testing.T, width, height int, budget time.Duration) context.Context {
 	t.Helper()
+	browser, err := shared.get(chromiumPath(t))
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	tab, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	// The first Do opens the tab and binds its life to this context, so it must carry
+	// no timeout; the timeout goes on the context handed to the test. The viewport is
+	// the window size a browser of its own was started with.
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		cancel()
+		t.Fatalf("open a tab: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(tab, budget)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	return ctx
+}
+
+// shared is the package's one Chromium, started by the first browser test.
+var shared sharedChromium
+
+type sharedChromium struct {
+	mu                  sync.Mutex
+	browser             context.Context
+	cancel, cancelAlloc context.CancelFunc
+}
+
+func (s *sharedChromium) get(execPath string) (context.Context, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.browser != nil {
+		return s.browser, nil
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.ExecPath(execPath),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(width, height),
+		chromedp.UserDataDir(filepath.Join(workDir, "chromium")),
+		chromedp.WindowSize(1440, 900),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, cancel := chromedp.NewContext(allocCtx)
-	// The first Do starts the browser and binds its life to this context, so it must
-	// carry no timeout; the timeout goes on the context handed to the test.
+	// The first Do starts the browser and binds its life to this context: no timeout.
 	if err := chromedp.Do(browser); err != nil {
 		cancel()
 		cancelAlloc()
-		t.Fatalf("start chromium: %v", err)
+		return nil, err
 	}
-	ctx, cancelTimeout := context.WithTimeout(browser, budget)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	return ctx
+	s.browser, s.cancel, s.cancelAlloc = browser, cancel, cancelAlloc
+	return browser, nil
+}
+
+// stop closes the shared Chromium, if one was started.
+func (s *sharedChromium) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.browser != nil {
+		s.cancel()
+		s.cancelAlloc()
+		s.browser = nil
+	}
 }
 
 // must runs one browser action that returns a value and fails the test on error.
@@ -191,22 +379,21 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	}
 }
 
-// screenshot saves a full-page PNG into the test's temp dir (or $E2E_SHOTS when set, to
-// keep them) and returns its path.
-func screenshot(t *testing.T, ctx context.Context, name string) string {
+// screenshot saves a full-page PNG into $E2E_SHOTS, for a person to look at. Without
+// E2E_SHOTS it takes none: nobody could look at it, and the package's 76 full-page shots
+// cost a quarter of the slowest tests' time.
+func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	buf := must(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
 	dir := os.Getenv("E2E_SHOTS")
 	if dir == "" {
-		dir = t.TempDir()
+		return
 	}
+	buf := must(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
 	os.MkdirAll(dir, 0o755)
-	path := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(path, buf, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if len(buf) < 1000 {
 		t.Errorf("screenshot %s is suspiciously small (%d bytes)", name, len(buf))
 	}
-	return path
 }

@@ -17,7 +17,7 @@ import (
 // finishes, buffered view counts are written, the process exits 0, and a second -demo start
 // does not load the demo content again.
 func TestShutdownFlushesViews(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	dataDir := t.TempDir()
 	srv := startServer(t, dataDir, "-demo")
 	resp, err := http.Get(srv.URL + "/")

@@ -14,7 +14,7 @@ import (
 // time (slowloris): readers are still served at once, and the server drops the slow
 // connections when its header timeout (10 s) runs out.
 func TestSlowClientsCannotTieUpTheServer(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	srv := startServer(t, "", "-demo")
 	host := strings.TrimPrefix(srv.URL, "http://")
 	const slow = 50
@@ -70,7 +70,7 @@ func TestSlowClientsCannotTieUpTheServer(t *testing.T) {
 // TestHugeBodyIsRefused posts 1 GB (declared) to the real server: it answers 413 without
 // reading it, and keeps serving.
 func TestHugeBodyIsRefused(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	srv := startServer(t, "", "-demo")
 	host := strings.TrimPrefix(srv.URL, "http://")
 	c, err := net.Dial("tcp", host)

@@ -81,7 +81,7 @@ func selfSigned(t *testing.T, dir, host string) (certFile, keyFile string, pool 
 // install, with only ports, paths and the certificate swapped — in front of the real
 // binary, and checks TLS, the page cache and that posts reach the app.
 func TestNginxInFront(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	nginx := nginxPath(t)
 	data := t.TempDir()
 	addUser(t, data, "bientap", "editor", "mat-khau-du-dai-2026")

@@ -50,7 +50,7 @@ func httpGet(t *testing.T, url string, header http.Header) (*http.Response, stri
 // with automatic backups and metrics, a manual backup while it runs, a refused restore,
 // then a restore once it has stopped.
 func TestOperatingARunningServer(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	data, backups := t.TempDir(), t.TempDir()
 	const token = "e2e-metrics-token-0123456789"
 	srv := startServer(t, data, "-demo", "-backup-dir", backups, "-metrics-token", token,
@@ -132,7 +132,7 @@ func TestOperatingARunningServer(t *testing.T) {
 
 // TestJSONLogs checks -log-format json: one JSON object per line with the request fields.
 func TestJSONLogs(t *testing.T) {
-	t.Parallel()
+	parallelTest(t)
 	srv := startServer(t, "", "-log-format", "json")
 	httpGet(t, srv.URL+"/healthz", nil)
 	srv.Stop(t)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestHomeAndArticleInBrowser(t *testing.T) {
+	browserTest(t, 11)
 	srv := startServer(t, "", "-demo")
 	for _, size := range []struct {
 		name          string

@@ -113,14 +113,14 @@ func seedReaderSite(t *testing.T, dataDir string) (threadArticle, repliedComment
 }
 
 // viewShot saves what the screen shows (cheaper than a full-page shot on a busy machine)
-// into $E2E_SHOTS, or the test's temp dir.
+// into $E2E_SHOTS; without it, none (see screenshot).
 func viewShot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	buf := must(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
 	dir := os.Getenv("E2E_SHOTS")
 	if dir == "" {
-		dir = t.TempDir()
+		return
 	}
+	buf := must(t, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
 	os.MkdirAll(dir, 0o755)
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
 		t.Fatal(err)
@@ -155,6 +155,7 @@ func consoleProblems(t *testing.T, ctx context.Context) {
 }
 
 func TestReaderPortalInBrowser(t *testing.T) {
+	browserTest(t, 16)
 	dataDir := t.TempDir()
 	// Load the demo once, stop, seed, start again: the seed is in before any page is cached.
 	first := startServer(t, dataDir, "-demo")
@@ -195,7 +196,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 					t.Errorf("card titles at %v: uneven (%s)", tops, dbg)
 				}
 			}
-			viewShot(t, ctx, "home-"+size.name)
+			viewShot(t, ctx, "reader-home-"+size.name)
 
 			// Item 4: every section of the menu is on screen, the current one too.
 			do(t, ctx, "section", chromedp.Navigate(srv.URL+"/chuyen-muc/nong-nghiep-nong-thon"), chromedp.WaitVisible(chromedp.CSS(".page-title")))
@@ -209,7 +210,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			if !cur {
 				t.Error("the current section is not in view")
 			}
-			viewShot(t, ctx, "section-"+size.name)
+			viewShot(t, ctx, "reader-section-"+size.name)
 
 			// Item 5 and the long thread.
 			do(t, ctx, "thread article", chromedp.Navigate(threadURL), chromedp.WaitVisible(chromedp.CSS("#comment-list")))
@@ -221,7 +222,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			if size.name == "phone" && side[0] > 20 {
 				t.Errorf("sidebar beside the article on a phone: x=%v", side[0])
 			}
-			viewShot(t, ctx, "article-"+size.name)
+			viewShot(t, ctx, "reader-article-"+size.name)
 			must(t, ctx, "marker", chromedp.Evaluate[bool](`window.__noReload = 1; true`))
 			count := func() int {
 				return must(t, ctx, "count", chromedp.Evaluate[int](`document.querySelectorAll("#comment-list .comment-list > li.comment").length`))
@@ -285,7 +286,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			if err := openDB(t, srv.DataDir).QueryRow(`SELECT parent_id FROM comments WHERE body LIKE ?`, "%bảng tin ("+size.name+")%").Scan(&parent); err != nil || parent != replied {
 				t.Errorf("stored reply parent %d (%v)", parent, err)
 			}
-			viewShot(t, ctx, "reply-"+size.name)
+			viewShot(t, ctx, "reader-reply-"+size.name)
 
 			// Item 1: after posting on the article form, the thank-you is on screen, focused,
 			// and read out as itself.
@@ -304,7 +305,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			if seen[0] < 0 || seen[1] > seen[2] || seen[3] != 1 {
 				t.Errorf("thank-you at %v–%v of %v px, focused=%v", seen[0], seen[1], seen[2], seen[3])
 			}
-			viewShot(t, ctx, "thanks-"+size.name)
+			viewShot(t, ctx, "reader-thanks-"+size.name)
 		})
 	}
 }
@@ -313,6 +314,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 // conversation: the form with its captcha from the article page, a like, a reply and the
 // next page of a thread, all with scripts off.
 func TestReaderPortalWithoutJavaScript(t *testing.T) {
+	browserTest(t, 9)
 	dataDir := t.TempDir()
 	first := startServer(t, dataDir, "-demo")
 	first.Stop(t)
@@ -347,7 +349,7 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv)),
 		chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok")))
-	viewShot(t, ctx, "nojs-thanks-phone")
+	viewShot(t, ctx, "reader-nojs-thanks-phone")
 
 	// Like without JS: the form posts and comes back to the comment.
 	likeSel := fmt.Sprintf("#binh-luan-%d > .comment-actions .like-btn", replied)
@@ -380,5 +382,5 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 	if n := must(t, ctx, "page 2", chromedp.Evaluate[int](`document.querySelectorAll(".comment-list > li.comment").length`)); n != 20 {
 		t.Errorf("page 2 has %d comments", n)
 	}
-	viewShot(t, ctx, "nojs-page2-phone")
+	viewShot(t, ctx, "reader-nojs-page2-phone")
 }

@@ -36,6 +36,7 @@ var hrefPattern = regexp.MustCompile(`<h2><a href="(/bai-viet/[^"]+)"`)
 // TestPagesAreValidHTML runs the W3C Nu Html Checker on what readers get: every kind of
 // public page, as the real binary serves it.
 func TestPagesAreValidHTML(t *testing.T) {
+	parallelTest(t)
 	jar := vnuJar(t)
 	srv := startServer(t, "", "-demo")
 	fetch := func(path string) (int, []byte) {
