@@ -189,7 +189,7 @@ func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOp
 		return Comment{}, err
 	}
 	if c.Status == CommentApproved {
-		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
+		d.changed(Change{CommentsOf: []int64{c.ArticleID}, ReaderPost: true})
 	}
 	return c, nil
 }

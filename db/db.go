@@ -53,6 +53,11 @@ type Change struct {
 	// edited or removed) when nothing else did: their pages and comment lists go; the
 	// comment counts on other pages catch up within the page cache's lifetime.
 	CommentsOf []int64
+	// ReaderPost marks a change that only adds a reader's comment published at once (no
+	// moderation, or a known reader): readers post many a second on a busy thread, so the
+	// pages may show it a moment later (the page cache's grace); a moderator's change,
+	// an edit or a removal shows at once.
+	ReaderPost bool
 }
 
 // OnContentChange registers fn to run after every committed write that can change what
