@@ -75,18 +75,20 @@ func insertComment(ctx context.Context, tx *sql.Tx, c Comment) (int64, error) {
 	if c.Status == CommentApproved {
 		// One more, in the same transaction as the insert: recounting here read every
 		// approved comment of the article on each post, so posting slowed as a thread grew.
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?`, c.ArticleID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count = comment_count + 1,
+			comments_version = comments_version + 1 WHERE id = ?`, c.ArticleID); err != nil {
 			return 0, fmt.Errorf("db: count comments of %d: %w", c.ArticleID, err)
 		}
 	}
 	return res.LastInsertId()
 }
 
-// refreshCommentCount recounts an article's approved comments: moderation changes
-// statuses in any direction, and a recount cannot drift.
+// refreshCommentCount recounts an article's approved comments (moderation changes
+// statuses in any direction, and a recount cannot drift) and bumps its comments version.
 func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count =
-		(SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved') WHERE id = ?`, articleID, articleID)
+		(SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved'),
+		comments_version = comments_version + 1 WHERE id = ?`, articleID, articleID)
 	if err != nil {
 		return fmt.Errorf("db: count comments of %d: %w", articleID, err)
 	}
@@ -232,48 +234,24 @@ func (d *DB) CommentBlocked(ctx context.Context, ip, phone string) (bool, error)
 	return n > 0, nil
 }
 
-// CommentListVersion is a short fingerprint of an article's approved comments: it
-// changes when one is approved, removed or re-moderated, and equals
-// CommentsVersion(ApprovedComments(...)). Polling readers compare it instead of
-// downloading the list again.
+// CommentListVersion is a short version of an article's public comments: it changes
+// with every write that changes them (published, moderated, edited, removed). Polling
+// readers compare it instead of downloading the list again.
 func (d *DB) CommentListVersion(ctx context.Context, articleID int64) (string, error) {
 	v, _, err := d.CommentListState(ctx, articleID)
 	return v, err
 }
 
-// CommentListState is CommentListVersion with the number of approved comments.
+// CommentListState is CommentListVersion with the number of approved comments: one row,
+// whatever the thread's length.
 func (d *DB) CommentListState(ctx context.Context, articleID int64) (string, int, error) {
-	var v commentVersion
-	err := d.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0),
-		coalesce(max(moderated_at), 0) FROM comments WHERE article_id = ? AND status = 'approved'`,
-		articleID).Scan(&v.count, &v.maxID, &v.sumID, &v.maxModerated)
+	var count, version int64
+	err := d.r.QueryRowContext(ctx, `SELECT comment_count, comments_version FROM articles WHERE id = ?`,
+		articleID).Scan(&count, &version)
 	if err != nil {
-		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, err)
+		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, notFound(err))
 	}
-	return v.String(), int(v.count), nil
-}
-
-// CommentsVersion computes CommentListVersion from a list already loaded.
-func CommentsVersion(cs []Comment) string {
-	var v commentVersion
-	for _, c := range cs {
-		v.count++
-		v.maxID = max(v.maxID, c.ID)
-		v.sumID += c.ID
-		if !c.ModeratedAt.IsZero() {
-			v.maxModerated = max(v.maxModerated, unix(c.ModeratedAt))
-		}
-	}
-	return v.String()
-}
-
-type commentVersion struct {
-	count, maxID, sumID, maxModerated int64
-}
-
-func (v commentVersion) String() string {
-	return strconv.FormatInt(v.count, 36) + "-" + strconv.FormatInt(v.maxID, 36) + "-" +
-		strconv.FormatInt(v.sumID, 36) + "-" + strconv.FormatInt(v.maxModerated, 36)
+	return strconv.FormatInt(count, 36) + "-" + strconv.FormatInt(version, 36), int(count), nil
 }
 
 // InitSetting stores value under key unless the key already has one, and returns the
