@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -135,64 +137,184 @@ type ReaderCommentOptions struct {
 var ErrFormTokenUsed = errors.New("db: form token already used")
 
 // PostReaderComment stores a reader's comment: the duplicate check, the first-time
-// check and the insert happen in one immediate transaction, so concurrent posts of the
-// same text cannot both pass. It returns the comment as stored (id and final status).
+// check, the token and the insert happen in one immediate transaction, so concurrent
+// posts of the same text (or with the same token) cannot both pass. It returns the
+// comment as stored (id and final status) once it is committed.
+//
+// Posts arriving together share a transaction (group commit): the first in line commits
+// every post queued behind it, each inside a savepoint of its own, so one refused post
+// (a duplicate, a spent token, comments closed) leaves the others as they are. The
+// commit — most of a post's time on the single writer — is paid once per batch, so posts
+// a second grow with the load instead of queuing one commit at a time.
 func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOptions) (Comment, error) {
-	// Quiet: a pending comment changes no page; a published one is reported below.
-	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
-		// Checked here, not only by the handler: an editor may close comments while a
-		// reader is typing.
-		var closed bool
-		if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
-			return fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+	req := &postRequest{ctx: ctx, c: c, o: o, wake: make(chan struct{})}
+	b := &d.posts
+	b.mu.Lock()
+	b.queue = append(b.queue, req)
+	lead := !b.leading
+	b.leading = true
+	b.mu.Unlock()
+	if !lead {
+		<-req.wake
+		if req.finished {
+			return req.c, req.err
 		}
-		if closed {
-			return ErrCommentsClosed
+		// Handed the lead: req is first in the queue.
+	}
+	b.mu.Lock()
+	n := min(len(b.queue), maxPostBatch)
+	batch := append([]*postRequest(nil), b.queue[:n]...)
+	b.queue = append(b.queue[:0], b.queue[n:]...)
+	b.mu.Unlock()
+
+	d.commitPosts(batch)
+
+	b.mu.Lock()
+	if len(b.queue) > 0 {
+		close(b.queue[0].wake) // the next in line leads; b.leading stays true
+	} else {
+		b.leading = false
+	}
+	b.mu.Unlock()
+	return req.c, req.err
+}
+
+// maxPostBatch bounds a group commit, and so how long the posts in it wait for it.
+const maxPostBatch = 64
+
+// postQueue is the line of reader posts waiting for the writer (see PostReaderComment).
+type postQueue struct {
+	mu      sync.Mutex
+	queue   []*postRequest
+	leading bool // a post is committing a batch; the others wait to be woken
+}
+
+// postRequest is one reader post in the line, and then its result.
+type postRequest struct {
+	ctx      context.Context
+	c        Comment
+	o        ReaderCommentOptions
+	err      error
+	finished bool
+	wake     chan struct{} // closed when finished, or when it is handed the lead
+}
+
+// commitPosts stores a batch of reader posts in one transaction, each in a savepoint, and
+// wakes their writers. A post whose reader gave up before its turn is not stored.
+func (d *DB) commitPosts(batch []*postRequest) {
+	defer func() {
+		for i, r := range batch {
+			r.finished = true
+			if i > 0 { // batch[0] is the leader, who is not waiting
+				close(r.wake)
+			}
 		}
-		if !o.DuplicateSince.IsZero() {
-			var dup int
-			// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts
-			// characters there, as firstRunes does.
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
-				WHERE article_id = ? AND substr(body, 1, 64) = ? AND created_at >= ?
-				  AND body = ? AND status <> 'deleted'`,
-				c.ArticleID, firstRunes(c.Body, 64), unix(o.DuplicateSince), c.Body).Scan(&dup)
-			if err != nil {
-				return fmt.Errorf("db: duplicate check on %d: %w", c.ArticleID, err)
+	}()
+	tx, err := d.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, r := range batch {
+			r.err = err
+		}
+		return
+	}
+	stored := 0
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		// Never cancelled halfway: an interrupted statement rolls back the whole
+		// transaction, the other readers' posts with it.
+		ctx := context.WithoutCancel(r.ctx)
+		if len(batch) == 1 {
+			r.c, r.err = postInTx(ctx, tx, r.c, r.o)
+		} else if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
+			r.err = err
+		} else {
+			r.c, r.err = postInTx(ctx, tx, r.c, r.o)
+			if r.err != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
+					r.err = errors.Join(r.err, err)
+				}
 			}
-			if dup > 0 {
-				return ErrDuplicateComment
+			if _, err := tx.ExecContext(ctx, `RELEASE post`); err != nil && r.err == nil {
+				r.err = err
 			}
 		}
-		if o.ApproveKnown && c.Status != CommentApproved && c.Phone != "" {
-			var known int
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
-				WHERE phone = ? AND name = ? AND status = 'approved' AND phone <> ''`, c.Phone, c.Name).Scan(&known)
-			if err != nil {
-				return fmt.Errorf("db: known commenter check: %w", err)
-			}
-			if known > 0 {
-				c.Status = CommentApproved
+		if r.err == nil {
+			stored++
+		}
+	}
+	if stored == 0 {
+		tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, r := range batch {
+			if r.err == nil {
+				r.c, r.err = Comment{}, err
 			}
 		}
-		if len(o.FormToken) > 0 {
-			if err := spendFormToken(ctx, tx, o.FormToken, c.CreatedAt, o.FormTokenExpires); err != nil {
-				return err
-			}
+		return
+	}
+	var published []int64
+	for _, r := range batch {
+		if r.err == nil && r.c.Status == CommentApproved && !slices.Contains(published, r.c.ArticleID) {
+			published = append(published, r.c.ArticleID)
 		}
-		id, err := insertComment(ctx, tx, c)
+	}
+	if len(published) > 0 {
+		d.changed(Change{CommentsOf: published, ReaderPost: true})
+	}
+}
+
+// postInTx is one reader post inside the writer's transaction: the rules, then the insert.
+func postInTx(ctx context.Context, tx *sql.Tx, c Comment, o ReaderCommentOptions) (Comment, error) {
+	// Checked here, not only by the handler: an editor may close comments while a
+	// reader is typing.
+	var closed bool
+	if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
+		return Comment{}, fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+	}
+	if closed {
+		return Comment{}, ErrCommentsClosed
+	}
+	if !o.DuplicateSince.IsZero() {
+		var dup int
+		// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts
+		// characters there, as firstRunes does.
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
+			WHERE article_id = ? AND substr(body, 1, 64) = ? AND created_at >= ?
+			  AND body = ? AND status <> 'deleted'`,
+			c.ArticleID, firstRunes(c.Body, 64), unix(o.DuplicateSince), c.Body).Scan(&dup)
 		if err != nil {
-			return err
+			return Comment{}, fmt.Errorf("db: duplicate check on %d: %w", c.ArticleID, err)
 		}
-		c.ID = id
-		return nil
-	})
+		if dup > 0 {
+			return Comment{}, ErrDuplicateComment
+		}
+	}
+	if o.ApproveKnown && c.Status != CommentApproved && c.Phone != "" {
+		var known int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
+			WHERE phone = ? AND name = ? AND status = 'approved' AND phone <> ''`, c.Phone, c.Name).Scan(&known)
+		if err != nil {
+			return Comment{}, fmt.Errorf("db: known commenter check: %w", err)
+		}
+		if known > 0 {
+			c.Status = CommentApproved
+		}
+	}
+	if len(o.FormToken) > 0 {
+		if err := spendFormToken(ctx, tx, o.FormToken, c.CreatedAt, o.FormTokenExpires); err != nil {
+			return Comment{}, err
+		}
+	}
+	id, err := insertComment(ctx, tx, c)
 	if err != nil {
 		return Comment{}, err
 	}
-	if c.Status == CommentApproved {
-		d.changed(Change{CommentsOf: []int64{c.ArticleID}, ReaderPost: true})
-	}
+	c.ID = id
 	return c, nil
 }
 

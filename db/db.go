@@ -38,6 +38,7 @@ type DB struct {
 	path string
 
 	onChange atomic.Pointer[func(Change)]
+	posts    postQueue // reader posts waiting to be committed together
 	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
 	passwordCost atomic.Int32
 	dummyHash    atomic.Pointer[[]byte] // at passwordCost; nil means the package's dummyHash
