@@ -67,7 +67,7 @@ func (d *DB) ApprovedComments(ctx context.Context, articleID int64) ([]Comment, 
 	return out, rows.Err()
 }
 
-func insertComment(ctx context.Context, tx *sql.Tx, c Comment) (int64, error) {
+func insertComment(ctx context.Context, tx txRunner, c Comment) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO comments (article_id, parent_id, name, phone, title, body, status,
 		ip, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ArticleID, nullID(c.ParentID), c.Name, c.Phone, c.Title, c.Body, c.Status, c.IP, c.UserAgent, unix(c.CreatedAt))
@@ -217,6 +217,9 @@ func (d *DB) commitPosts(batch []*postRequest) {
 		}
 		return
 	}
+	defer tx.Rollback() // after a commit, a no-op
+	stmts := newStmtCache(tx)
+	defer stmts.close()
 	stored := 0
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -227,11 +230,11 @@ func (d *DB) commitPosts(batch []*postRequest) {
 		// transaction, the other readers' posts with it.
 		ctx := context.WithoutCancel(r.ctx)
 		if len(batch) == 1 {
-			r.c, r.err = postInTx(ctx, tx, r.c, r.o)
+			r.c, r.err = postInTx(ctx, stmts, r.c, r.o)
 		} else if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
 			r.err = err
 		} else {
-			r.c, r.err = postInTx(ctx, tx, r.c, r.o)
+			r.c, r.err = postInTx(ctx, stmts, r.c, r.o)
 			if r.err != nil {
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
 					r.err = errors.Join(r.err, err)
@@ -246,7 +249,6 @@ func (d *DB) commitPosts(batch []*postRequest) {
 		}
 	}
 	if stored == 0 {
-		tx.Rollback()
 		return
 	}
 	if err := tx.Commit(); err != nil {
@@ -268,8 +270,61 @@ func (d *DB) commitPosts(batch []*postRequest) {
 	}
 }
 
+// txRunner runs statements inside a transaction: *sql.Tx, or a stmtCache over one.
+type txRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtCache prepares each statement once per transaction: a batch of posts runs the same
+// six statements for every post, and parsing them again each time was a fifth of the
+// writer's time.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext runs query as a prepared statement of the transaction.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowContext runs query as a prepared statement of the transaction (a statement that
+// cannot be prepared is run directly, so its error comes back through Scan).
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
+
 // postInTx is one reader post inside the writer's transaction: the rules, then the insert.
-func postInTx(ctx context.Context, tx *sql.Tx, c Comment, o ReaderCommentOptions) (Comment, error) {
+func postInTx(ctx context.Context, tx txRunner, c Comment, o ReaderCommentOptions) (Comment, error) {
 	// Checked here, not only by the handler: an editor may close comments while a
 	// reader is typing.
 	var closed bool
@@ -321,7 +376,7 @@ func postInTx(ctx context.Context, tx *sql.Tx, c Comment, o ReaderCommentOptions
 // spendFormToken records a fill-time token as used, forgetting tokens past their expiry
 // on the way; a token recorded before is ErrFormTokenUsed. Inside the comment's
 // transaction, so of concurrent posts with one token exactly one is stored.
-func spendFormToken(ctx context.Context, tx *sql.Tx, mac []byte, now, expires time.Time) error {
+func spendFormToken(ctx context.Context, tx txRunner, mac []byte, now, expires time.Time) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM used_form_tokens WHERE expires_at < ?`, unix(now)); err != nil {
 		return fmt.Errorf("db: prune used form tokens: %w", err)
 	}
