@@ -337,12 +337,14 @@ func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label s
 		if err := warmSearches(s); err != nil {
 			return nil, 0, err
 		}
-		t, err := targetsOf(s, dataDir, hot)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer t.cleanup()
 		for _, fresh := range []bool{false, true} {
+			// Tokens of their own for each run: a token is good for one post, and a run
+			// on the previous run's tokens had most of its posts refused.
+			t, err := targetsOf(s, dataDir, hot)
+			if err != nil {
+				return nil, 0, err
+			}
+			defer t.cleanup()
 			name := fmt.Sprintf("%s 85/10/5 mix, moderation %s", label, map[string]string{"true": "on", "false": "off"}[moderation])
 			if fresh {
 				name += ", new searches"
@@ -381,11 +383,6 @@ func soak(o options, srv **server, bin, dataDir string, hot hotArticle, label st
 	if err := warmSearches(s); err != nil {
 		return nil, 0, err
 	}
-	t, err := targetsOf(s, dataDir, hot)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer t.cleanup()
 	// wrk is closed-loop: each of the connections waits between requests, which paces
 	// the total near the rate (the wait leaves room for the answer's own time).
 	const conns = 20
@@ -399,6 +396,13 @@ func soak(o options, srv **server, bin, dataDir string, hot hotArticle, label st
 		minutes = 1
 	}
 	for m := 1; m <= minutes; m++ {
+		// Each minute is a wrk run of its own, starting its token files from the top:
+		// it needs new tokens (a token is good for one post).
+		t, err := targetsOf(s, dataDir, hot)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer t.cleanup()
 		r, err := wrkRun(o, s.base, wrkSpec{name: fmt.Sprintf("%s soak @%d/s, minute %d", label, o.soakRate, m), path: hot.path,
 			script: mixLua(t, false, "soak"+strconv.Itoa(m)) + pace, connections: conns, duration: time.Minute, gzip: true})
 		if err != nil {

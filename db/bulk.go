@@ -66,7 +66,8 @@ func (b *Bulk) AddCommentUncounted(c Comment) (int64, error) {
 // RecountComments sets every article's approved comment count from the comments table.
 func (d *DB) RecountComments(ctx context.Context) error {
 	_, err := d.w.ExecContext(ctx, `UPDATE articles SET comment_count = coalesce(
-		(SELECT count(*) FROM comments c WHERE c.article_id = articles.id AND c.status = 'approved'), 0)`)
+		(SELECT count(*) FROM comments c WHERE c.article_id = articles.id AND c.status = 'approved'), 0),
+		comments_version = comments_version + 1`)
 	if err != nil {
 		return fmt.Errorf("db: recount comments: %w", err)
 	}

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -65,7 +67,7 @@ func (d *DB) ApprovedComments(ctx context.Context, articleID int64) ([]Comment, 
 	return out, rows.Err()
 }
 
-func insertComment(ctx context.Context, tx *sql.Tx, c Comment) (int64, error) {
+func insertComment(ctx context.Context, tx txRunner, c Comment) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO comments (article_id, parent_id, name, phone, title, body, status,
 		ip, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ArticleID, nullID(c.ParentID), c.Name, c.Phone, c.Title, c.Body, c.Status, c.IP, c.UserAgent, unix(c.CreatedAt))
@@ -75,18 +77,20 @@ func insertComment(ctx context.Context, tx *sql.Tx, c Comment) (int64, error) {
 	if c.Status == CommentApproved {
 		// One more, in the same transaction as the insert: recounting here read every
 		// approved comment of the article on each post, so posting slowed as a thread grew.
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count = comment_count + 1 WHERE id = ?`, c.ArticleID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count = comment_count + 1,
+			comments_version = comments_version + 1 WHERE id = ?`, c.ArticleID); err != nil {
 			return 0, fmt.Errorf("db: count comments of %d: %w", c.ArticleID, err)
 		}
 	}
 	return res.LastInsertId()
 }
 
-// refreshCommentCount recounts an article's approved comments: moderation changes
-// statuses in any direction, and a recount cannot drift.
+// refreshCommentCount recounts an article's approved comments (moderation changes
+// statuses in any direction, and a recount cannot drift) and bumps its comments version.
 func refreshCommentCount(ctx context.Context, tx *sql.Tx, articleID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE articles SET comment_count =
-		(SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved') WHERE id = ?`, articleID, articleID)
+		(SELECT count(*) FROM comments WHERE article_id = ? AND status = 'approved'),
+		comments_version = comments_version + 1 WHERE id = ?`, articleID, articleID)
 	if err != nil {
 		return fmt.Errorf("db: count comments of %d: %w", articleID, err)
 	}
@@ -133,71 +137,246 @@ type ReaderCommentOptions struct {
 var ErrFormTokenUsed = errors.New("db: form token already used")
 
 // PostReaderComment stores a reader's comment: the duplicate check, the first-time
-// check and the insert happen in one immediate transaction, so concurrent posts of the
-// same text cannot both pass. It returns the comment as stored (id and final status).
+// check, the token and the insert happen in one immediate transaction, so concurrent
+// posts of the same text (or with the same token) cannot both pass. It returns the
+// comment as stored (id and final status) once it is committed.
+//
+// Posts arriving together share a transaction (group commit): the first in line commits
+// every post queued behind it, each inside a savepoint of its own, so one refused post
+// (a duplicate, a spent token, comments closed) leaves the others as they are. The
+// commit — most of a post's time on the single writer — is paid once per batch, so posts
+// a second grow with the load instead of queuing one commit at a time.
 func (d *DB) PostReaderComment(ctx context.Context, c Comment, o ReaderCommentOptions) (Comment, error) {
-	// Quiet: a pending comment changes no page; a published one is reported below.
-	err := d.inTxQuiet(ctx, func(tx *sql.Tx) error {
-		// Checked here, not only by the handler: an editor may close comments while a
-		// reader is typing.
-		var closed bool
-		if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
-			return fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+	req := &postRequest{ctx: ctx, c: c, o: o, wake: make(chan struct{})}
+	b := &d.posts
+	b.mu.Lock()
+	b.queue = append(b.queue, req)
+	lead := !b.leading
+	b.leading = true
+	b.mu.Unlock()
+	if !lead {
+		<-req.wake
+		if req.finished {
+			return req.c, req.err
 		}
-		if closed {
-			return ErrCommentsClosed
+		// Handed the lead: req is first in the queue.
+	}
+	b.mu.Lock()
+	n := min(len(b.queue), maxPostBatch)
+	batch := append([]*postRequest(nil), b.queue[:n]...)
+	b.queue = append(b.queue[:0], b.queue[n:]...)
+	b.mu.Unlock()
+
+	d.commitPosts(batch)
+
+	b.mu.Lock()
+	if len(b.queue) > 0 {
+		close(b.queue[0].wake) // the next in line leads; b.leading stays true
+	} else {
+		b.leading = false
+	}
+	b.mu.Unlock()
+	return req.c, req.err
+}
+
+// maxPostBatch bounds a group commit, and so how long the posts in it wait for it.
+const maxPostBatch = 64
+
+// postQueue is the line of reader posts waiting for the writer (see PostReaderComment).
+type postQueue struct {
+	mu      sync.Mutex
+	queue   []*postRequest
+	leading bool // a post is committing a batch; the others wait to be woken
+}
+
+// postRequest is one reader post in the line, and then its result.
+type postRequest struct {
+	ctx      context.Context
+	c        Comment
+	o        ReaderCommentOptions
+	err      error
+	finished bool
+	wake     chan struct{} // closed when finished, or when it is handed the lead
+}
+
+// commitPosts stores a batch of reader posts in one transaction, each in a savepoint, and
+// wakes their writers. A post whose reader gave up before its turn is not stored.
+func (d *DB) commitPosts(batch []*postRequest) {
+	defer func() {
+		for i, r := range batch {
+			r.finished = true
+			if i > 0 { // batch[0] is the leader, who is not waiting
+				close(r.wake)
+			}
 		}
-		if !o.DuplicateSince.IsZero() {
-			var dup int
-			// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts
-			// characters there, as firstRunes does.
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
-				WHERE article_id = ? AND substr(body, 1, 64) = ? AND created_at >= ?
-				  AND body = ? AND status <> 'deleted'`,
-				c.ArticleID, firstRunes(c.Body, 64), unix(o.DuplicateSince), c.Body).Scan(&dup)
-			if err != nil {
-				return fmt.Errorf("db: duplicate check on %d: %w", c.ArticleID, err)
+	}()
+	tx, err := d.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, r := range batch {
+			r.err = err
+		}
+		return
+	}
+	defer tx.Rollback() // after a commit, a no-op
+	stmts := newStmtCache(tx)
+	defer stmts.close()
+	stored := 0
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		// Never cancelled halfway: an interrupted statement rolls back the whole
+		// transaction, the other readers' posts with it.
+		ctx := context.WithoutCancel(r.ctx)
+		if len(batch) == 1 {
+			r.c, r.err = postInTx(ctx, stmts, r.c, r.o)
+		} else if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
+			r.err = err
+		} else {
+			r.c, r.err = postInTx(ctx, stmts, r.c, r.o)
+			if r.err != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
+					r.err = errors.Join(r.err, err)
+				}
 			}
-			if dup > 0 {
-				return ErrDuplicateComment
+			if _, err := tx.ExecContext(ctx, `RELEASE post`); err != nil && r.err == nil {
+				r.err = err
 			}
 		}
-		if o.ApproveKnown && c.Status != CommentApproved && c.Phone != "" {
-			var known int
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
-				WHERE phone = ? AND name = ? AND status = 'approved' AND phone <> ''`, c.Phone, c.Name).Scan(&known)
-			if err != nil {
-				return fmt.Errorf("db: known commenter check: %w", err)
-			}
-			if known > 0 {
-				c.Status = CommentApproved
+		if r.err == nil {
+			stored++
+		}
+	}
+	if stored == 0 {
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, r := range batch {
+			if r.err == nil {
+				r.c, r.err = Comment{}, err
 			}
 		}
-		if len(o.FormToken) > 0 {
-			if err := spendFormToken(ctx, tx, o.FormToken, c.CreatedAt, o.FormTokenExpires); err != nil {
-				return err
-			}
+		return
+	}
+	var published []int64
+	for _, r := range batch {
+		if r.err == nil && r.c.Status == CommentApproved && !slices.Contains(published, r.c.ArticleID) {
+			published = append(published, r.c.ArticleID)
 		}
-		id, err := insertComment(ctx, tx, c)
+	}
+	if len(published) > 0 {
+		d.changed(Change{CommentsOf: published, ReaderPost: true})
+	}
+}
+
+// txRunner runs statements inside a transaction: *sql.Tx, or a stmtCache over one.
+type txRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtCache prepares each statement once per transaction: a batch of posts runs the same
+// six statements for every post, and parsing them again each time was a fifth of the
+// writer's time.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext runs query as a prepared statement of the transaction.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowContext runs query as a prepared statement of the transaction (a statement that
+// cannot be prepared is run directly, so its error comes back through Scan).
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
+
+// postInTx is one reader post inside the writer's transaction: the rules, then the insert.
+func postInTx(ctx context.Context, tx txRunner, c Comment, o ReaderCommentOptions) (Comment, error) {
+	// Checked here, not only by the handler: an editor may close comments while a
+	// reader is typing.
+	var closed bool
+	if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
+		return Comment{}, fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+	}
+	if closed {
+		return Comment{}, ErrCommentsClosed
+	}
+	if !o.DuplicateSince.IsZero() {
+		var dup int
+		// substr(body, 1, 64) is the indexed expression (migration 006); SQLite counts
+		// characters there, as firstRunes does.
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
+			WHERE article_id = ? AND substr(body, 1, 64) = ? AND created_at >= ?
+			  AND body = ? AND status <> 'deleted'`,
+			c.ArticleID, firstRunes(c.Body, 64), unix(o.DuplicateSince), c.Body).Scan(&dup)
 		if err != nil {
-			return err
+			return Comment{}, fmt.Errorf("db: duplicate check on %d: %w", c.ArticleID, err)
 		}
-		c.ID = id
-		return nil
-	})
+		if dup > 0 {
+			return Comment{}, ErrDuplicateComment
+		}
+	}
+	if o.ApproveKnown && c.Status != CommentApproved && c.Phone != "" {
+		var known int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM comments
+			WHERE phone = ? AND name = ? AND status = 'approved' AND phone <> ''`, c.Phone, c.Name).Scan(&known)
+		if err != nil {
+			return Comment{}, fmt.Errorf("db: known commenter check: %w", err)
+		}
+		if known > 0 {
+			c.Status = CommentApproved
+		}
+	}
+	if len(o.FormToken) > 0 {
+		if err := spendFormToken(ctx, tx, o.FormToken, c.CreatedAt, o.FormTokenExpires); err != nil {
+			return Comment{}, err
+		}
+	}
+	id, err := insertComment(ctx, tx, c)
 	if err != nil {
 		return Comment{}, err
 	}
-	if c.Status == CommentApproved {
-		d.changed(Change{CommentsOf: []int64{c.ArticleID}})
-	}
+	c.ID = id
 	return c, nil
 }
 
 // spendFormToken records a fill-time token as used, forgetting tokens past their expiry
 // on the way; a token recorded before is ErrFormTokenUsed. Inside the comment's
 // transaction, so of concurrent posts with one token exactly one is stored.
-func spendFormToken(ctx context.Context, tx *sql.Tx, mac []byte, now, expires time.Time) error {
+func spendFormToken(ctx context.Context, tx txRunner, mac []byte, now, expires time.Time) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM used_form_tokens WHERE expires_at < ?`, unix(now)); err != nil {
 		return fmt.Errorf("db: prune used form tokens: %w", err)
 	}
@@ -232,48 +411,24 @@ func (d *DB) CommentBlocked(ctx context.Context, ip, phone string) (bool, error)
 	return n > 0, nil
 }
 
-// CommentListVersion is a short fingerprint of an article's approved comments: it
-// changes when one is approved, removed or re-moderated, and equals
-// CommentsVersion(ApprovedComments(...)). Polling readers compare it instead of
-// downloading the list again.
+// CommentListVersion is a short version of an article's public comments: it changes
+// with every write that changes them (published, moderated, edited, removed). Polling
+// readers compare it instead of downloading the list again.
 func (d *DB) CommentListVersion(ctx context.Context, articleID int64) (string, error) {
 	v, _, err := d.CommentListState(ctx, articleID)
 	return v, err
 }
 
-// CommentListState is CommentListVersion with the number of approved comments.
+// CommentListState is CommentListVersion with the number of approved comments: one row,
+// whatever the thread's length.
 func (d *DB) CommentListState(ctx context.Context, articleID int64) (string, int, error) {
-	var v commentVersion
-	err := d.r.QueryRowContext(ctx, `SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0),
-		coalesce(max(moderated_at), 0) FROM comments WHERE article_id = ? AND status = 'approved'`,
-		articleID).Scan(&v.count, &v.maxID, &v.sumID, &v.maxModerated)
+	var count, version int64
+	err := d.r.QueryRowContext(ctx, `SELECT comment_count, comments_version FROM articles WHERE id = ?`,
+		articleID).Scan(&count, &version)
 	if err != nil {
-		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, err)
+		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, notFound(err))
 	}
-	return v.String(), int(v.count), nil
-}
-
-// CommentsVersion computes CommentListVersion from a list already loaded.
-func CommentsVersion(cs []Comment) string {
-	var v commentVersion
-	for _, c := range cs {
-		v.count++
-		v.maxID = max(v.maxID, c.ID)
-		v.sumID += c.ID
-		if !c.ModeratedAt.IsZero() {
-			v.maxModerated = max(v.maxModerated, unix(c.ModeratedAt))
-		}
-	}
-	return v.String()
-}
-
-type commentVersion struct {
-	count, maxID, sumID, maxModerated int64
-}
-
-func (v commentVersion) String() string {
-	return strconv.FormatInt(v.count, 36) + "-" + strconv.FormatInt(v.maxID, 36) + "-" +
-		strconv.FormatInt(v.sumID, 36) + "-" + strconv.FormatInt(v.maxModerated, 36)
+	return strconv.FormatInt(count, 36) + "-" + strconv.FormatInt(version, 36), int(count), nil
 }
 
 // InitSetting stores value under key unless the key already has one, and returns the

@@ -38,6 +38,7 @@ type DB struct {
 	path string
 
 	onChange atomic.Pointer[func(Change)]
+	posts    postQueue // reader posts waiting to be committed together
 	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
 	passwordCost atomic.Int32
 	dummyHash    atomic.Pointer[[]byte] // at passwordCost; nil means the package's dummyHash
@@ -53,6 +54,11 @@ type Change struct {
 	// edited or removed) when nothing else did: their pages and comment lists go; the
 	// comment counts on other pages catch up within the page cache's lifetime.
 	CommentsOf []int64
+	// ReaderPost marks a change that only adds a reader's comment published at once (no
+	// moderation, or a known reader): readers post many a second on a busy thread, so the
+	// pages may show it a moment later (the page cache's grace); a moderator's change,
+	// an edit or a removal shows at once.
+	ReaderPost bool
 }
 
 // OnContentChange registers fn to run after every committed write that can change what

@@ -183,6 +183,9 @@ func (d *DB) EditComment(ctx context.Context, by Actor, now time.Time, id int64,
 		if _, err := tx.ExecContext(ctx, `UPDATE comments SET title = ?, body = ? WHERE id = ?`, title, body, id); err != nil {
 			return fmt.Errorf("db: edit comment %d: %w", id, err)
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET comments_version = comments_version + 1 WHERE id = ?`, articleID); err != nil {
+			return fmt.Errorf("db: edit comment %d: %w", id, err)
+		}
 		return writeAudit(ctx, tx, by, now, "comment.edit", ObjectComment, id,
 			"trước: "+oldTitle+" — "+oldBody)
 	})

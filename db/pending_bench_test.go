@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -106,4 +108,47 @@ func TestCommentsChangedAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	at(base.Add(2*time.Minute), "a moderation")
+}
+
+// BenchmarkPostsTogether posts readers' comments from 64 goroutines at once, each with
+// its own fill-time token (as the handlers do): what the single writer sustains when
+// posts queue behind it, so what committing them together buys.
+func BenchmarkPostsTogether(b *testing.B) {
+	ctx := context.Background()
+	d, err := Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	now := time.Now()
+	var art int64
+	err = d.InBulk(ctx, func(bk *Bulk) error {
+		cat, err := bk.AddCategory(Category{Slug: "thoi-su", Name: "Thời sự"})
+		if err != nil {
+			return err
+		}
+		art, err = bk.AddArticle(Article{Slug: "bai", Title: "Bài", Lead: "Tóm tắt", BodyHTML: "<p>Nội dung</p>",
+			CategoryID: cat, Status: StatusPublished, PublishAt: now.Add(-time.Hour)})
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var seq atomic.Int64
+	b.SetParallelism(32) // 64 posters on 2 cores, as wrk's connections
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := seq.Add(1)
+			token := make([]byte, 16)
+			binary.BigEndian.PutUint64(token, uint64(i))
+			_, err := d.PostReaderComment(ctx, Comment{ArticleID: art, Name: "Bạn đọc", Title: "Ý kiến",
+				Body: fmt.Sprintf("Bình luận mới số %d về đường liên xã.", i), Status: CommentPending, CreatedAt: now},
+				ReaderCommentOptions{DuplicateSince: now.Add(-24 * time.Hour), FormToken: token, FormTokenExpires: now.Add(time.Hour)})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

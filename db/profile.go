@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"toasoan/internal/vntext"
 )
 
@@ -47,16 +45,13 @@ func (d *DB) ChangeOwnPassword(ctx context.Context, by Actor, now time.Time, id 
 	if err != nil {
 		return 0, err
 	}
-	if len(current) > MaxPasswordBytes {
-		current = current[:MaxPasswordBytes] // bcrypt would refuse; it is wrong anyway
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.hash), []byte(current)) != nil {
+	if comparePassword([]byte(u.hash), current) != nil {
 		return 0, ErrBadCredentials
 	}
 	if err := CheckPasswordStrength(next); err != nil {
 		return 0, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcryptCost)
+	hash, err := d.hashPassword(next)
 	if err != nil {
 		return 0, fmt.Errorf("db: hash password: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Roles, from most to least powerful.
@@ -52,7 +53,30 @@ func (d *DB) hashPassword(password string) ([]byte, error) {
 	if cost == 0 {
 		cost = bcryptCost
 	}
-	return bcrypt.GenerateFromPassword([]byte(password), cost)
+	return bcrypt.GenerateFromPassword([]byte(norm.NFC.String(password)), cost)
+}
+
+// comparePassword checks a typed password against a stored hash. Passwords are hashed in
+// NFC: the same Vietnamese password arrives precomposed from one keyboard and decomposed
+// from another (Unikey's "tổ hợp", some macOS input), and must match either way. A hash
+// made before passwords were normalized holds the bytes as typed, so those are tried too
+// when they differ.
+func comparePassword(hash []byte, password string) error {
+	nfc := norm.NFC.String(password)
+	err := bcrypt.CompareHashAndPassword(hash, []byte(truncatePassword(nfc)))
+	if err != nil && nfc != password {
+		err = bcrypt.CompareHashAndPassword(hash, []byte(truncatePassword(password)))
+	}
+	return err
+}
+
+// truncatePassword cuts a password to bcrypt's limit (a longer one is refused when set,
+// and wrong when typed; the comparison still spends bcrypt's time).
+func truncatePassword(p string) string {
+	if len(p) > MaxPasswordBytes {
+		return p[:MaxPasswordBytes]
+	}
+	return p
 }
 
 // Errors of user writes, each with a meaning a handler can explain.
@@ -98,6 +122,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 
 // CheckPasswordStrength says why a password is refused, or nil.
 func CheckPasswordStrength(pw string) error {
+	pw = norm.NFC.String(pw) // what is hashed
 	if len([]rune(pw)) < MinPasswordLength {
 		return ErrWeakPassword
 	}
@@ -272,10 +297,7 @@ func (d *DB) Authenticate(ctx context.Context, name, password string) (User, err
 	if err == nil {
 		hash = []byte(u.hash)
 	}
-	if len(password) > MaxPasswordBytes {
-		password = password[:MaxPasswordBytes] // bcrypt would refuse; still spend the time
-	}
-	cmpErr := bcrypt.CompareHashAndPassword(hash, []byte(password))
+	cmpErr := comparePassword(hash, password)
 	if err != nil || cmpErr != nil || u.Disabled {
 		return User{}, ErrBadCredentials
 	}

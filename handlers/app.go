@@ -56,6 +56,9 @@ type App struct {
 	Searches *pagecache.Cache
 	// Feeds caches feeds, sitemaps and robots.txt the same way, within a budget of its own.
 	Feeds *pagecache.Cache
+	// adminPatterns are the back office's route patterns as Routes registered them
+	// ("POST /admin/bai-viet"), for the tests that walk every route.
+	adminPatterns []string
 	// Metrics counts comments and cache use for /metrics; nil (metrics off) is fine to call.
 	Metrics *metrics.Metrics
 	Config  Config

@@ -93,10 +93,15 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 			http.Redirect(w, r, views.ArticlePath(art)+"#binh-luan", http.StatusSeeOther)
 			return nil
 		}
-		return a.commentsPage(w, r, art, sort, page)
+		return a.cachedThreadPart(w, r, "page", sort, page, func(w http.ResponseWriter, r *http.Request) error {
+			tagComments(w, art.ID)
+			return a.commentsPage(w, r, art, sort, page)
+		})
 	}
 	if page > 1 && !poll {
-		return a.renderCommentItems(w, r, sort, page)
+		return a.cachedThreadPart(w, r, "items", sort, page, func(w http.ResponseWriter, r *http.Request) error {
+			return a.renderCommentItems(w, r, sort, page)
+		})
 	}
 	if a.Pages == nil {
 		return a.commentListUncached(w, r, sort)
@@ -120,6 +125,18 @@ func (a *App) commentListFragment(w http.ResponseWriter, r *http.Request) error 
 	}
 	a.servePage(w, r, p)
 	return nil
+}
+
+// cachedThreadPart serves a later page of a thread (the "Xem thêm" items for htmx, the
+// no-JS page) from the page cache, tagged with its article like the first page: a
+// crawler walking every ?trang= of a long thread reads stored bytes, and a comment change
+// retires them with the article. part keeps the two shapes apart.
+func (a *App) cachedThreadPart(w http.ResponseWriter, r *http.Request, part, sort string, page int, render handlerFunc) error {
+	if a.Pages == nil {
+		return render(w, r)
+	}
+	key := r.URL.Path + "?sap-xep=" + sort + "&trang=" + strconv.Itoa(page) + "\x00" + part
+	return a.serveCached(w, r, a.Pages, metrics.CachePages, key, render)
 }
 
 // renderCommentList renders page 1 of an article's thread in one order as the list
@@ -148,6 +165,7 @@ func (a *App) renderCommentItems(w http.ResponseWriter, r *http.Request, sort st
 	if err != nil {
 		return err
 	}
+	tagComments(w, art.ID)
 	list, err := a.commentThread(r.Context(), art, sort, page)
 	if err != nil {
 		return err

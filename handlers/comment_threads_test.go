@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func topLevel(doc *html.Node) []string {
 func TestCommentThreadPaging(t *testing.T) {
 	t.Parallel()
 	s := newCommentSite(t, Config{})
-	s.seedThread(t, 45)
+	ids := s.seedThread(t, 45)
 	hx := http.Header{"Hx-Request": {"true"}}
 
 	_, page := s.get(t, views.ArticlePath(s.art))
@@ -114,6 +115,24 @@ func TestCommentThreadPaging(t *testing.T) {
 	}
 	if !strings.Contains(body, `<meta name="robots" content="noindex, follow">`) {
 		t.Error("the paged comments page is indexable")
+	}
+
+	// Later pages come from the page cache (a crawler walking ?trang= of a long thread
+	// renders nothing), and a comment change retires them with the article.
+	hits, renders := s.app.Pages.Stats()
+	s.do(t, http.MethodGet, next, hx)
+	s.get(t, next)
+	if h, r := s.app.Pages.Stats(); h != hits+2 || r != renders {
+		t.Errorf("page 2 read twice more: %d cache hits, %d renders", h-hits, r-renders)
+	}
+	if _, err := s.app.DB.ModerateComments(context.Background(), db.Actor{UserName: "bientap"}, testNow,
+		[]int64{ids[24]}, db.CommentDeleted); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []http.Header{hx, nil} {
+		if _, body := s.do(t, http.MethodGet, next, h); slices.Contains(topLevel(parse(t, body)), "Bình luận số 25") {
+			t.Errorf("page 2 (htmx %v) still shows a comment deleted by a moderator", h != nil)
+		}
 	}
 
 	for _, bad := range []string{"?trang=0", "?trang=-1", "?trang=abc", "?trang=%2B2", "?trang=99999999",

@@ -129,6 +129,17 @@ func TestCommentListPolling(t *testing.T) {
 	if resp, _ := s.do(t, http.MethodGet, next, hx); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("poll after update: %d", resp.StatusCode)
 	}
+	// A moderator's edit reaches the open pages too: the version once missed edits, and
+	// the poll kept answering 204 with the old text on screen.
+	stored := s.storedComments(t, s.art.ID)
+	last := stored[len(stored)-1]
+	if err := s.app.DB.EditComment(context.Background(), db.Actor{UserName: "bientap"}, testNow, last.ID, last.Title,
+		"Ban biên tập đã sửa lỗi chính tả."); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := s.do(t, http.MethodGet, next, hx); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Ban biên tập đã sửa lỗi chính tả.") {
+		t.Fatalf("poll after a moderator's edit: %d, shows the edit: %v", resp.StatusCode, strings.Contains(body, "đã sửa lỗi"))
+	}
 	if resp, _ := s.get(t, poll); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("poll URL without htmx: %d", resp.StatusCode)
 	}

@@ -31,6 +31,13 @@ const (
 	// the budget holds two such files with the feeds beside them.
 	feedCacheTTL   = 10 * time.Minute
 	feedCacheBytes = 16 << 20
+	// commentGrace is how long a thread's page may go on without a reader's comment
+	// published at once. Without it every such comment made the next reader render the
+	// whole article: with moderation off, a busy thread was rendered as often as readers
+	// posted (the 85/10/5 mix served 184 req/s against 11,435 with moderation on). With
+	// it, a page is rendered at most about once a second however fast they post; the
+	// poster sees the comment at once in the answer to the post.
+	commentGrace = time.Second
 )
 
 // pageCapture records what a handler writes when it renders a page for the cache, and
@@ -209,8 +216,9 @@ func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key stri
 
 // contentChanged retires what a committed write changed: a change to some articles'
 // comments retires those articles' pages and comment lists (other pages show only their
-// comment counts, which may lag by the cache's lifetime, like view counts); anything else
-// retires every cached page and search.
+// comment counts, which may lag by the cache's lifetime, like view counts) — at once, or
+// for a reader's comment published without moderation once the page is commentGrace
+// old; anything else retires every cached page and search.
 func (a *App) contentChanged(c db.Change) {
 	if c.All {
 		a.invalidateCaches()
@@ -218,7 +226,11 @@ func (a *App) contentChanged(c db.Change) {
 	}
 	if a.Pages != nil {
 		for _, id := range c.CommentsOf {
-			a.Pages.InvalidateTag(id)
+			if c.ReaderPost {
+				a.Pages.InvalidateTagAfter(id, commentGrace)
+			} else {
+				a.Pages.InvalidateTag(id)
+			}
 		}
 	}
 }

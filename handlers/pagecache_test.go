@@ -166,13 +166,28 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 	stillCached("edit comment")
 
 	// Published at once by the site (moderation off, or a known reader in first-time
-	// mode): the reader's post stores it approved.
+	// mode): the reader's post stores it approved. Pages rendered less than commentGrace
+	// before may still be served without it — readers posting fast must not make every
+	// next reader render the article — and show it once they are that old.
 	warmAll()
-	if _, err := s.app.DB.PostReaderComment(ctx, db.Comment{ArticleID: id, Name: "Lê Thị Cúc", Title: "Tốt",
-		Body: "Mong huyện làm thêm cầu ở bản bên.", Status: db.CommentApproved, CreatedAt: testNow}, db.ReaderCommentOptions{}); err != nil {
-		t.Fatal(err)
+	post := func(body string) {
+		t.Helper()
+		if _, err := s.app.DB.PostReaderComment(ctx, db.Comment{ArticleID: id, Name: "Lê Thị Cúc", Title: "Tốt",
+			Body: body, Status: db.CommentApproved, CreatedAt: s.clock.Now()}, db.ReaderCommentOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	fresh("published post", "Mong huyện làm thêm cầu", true)
+	post("Mong huyện làm thêm cầu ở bản bên.")
+	_, rendersBefore := s.app.Pages.Stats()
+	s.clock.Advance(commentGrace / 2)
+	post("Cầu xong thì mở thêm tuyến xe buýt.")
+	fresh("published posts within the grace", "Mong huyện làm thêm cầu", false)
+	if _, renders := s.app.Pages.Stats(); renders != rendersBefore {
+		t.Errorf("published posts within the grace re-rendered %d pages", renders-rendersBefore)
+	}
+	s.clock.Advance(commentGrace / 2)
+	fresh("published posts after the grace", "Mong huyện làm thêm cầu", true)
+	fresh("published posts after the grace", "Cầu xong thì mở thêm tuyến xe buýt", true)
 	stillCached("published post")
 
 	// Bulk moderation: every touched article is retired.

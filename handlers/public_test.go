@@ -47,6 +47,20 @@ func TestHomePage(t *testing.T) {
 	if !strings.Contains(text(lead[0]), newest.Title) {
 		t.Errorf("lead story %q does not show the newest article %q", text(lead[0]), newest.Title)
 	}
+	// The lead picture is what a phone paints first: it must be fetched first and at the
+	// width shown (Lighthouse: LCP discovery, properly sized images), not always at 960 px.
+	addPublished(t, s, "tin-co-anh", "Tin chính có ảnh bìa", "Mở đầu", 900)
+	_, body = s.get(t, "/")
+	if top := find(parse(t, body), byClass("top-story")); len(top) != 1 {
+		t.Fatal("no lead story after publishing one with a cover")
+	} else if imgs := find(top[0], byTag("img")); len(imgs) != 1 {
+		t.Errorf("lead story with a cover has %d images", len(imgs))
+	} else {
+		if attr(imgs[0], "fetchpriority") != "high" || !strings.Contains(attr(imgs[0], "srcset"), "?w=640 640w") || !strings.Contains(attr(imgs[0], "sizes"), "100vw") {
+			t.Errorf("lead image neither prioritised nor responsive: fetchpriority=%q srcset=%q sizes=%q",
+				attr(imgs[0], "fetchpriority"), attr(imgs[0], "srcset"), attr(imgs[0], "sizes"))
+		}
+	}
 	blocks := find(doc, byClass("section-block"))
 	if len(blocks) != len(demo.Sections) {
 		t.Errorf("want a block per section (%d), got %d", len(demo.Sections), len(blocks))

@@ -2,6 +2,9 @@ package views
 
 import (
 	"html/template"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"text/template/parse"
@@ -62,5 +65,27 @@ func TestAdminURLFillsWildcards(t *testing.T) {
 func TestEveryTemplateParses(t *testing.T) {
 	if _, err := New(Options{AssetURL: func(s string) string { return s }}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestScriptsHoldNoAdminURLs: the back office's scripts read its URLs from the page
+// (data-media-url and the like, written from these constants), so renaming a route
+// cannot leave a script posting to the old one.
+func TestScriptsHoldNoAdminURLs(t *testing.T) {
+	files, err := filepath.Glob("../static/js/*.js")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts found: %v", err)
+	}
+	literal := regexp.MustCompile(`["'\x60]/admin[/"'\x60?]`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if literal.MatchString(line) {
+				t.Errorf("%s:%d holds an admin URL: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -3,8 +3,11 @@
 // rendered by one request while the others wait for it (single flight). A change that can
 // touch any page bumps a generation that retires every entry; a change to one article's
 // comments retires only the pages tagged with that article (InvalidateTag). Either way a
-// cached page is never staler than the last write that concerns it, and a time-to-live
-// bounds how stale the counters on it (views, other articles' comment counts) get.
+// cached page is never staler than the last write that concerns it — except that a write
+// readers make many times a second (a comment published at once) may retire a page only
+// once it is a grace period old (InvalidateTagAfter), so a busy thread is rendered at most
+// once per grace — and a time-to-live bounds how stale the counters on it (views, other
+// articles' comment counts) get.
 package pagecache
 
 import (
@@ -42,9 +45,22 @@ type Page struct {
 	// built once by whoever serves the page (nil until then, or when not a 200).
 	Ready, ReadyGzip http.Header
 
-	gen     uint64
-	expires time.Time
-	retired atomic.Bool // by InvalidateTag
+	gen      uint64
+	expires  time.Time
+	rendered time.Time   // when its render began: what its content is as new as
+	retired  atomic.Bool // by InvalidateTag
+	// staleAt (unix nanoseconds, 0: never) is when a deferred retirement
+	// (InvalidateTagAfter) takes the page out.
+	staleAt atomic.Int64
+}
+
+// live reports whether the page may still be served at now, in generation gen.
+func (p *Page) live(gen uint64, now time.Time) bool {
+	if p.gen != gen || p.retired.Load() || now.After(p.expires) {
+		return false
+	}
+	s := p.staleAt.Load()
+	return s == 0 || now.UnixNano() < s
 }
 
 // NewPage wraps a rendered body, computing its ETag and gzip copy once.
@@ -75,13 +91,18 @@ type Cache struct {
 	tagged    map[int64]map[string]struct{}
 	retiredAt map[int64]tagRetired
 	tagSeq    uint64
+	// immediateSeq is the tagSeq of the last InvalidateTag, whatever its tag.
+	immediateSeq uint64
 
 	hits, misses atomic.Uint64
 }
 
+// tagRetired is what the cache remembers of a tag's last retirements: the tagSeq of the
+// last immediate one, of the last deferred one and its grace, and when the last was.
 type tagRetired struct {
-	seq uint64
-	at  time.Time
+	seq, deferredSeq uint64
+	grace            time.Duration
+	at               time.Time
 }
 
 // renderLimit is the longest a render may take and still be stored: retiredAt forgets
@@ -114,6 +135,54 @@ func (c *Cache) InvalidateTag(tag int64) {
 		}
 	}
 	delete(c.tagged, tag)
+	r := c.remember(tag, now)
+	r.seq = c.tagSeq
+	c.retiredAt[tag] = r
+	c.immediateSeq = c.tagSeq
+}
+
+// InvalidateTagAfter retires the pages tagged with tag once they are grace old: a page
+// whose render began grace ago or earlier goes at once, a younger one when it reaches
+// that age, and a render under way is kept only until then. It is for writes readers
+// make many times a second (a comment published at once): however fast they come, a
+// page is rendered at most about once per grace, and it never lags a write by more than
+// grace. A later InvalidateTag still retires everything at once.
+func (c *Cache) InvalidateTagAfter(tag int64, grace time.Duration) {
+	if tag == 0 {
+		return
+	}
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tagSeq++
+	for k := range c.tagged[tag] {
+		p := c.entries[k]
+		if p == nil || p.Tag != tag {
+			continue
+		}
+		deadline := p.rendered.Add(grace)
+		if !now.Before(deadline) {
+			p.retired.Store(true)
+			continue
+		}
+		// The earliest deadline wins: the page must not outlive the first write it lacks.
+		if s := p.staleAt.Load(); s == 0 || deadline.UnixNano() < s {
+			p.staleAt.Store(deadline.UnixNano())
+		}
+	}
+	r := c.remember(tag, now)
+	if r.deferredSeq <= r.seq || grace < r.grace {
+		// No deferred retirement since the last immediate one, or a shorter grace: this
+		// one decides how long a render under way may be kept.
+		r.grace = grace
+	}
+	r.deferredSeq = c.tagSeq
+	c.retiredAt[tag] = r
+}
+
+// remember returns tag's retirement record stamped now, first forgetting records too old
+// to matter when there are many. c.mu is held.
+func (c *Cache) remember(tag int64, now time.Time) tagRetired {
 	if len(c.retiredAt) >= 4096 {
 		for t, r := range c.retiredAt {
 			if now.Sub(r.at) > renderLimit {
@@ -121,7 +190,9 @@ func (c *Cache) InvalidateTag(tag int64) {
 			}
 		}
 	}
-	c.retiredAt[tag] = tagRetired{seq: c.tagSeq, at: now}
+	r := c.retiredAt[tag]
+	r.at = now
+	return r
 }
 
 // Stats reports hits and misses since start.
@@ -138,12 +209,13 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 	}
 	gen := c.gen.Load()
 	c.mu.Lock()
-	seq := c.tagSeq
+	seq, epoch := c.tagSeq, c.flightEpoch(key)
 	c.mu.Unlock()
 	// A request that arrives after an invalidation must not join a render that began
 	// before it (that render may predate the write): the flight is per key and per
-	// invalidation epoch.
-	flight := key + "\x00" + strconv.FormatUint(gen, 36) + "." + strconv.FormatUint(seq, 36)
+	// invalidation epoch — of the key's own tag, so that a comment on one article does not
+	// make readers of another start a second render of a page already under way.
+	flight := key + "\x00" + strconv.FormatUint(gen, 36) + "." + strconv.FormatUint(epoch, 36)
 	v, err, shared := c.group.Do(flight, func() (any, error) {
 		if p := c.lookup(key); p != nil { // filled while we queued
 			return p, nil
@@ -155,6 +227,7 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 		}
 		if p.Status == 200 && !p.NoStore {
 			p.gen = gen
+			p.rendered = start
 			p.expires = c.now().Add(c.ttl)
 			c.store(key, p, seq, start)
 		}
@@ -167,24 +240,48 @@ func (c *Cache) Get(key string, render func() (*Page, error)) (*Page, bool, erro
 	return v.(*Page), shared, nil
 }
 
+// flightEpoch is what changes, for key, when a write retires it at once: the last
+// InvalidateTag of the tag its page had, 0 for an untagged page, and — for a key not held
+// (its tag unknown) — the count of every InvalidateTag. Deferred retirements do not change
+// it: a render under way is at most their grace behind. c.mu is held.
+func (c *Cache) flightEpoch(key string) uint64 {
+	if p := c.entries[key]; p != nil {
+		if p.Tag == 0 {
+			return 0
+		}
+		return c.retiredAt[p.Tag].seq
+	}
+	return c.immediateSeq
+}
+
 func (c *Cache) lookup(key string) *Page {
 	c.mu.Lock()
 	p := c.entries[key]
 	c.mu.Unlock()
-	if p == nil || p.gen != c.gen.Load() || p.retired.Load() || c.now().After(p.expires) {
+	if p == nil || !p.live(c.gen.Load(), c.now()) {
 		return nil
 	}
 	return p
 }
 
 // store keeps p under key, unless its tag was retired after its render began (at seq,
-// time start): the render may have read what that write changed.
+// time start): the render may have read what that write changed. After a deferred
+// retirement it is kept until its grace from start runs out.
 func (c *Cache) store(key string, p *Page, seq uint64, start time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p.Tag != 0 {
-		if r, ok := c.retiredAt[p.Tag]; (ok && r.seq > seq) || c.now().Sub(start) > renderLimit {
+		now := c.now()
+		r, ok := c.retiredAt[p.Tag]
+		if (ok && r.seq > seq) || now.Sub(start) > renderLimit {
 			return
+		}
+		if ok && r.deferredSeq > seq {
+			deadline := start.Add(r.grace)
+			if !now.Before(deadline) {
+				return
+			}
+			p.staleAt.Store(deadline.UnixNano())
 		}
 		keys := c.tagged[p.Tag]
 		if keys == nil {
@@ -202,11 +299,11 @@ func (c *Cache) store(key string, p *Page, seq uint64, start time.Time) {
 	c.entries[key] = p
 	c.bytes += p.size()
 	// Evict oldest first; retired entries go first of all, since they are dead weight.
-	cur := c.gen.Load()
+	cur, now := c.gen.Load(), c.now()
 	for c.bytes > c.maxBytes && len(c.order) > 1 {
 		victim := -1
 		for i, k := range c.order {
-			if e := c.entries[k]; e != nil && (e.gen != cur || e.retired.Load()) && k != key {
+			if e := c.entries[k]; e != nil && !e.live(cur, now) && k != key {
 				victim = i
 				break
 			}

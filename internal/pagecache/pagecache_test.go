@@ -201,3 +201,137 @@ func TestInvalidateTag(t *testing.T) {
 		t.Error("a page rendered before its tag was retired was kept")
 	}
 }
+
+// TestInvalidateTagAfter: a burst of reader comments retires a thread's page at most once
+// per grace, a page is never more than grace behind the first write it lacks, and an
+// immediate retirement (a moderator removing a comment) still takes effect at once.
+func TestInvalidateTagAfter(t *testing.T) {
+	const grace = time.Second
+	c := New(time.Minute, 1<<20, time.Now)
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	renders := 0
+	get := func() string {
+		t.Helper()
+		p, _, err := c.Get("/bai-viet/a-1", func() (*Page, error) {
+			renders++
+			p := page("<p>" + strconv.Itoa(renders) + "</p>")
+			p.Tag = 1
+			return p, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(p.Body)
+	}
+	other := 0
+	getOther := func() {
+		c.Get("/bai-viet/b-2", func() (*Page, error) { other++; p := page("<p>b</p>"); p.Tag = 2; return p, nil })
+	}
+	get()
+	getOther()
+
+	// Ten comments within the grace of the page's render: it is kept until the grace ends.
+	for range 10 {
+		now = now.Add(50 * time.Millisecond)
+		c.InvalidateTagAfter(1, grace)
+		if got := get(); got != "<p>1</p>" {
+			t.Fatalf("page retired within its grace: %s", got)
+		}
+	}
+	now = now.Add(500 * time.Millisecond) // 1 s after the render
+	if got := get(); got != "<p>2</p>" {
+		t.Fatalf("page kept past its grace: %s", got)
+	}
+	getOther()
+	if other != 1 {
+		t.Errorf("another article's page was rendered %d times", other)
+	}
+
+	// A page older than the grace goes at once.
+	now = now.Add(2 * time.Second)
+	c.InvalidateTagAfter(1, grace)
+	if got := get(); got != "<p>3</p>" {
+		t.Fatalf("a page older than the grace was kept: %s", got)
+	}
+
+	// An immediate retirement after a deferred one is not softened by it.
+	now = now.Add(100 * time.Millisecond)
+	c.InvalidateTagAfter(1, grace)
+	c.InvalidateTag(1)
+	if got := get(); got != "<p>4</p>" {
+		t.Fatalf("InvalidateTag after InvalidateTagAfter kept the page: %s", got)
+	}
+
+	// A render under way when a deferred retirement comes is kept until its grace from
+	// the render's start, not longer.
+	now = now.Add(2 * time.Second)
+	c.InvalidateTag(1)
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Get("/bai-viet/a-1", func() (*Page, error) {
+			close(started)
+			<-release
+			p := page("<p>racing</p>")
+			p.Tag = 1
+			return p, nil
+		})
+	}()
+	<-started
+	c.InvalidateTagAfter(1, grace)
+	close(release)
+	<-done
+	if p := c.lookup("/bai-viet/a-1"); p == nil || string(p.Body) != "<p>racing</p>" {
+		t.Fatalf("the render under a deferred retirement was not kept for its grace")
+	}
+	now = now.Add(grace)
+	if p := c.lookup("/bai-viet/a-1"); p != nil {
+		t.Fatalf("the render under a deferred retirement outlived its grace: %s", p.Body)
+	}
+}
+
+// TestOtherTagsDoNotSplitARender: comments on one article (retired at once or after the
+// grace) do not make readers of another article start a second render of its page while
+// one is under way — under a stream of comments every reader did, and a busy site spent
+// its cores rendering the same pages side by side.
+func TestOtherTagsDoNotSplitARender(t *testing.T) {
+	c := New(time.Minute, 1<<20, time.Now)
+	var renders atomic.Int32
+	release := make(chan struct{})
+	render := func() (*Page, error) {
+		renders.Add(1)
+		<-release
+		p := page("<p>b</p>")
+		p.Tag = 2
+		return p, nil
+	}
+	c.Get("/bai-viet/b-2", func() (*Page, error) { p := page("<p>b0</p>"); p.Tag = 2; return p, nil })
+	c.InvalidateTag(2) // its own comment: the next reader renders it again
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Get("/bai-viet/b-2", render) })
+	for renders.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	c.InvalidateTag(1)
+	c.InvalidateTagAfter(1, time.Second)
+	for range 8 {
+		wg.Go(func() {
+			if p, _, _ := c.Get("/bai-viet/b-2", render); string(p.Body) != "<p>b</p>" {
+				t.Errorf("got %s", p.Body)
+			}
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // let them pile up on the render under way
+	close(release)
+	wg.Wait()
+	if n := renders.Load(); n != 1 {
+		t.Errorf("rendered %d times: readers arriving after another article's comments did not share the render under way", n)
+	}
+	// Its own tag retired at once still splits: a reader after the write gets a new render.
+	c.InvalidateTag(2)
+	if p, _, _ := c.Get("/bai-viet/b-2", func() (*Page, error) { q := page("<p>b2</p>"); q.Tag = 2; return q, nil }); string(p.Body) != "<p>b2</p>" {
+		t.Errorf("after its own retirement: %s", p.Body)
+	}
+}

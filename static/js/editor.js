@@ -8,6 +8,9 @@
   "use strict";
 
   var T = window.Tiptap;
+  // The back office's URLs come from the page (views/admin_paths.go is their one source).
+  var mediaURL = document.body.dataset.mediaUrl;
+  var pickerURL = document.body.dataset.mediaPickerUrl;
   var accepted = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 
   // ---- Video addresses: only YouTube and Facebook, reduced to a provider and an id. The
@@ -41,7 +44,7 @@
     if (accepted.indexOf(file.type) < 0) return Promise.reject(new Error("Chỉ nhận ảnh JPEG, PNG, WebP hoặc GIF."));
     var body = new FormData();
     body.append("file", file);
-    return fetch("/admin/anh", { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
+    return fetch(mediaURL, { method: "POST", body: body, headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (j) {
           if (!r.ok || !j.id) throw new Error(j.error || "Tải ảnh lên không thành công.");
@@ -56,7 +59,7 @@
       caption: j.caption || "", credit: j.credit || "", name: j.name || "" };
   }
 
-  // ---- The picker: one dialog, filled from /admin/anh/chon (search, pages, upload).
+  // ---- The picker: one dialog, filled from the media picker URL (search, pages, upload).
   var picker = document.getElementById("media-picker");
   var pickerDone = null;
 
@@ -80,7 +83,7 @@
     pickerDone = done;
     picker.querySelector("[data-picker-error]").textContent = "";
     picker.showModal();
-    loadPicker("/admin/anh/chon");
+    loadPicker(pickerURL);
     picker.querySelector("input[type=search]").focus();
   }
 
@@ -96,7 +99,7 @@
       var form = e.target.closest("[data-picker-search]");
       if (!form) return;
       e.preventDefault();
-      loadPicker("/admin/anh/chon?" + new URLSearchParams(new FormData(form)).toString());
+      loadPicker(pickerURL + "?" + new URLSearchParams(new FormData(form)).toString());
     });
     picker.addEventListener("click", function (e) {
       var pick = e.target.closest("[data-pick]");
