@@ -28,7 +28,7 @@ var workDir string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	// The package's tests run in parallel, bounded by browserSlots and the machine lock
+	// The package's tests run in parallel, bounded by the browser slots and the machine lock
 	// below, not by -parallel: its default (GOMAXPROCS, 2 here) would count the tests
 	// waiting for a slot. An explicit -parallel still wins.
 	explicit := false
@@ -56,9 +56,10 @@ func TestMain(m *testing.M) {
 }
 
 // maxBrowsers is how many browser tests run at once. On this 2-core machine `go test
-// ./e2e` took 2 browsers: X s, 3: Y s, 4: Z s (README, "Two commands"); more only queue
-// on the CPU and stretch every test's timeouts.
-const maxBrowsers = 3
+// ./e2e` (Lighthouse aside, other work on the machine) took 136 s with 2, 138 s with 3 and
+// 149 s with 4, and 106, 113 and 117 s of CPU: the CPUs are full with two, and more only
+// queue on them and stretch every test's timeouts.
+const maxBrowsers = 2
 
 var (
 	// browsers hands out the maxBrowsers slots, the longest test first.
