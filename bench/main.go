@@ -749,7 +749,8 @@ func wrkRun(o options, base string, spec wrkSpec) (result, error) {
 	if d == 0 {
 		d = o.duration
 	}
-	args := []string{"-t2", "-c" + strconv.Itoa(c), "-d" + d.String(), "-s", f.Name()}
+	// wrk reads "60s", not Go's "1m0s".
+	args := []string{"-t2", "-c" + strconv.Itoa(c), "-d" + strconv.Itoa(int(d.Seconds())) + "s", "-s", f.Name()}
 	if spec.gzip {
 		args = append(args, "-H", "Accept-Encoding: gzip")
 	}

@@ -352,13 +352,14 @@ func captchaError(err error) error {
 	return err
 }
 
-// commentArticle finds the published article a comment route is about.
+// commentArticle finds the published article a comment route is about, without its body
+// (the one path that shows the whole article, a refused post without JS, reads it).
 func (a *App) commentArticle(r *http.Request) (db.Article, error) {
 	id, ok := parseArticleRef(r.PathValue("id"))
 	if !ok || strconv.FormatInt(id, 10) != r.PathValue("id") {
 		return db.Article{}, errNotFound()
 	}
-	art, err := a.DB.PublicArticle(r.Context(), id, a.Now())
+	art, err := a.DB.PublicArticleHead(r.Context(), id, a.Now())
 	if errors.Is(err, db.ErrNotFound) {
 		return db.Article{}, errNotFound()
 	}
@@ -539,7 +540,13 @@ func (a *App) commentRefused(w http.ResponseWriter, r *http.Request, art db.Arti
 		}
 		return a.replyPage(w, r, art, parent, f, status)
 	}
-	p, err := a.articleView(w, r, art, &f)
+	full, err := a.DB.PublicArticle(r.Context(), art.ID, a.Now())
+	if errors.Is(err, db.ErrNotFound) {
+		return errNotFound()
+	} else if err != nil {
+		return err
+	}
+	p, err := a.articleView(w, r, full, &f)
 	if err != nil {
 		return err
 	}

@@ -198,6 +198,9 @@ func TestCommentNoJSPaths(t *testing.T) {
 	if h1 := find(doc, byTag("h1")); len(h1) != 1 || text(h1[0]) != s.art.Title {
 		t.Fatal("422 without JS is not the article page")
 	}
+	if body := find(doc, byClass("article-body")); len(body) != 1 || len(strings.TrimSpace(text(body[0]))) < 100 {
+		t.Error("422 without JS shows the article without its text")
+	}
 	if e := fieldError(doc, "name"); e != "Vui lòng nhập họ tên." {
 		t.Errorf("name error %q", e)
 	}
