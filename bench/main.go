@@ -39,6 +39,7 @@ type options struct {
 	largeArticles int
 	largeComments int
 	skipLarge     bool
+	skipSmall     bool
 	keep          bool
 	bin           string         // a binary built already; "": build one
 	work          string         // work directory to reuse (seeded databases are kept); "": a temporary one
@@ -58,6 +59,7 @@ func main() {
 	flag.IntVar(&o.largeArticles, "large-articles", 100_000, "articles in the large database")
 	flag.IntVar(&o.largeComments, "large-comments", 1_000_000, "comments in the large database")
 	flag.BoolVar(&o.skipLarge, "skip-large", false, "skip the large-database scenarios")
+	flag.BoolVar(&o.skipSmall, "skip-small", false, "skip the small-database scenarios (to re-run the large ones alone)")
 	quick := flag.Bool("quick", false, "short runs and a smaller large database (a smoke test, not the targets)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.StringVar(&o.bin, "bin", "", "use this toasoan binary instead of building one")
@@ -150,16 +152,18 @@ func run(o options) (bool, error) {
 	binMB := float64(st.Size()) / (1 << 20)
 	results = append(results, result{name: "binary size", rssMB: binMB, target: "< 25 MB", met: binMB < 25, ratio: -1})
 
-	small := filepath.Join(work, "small")
-	hot, err := prepare(small, o.smallArticles, 0)
-	if err != nil {
-		return false, err
+	var smallRes []result
+	if !o.skipSmall {
+		small := filepath.Join(work, "small")
+		hot, err := prepare(small, o.smallArticles, 0)
+		if err != nil {
+			return false, err
+		}
+		if smallRes, err = scenarios(o, bin, small, hot, "small"); err != nil {
+			return false, err
+		}
+		results = append(results, smallRes...)
 	}
-	smallRes, err := scenarios(o, bin, small, hot, "small")
-	if err != nil {
-		return false, err
-	}
-	results = append(results, smallRes...)
 	if !o.skipLarge {
 		large := filepath.Join(work, "large")
 		fmt.Printf("seeding %d articles and %d comments (this takes a while)\n", o.largeArticles, o.largeComments)

@@ -32,8 +32,9 @@ func queryPlan(t *testing.T, d *DB, query string, args ...any) string {
 // TestArticlePageQueriesUseTheirIndexes: the queries an article page runs on every render
 // read what concerns that article, not the whole site. Both once walked far more: the
 // related articles every published article (reading each row, body and all), the replies
-// every approved comment of the site. With moderation off a busy thread's page is
-// rendered about once a second, and these two were most of each render.
+// every approved comment of the site, the featured list (in every article's sidebar)
+// every published article. With moderation off a busy thread's page is rendered about
+// once a second, and these were most of each render.
 func TestArticlePageQueriesUseTheirIndexes(t *testing.T) {
 	t.Parallel()
 	d := openTest(t)
@@ -45,6 +46,10 @@ func TestArticlePageQueriesUseTheirIndexes(t *testing.T) {
 	}
 	if strings.Contains(related, "articles_public_idx") || strings.Contains(related, "SCAN a") {
 		t.Errorf("related articles walk the published articles:\n%s", related)
+	}
+	featured := queryPlan(t, d, featuredQuery, 0)
+	if !strings.Contains(featured, "SCAN f") || strings.Contains(featured, "articles_public_idx") {
+		t.Errorf("the featured list walks the published articles:\n%s", featured)
 	}
 	replies := queryPlan(t, d, repliesQuery("?,?"), 1, 2)
 	if !strings.Contains(replies, "comments_parent_idx") || strings.Contains(replies, "comments_status_idx") {
