@@ -51,6 +51,16 @@ func TestArticlePageQueriesUseTheirIndexes(t *testing.T) {
 	if !strings.Contains(featured, "SCAN f") || strings.Contains(featured, "articles_public_idx") {
 		t.Errorf("the featured list walks the published articles:\n%s", featured)
 	}
+	for name, q := range map[string]string{"tag page": tagArticlesQuery, "tag count": tagCountQuery} {
+		args := []any{1, 0, 20, 0}
+		if name == "tag count" {
+			args = args[:2]
+		}
+		plan := queryPlan(t, d, q, args...)
+		if !strings.Contains(plan, "article_tags_tag_idx") || strings.Contains(plan, "articles_public_idx") {
+			t.Errorf("the %s walks the published articles:\n%s", name, plan)
+		}
+	}
 	replies := queryPlan(t, d, repliesQuery("?,?"), 1, 2)
 	if !strings.Contains(replies, "comments_parent_idx") || strings.Contains(replies, "comments_status_idx") {
 		t.Errorf("replies are not found through comments_parent_idx:\n%s", replies)

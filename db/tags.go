@@ -359,12 +359,29 @@ func (d *DB) SetArticleTags(ctx context.Context, by Actor, now time.Time, articl
 	})
 }
 
+// A tag's articles are found through article_tags_tag_idx and checked on the covering
+// articles_search_idx; only the page's rows are read whole. The CROSS JOINs keep that
+// order: left to itself SQLite walked every published article, reading each row, to find
+// the few carrying a rare tag (and always all of them to count).
+const (
+	tagArticlesQuery = `WITH page AS (
+			SELECT x.article_id AS id, p.publish_at AS at
+			FROM article_tags x CROSS JOIN articles p INDEXED BY articles_search_idx ON p.id = x.article_id
+			JOIN categories c ON c.id = p.category_id
+			WHERE x.tag_id = ? AND p.status = 'published' AND p.publish_at <= ? AND c.hidden = 0
+			ORDER BY p.publish_at DESC, p.id DESC LIMIT ? OFFSET ?
+		)
+		SELECT ` + articleListColumns + ` FROM page g CROSS JOIN articles a ON a.id = g.id
+		JOIN categories c ON c.id = a.category_id ORDER BY g.at DESC, a.id DESC`
+	tagCountQuery = `SELECT count(*)
+		FROM article_tags x CROSS JOIN articles a INDEXED BY articles_search_idx ON a.id = x.article_id
+		JOIN categories c ON c.id = a.category_id
+		WHERE x.tag_id = ? AND a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0`
+)
+
 // PublicTagArticles lists a page of the public articles carrying a tag, newest first.
 func (d *DB) PublicTagArticles(ctx context.Context, tagID int64, limit, offset int, now time.Time) ([]Article, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
-		FROM article_tags x JOIN articles a ON a.id = x.article_id JOIN categories c ON c.id = a.category_id
-		WHERE x.tag_id = ? AND a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0
-		ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`, tagID, unix(now), limit, offset)
+	rows, err := d.r.QueryContext(ctx, tagArticlesQuery, tagID, unix(now), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("db: articles of tag %d: %w", tagID, err)
 	}
@@ -378,9 +395,7 @@ func (d *DB) PublicTagArticles(ctx context.Context, tagID int64, limit, offset i
 // CountPublicTagArticles counts what PublicTagArticles pages through.
 func (d *DB) CountPublicTagArticles(ctx context.Context, tagID int64, now time.Time) (int, error) {
 	var n int
-	err := d.r.QueryRowContext(ctx, `SELECT count(*)
-		FROM article_tags x JOIN articles a ON a.id = x.article_id JOIN categories c ON c.id = a.category_id
-		WHERE x.tag_id = ? AND a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0`, tagID, unix(now)).Scan(&n)
+	err := d.r.QueryRowContext(ctx, tagCountQuery, tagID, unix(now)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("db: count articles of tag %d: %w", tagID, err)
 	}
