@@ -16,38 +16,7 @@ func BenchmarkPostWithPending(b *testing.B) {
 	for _, pending := range []int{0, 100_000} {
 		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
 			ctx := context.Background()
-			d, err := Open(ctx, b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
-			now := time.Now()
-			var art int64
-			err = d.InBulk(ctx, func(bk *Bulk) error {
-				cat, err := bk.AddCategory(Category{Slug: "thoi-su", Name: "Thời sự"})
-				if err != nil {
-					return err
-				}
-				for i := range 2 {
-					id, err := bk.AddArticle(Article{Slug: fmt.Sprintf("bai-%d", i), Title: "Bài", Lead: "Tóm tắt", BodyHTML: "<p>Nội dung</p>",
-						CategoryID: cat, Status: StatusPublished, PublishAt: now.Add(-time.Hour)})
-					if err != nil {
-						return err
-					}
-					art = id
-				}
-				for i := range pending {
-					if _, err := bk.AddCommentUncounted(Comment{ArticleID: art - int64(i%4/3), Name: "Bạn đọc", Phone: "0912345678",
-						Title: "Ý kiến", Body: fmt.Sprintf("Ý kiến đang chờ duyệt số %d về đường liên xã.", i),
-						Status: CommentPending, CreatedAt: now.Add(-time.Duration(i) * time.Second)}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			d, art, now := benchArticle(b, pending)
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
@@ -115,25 +84,7 @@ func TestCommentsChangedAt(t *testing.T) {
 // posts queue behind it, so what committing them together buys.
 func BenchmarkPostsTogether(b *testing.B) {
 	ctx := context.Background()
-	d, err := Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer d.Close()
-	now := time.Now()
-	var art int64
-	err = d.InBulk(ctx, func(bk *Bulk) error {
-		cat, err := bk.AddCategory(Category{Slug: "thoi-su", Name: "Thời sự"})
-		if err != nil {
-			return err
-		}
-		art, err = bk.AddArticle(Article{Slug: "bai", Title: "Bài", Lead: "Tóm tắt", BodyHTML: "<p>Nội dung</p>",
-			CategoryID: cat, Status: StatusPublished, PublishAt: now.Add(-time.Hour)})
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	d, art, now := benchArticle(b, 0)
 	var seq atomic.Int64
 	b.SetParallelism(32) // 64 posters on 2 cores, as wrk's connections
 	b.ReportAllocs()
@@ -151,4 +102,44 @@ func BenchmarkPostsTogether(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchArticle opens a database in a temporary directory with two published articles and
+// pending comments waiting, most on the second (the one returned); it closes with b.
+func benchArticle(b *testing.B, pending int) (*DB, int64, time.Time) {
+	b.Helper()
+	ctx := context.Background()
+	d, err := Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	now := time.Now()
+	var art int64
+	err = d.InBulk(ctx, func(bk *Bulk) error {
+		cat, err := bk.AddCategory(Category{Slug: "thoi-su", Name: "Thời sự"})
+		if err != nil {
+			return err
+		}
+		for i := range 2 {
+			id, err := bk.AddArticle(Article{Slug: fmt.Sprintf("bai-%d", i), Title: "Bài", Lead: "Tóm tắt", BodyHTML: "<p>Nội dung</p>",
+				CategoryID: cat, Status: StatusPublished, PublishAt: now.Add(-time.Hour)})
+			if err != nil {
+				return err
+			}
+			art = id
+		}
+		for i := range pending {
+			if _, err := bk.AddCommentUncounted(Comment{ArticleID: art - int64(i%4/3), Name: "Bạn đọc", Phone: "0912345678",
+				Title: "Ý kiến", Body: fmt.Sprintf("Ý kiến đang chờ duyệt số %d về đường liên xã.", i),
+				Status: CommentPending, CreatedAt: now.Add(-time.Duration(i) * time.Second)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d, art, now
 }
