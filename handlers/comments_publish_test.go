@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,10 +156,7 @@ func TestCommentConcurrentPosts(t *testing.T) {
 	const goroutines, each = 50, 40
 	const n = goroutines * each
 	// A form token is good for one accepted post: each post gets a form of its own.
-	forms := make([]url.Values, n)
-	for i := range forms {
-		forms[i] = s.openForm(t)
-	}
+	forms := s.openForms(t, n)
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
 	for g := range goroutines {
