@@ -114,7 +114,7 @@ const articleHeadColumns = `a.id, a.slug, a.title, a.lead, '', a.byline, a.categ
 // needs to know the article is public, its address and whether comments are open, and
 // reading the body (tens of KB) on every post was a third of posting's CPU.
 func (d *DB) PublicArticleHead(ctx context.Context, id int64, now time.Time) (Article, error) {
-	a, err := scanArticle(d.r.QueryRowContext(ctx, `SELECT `+articleHeadColumns+`
+	a, err := scanArticle(d.rKept.QueryRowContext(ctx, `SELECT `+articleHeadColumns+`
 		FROM articles a JOIN categories c ON c.id = a.category_id
 		WHERE a.id = ? AND a.status = 'published' AND a.publish_at <= ?`, id, unix(now)))
 	if err != nil {

@@ -217,9 +217,12 @@ func (d *DB) commitPosts(batch []*postRequest) {
 		}
 		return
 	}
-	defer tx.Rollback() // after a commit, a no-op
-	stmts := newStmtCache(tx)
-	defer stmts.close()
+	stmts := newStmtCache(tx, &d.wKept)
+	defer func() {
+		stmts.close()
+		tx.Rollback() // after a commit, a no-op
+		stmts.keep(context.Background())
+	}()
 	stored := 0
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -231,16 +234,16 @@ func (d *DB) commitPosts(batch []*postRequest) {
 		ctx := context.WithoutCancel(r.ctx)
 		if len(batch) == 1 {
 			r.c, r.err = postInTx(ctx, stmts, r.c, r.o)
-		} else if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
+		} else if _, err := stmts.ExecContext(ctx, `SAVEPOINT post`); err != nil {
 			r.err = err
 		} else {
 			r.c, r.err = postInTx(ctx, stmts, r.c, r.o)
 			if r.err != nil {
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
+				if _, err := stmts.ExecContext(ctx, `ROLLBACK TO post`); err != nil {
 					r.err = errors.Join(r.err, err)
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE post`); err != nil && r.err == nil {
+			if _, err := stmts.ExecContext(ctx, `RELEASE post`); err != nil && r.err == nil {
 				r.err = err
 			}
 		}
@@ -276,23 +279,35 @@ type txRunner interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// stmtCache prepares each statement once per transaction: a batch of posts runs the same
-// six statements for every post, and parsing them again each time was a fifth of the
-// writer's time.
+// stmtCache runs a transaction's statements prepared: a batch of posts runs the same
+// statements for every post, and parsing them again each time was a fifth of the
+// writer's time. A statement kept on the writer's connection (keptStatements) is reused
+// across transactions; one seen for the first time is prepared for this transaction and
+// kept once it ends (keep), as the pool's only connection is busy until then.
 type stmtCache struct {
 	tx    *sql.Tx
+	kept  *keptStatements
 	stmts map[string]*sql.Stmt
+	new   []string // queries to keep after the transaction
 }
 
-func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+func newStmtCache(tx *sql.Tx, kept *keptStatements) *stmtCache {
+	return &stmtCache{tx: tx, kept: kept, stmts: map[string]*sql.Stmt{}}
+}
 
 func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := c.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if parent, ok := c.kept.lookup(query); ok {
+		st = c.tx.StmtContext(ctx, parent) // the writer's prepared statement, not a new one
+	} else {
+		var err error
+		if st, err = c.tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		c.new = append(c.new, query)
 	}
 	c.stmts[query] = st
 	return st, nil
@@ -317,9 +332,18 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 	return st.QueryRowContext(ctx, args...)
 }
 
+// close releases the transaction's statements (kept ones stay prepared on the connection).
 func (c *stmtCache) close() {
 	for _, st := range c.stmts {
 		st.Close()
+	}
+}
+
+// keep prepares, on the writer's pool, the statements this transaction met for the first
+// time. Call it after the transaction ended: it needs the writer's connection.
+func (c *stmtCache) keep(ctx context.Context) {
+	for _, q := range c.new {
+		c.kept.stmt(ctx, q) // a failure only means the next batch prepares it again
 	}
 }
 
@@ -403,7 +427,7 @@ const (
 // comment. An empty phone never matches.
 func (d *DB) CommentBlocked(ctx context.Context, ip, phone string) (bool, error) {
 	var n int
-	err := d.r.QueryRowContext(ctx, `SELECT count(*) FROM comment_blocks
+	err := d.rKept.QueryRowContext(ctx, `SELECT count(*) FROM comment_blocks
 		WHERE (kind = 'ip' AND value = ?) OR (kind = 'phone' AND value = ? AND value <> '')`, ip, phone).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("db: comment blocks: %w", err)
@@ -423,7 +447,7 @@ func (d *DB) CommentListVersion(ctx context.Context, articleID int64) (string, e
 // whatever the thread's length.
 func (d *DB) CommentListState(ctx context.Context, articleID int64) (string, int, error) {
 	var count, version int64
-	err := d.r.QueryRowContext(ctx, `SELECT comment_count, comments_version FROM articles WHERE id = ?`,
+	err := d.rKept.QueryRowContext(ctx, `SELECT comment_count, comments_version FROM articles WHERE id = ?`,
 		articleID).Scan(&count, &version)
 	if err != nil {
 		return "", 0, fmt.Errorf("db: comment list version of %d: %w", articleID, notFound(err))

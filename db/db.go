@@ -36,6 +36,9 @@ type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
+	// wKept and rKept keep the hot paths' statements prepared on the writer and the
+	// readers (see keptStatements).
+	wKept, rKept keptStatements
 
 	onChange atomic.Pointer[func(Change)]
 	posts    postQueue // reader posts waiting to be committed together
@@ -103,6 +106,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	d := &DB{w: w, path: path}
+	d.wKept.pool = w
 	if err := d.checkWriter(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -120,6 +124,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	d.r = r
+	d.rKept.pool = r
 	return d, nil
 }
 
@@ -166,6 +171,8 @@ func describeOpenError(path string, err error) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.rKept.close()
+	d.wKept.close()
 	var errR error
 	if d.r != nil {
 		errR = d.r.Close()

@@ -9,7 +9,7 @@ import (
 // Setting returns a site setting's value, or def when it was never set.
 func (d *DB) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
-	err := d.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := d.rKept.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if err != nil {
 		if errors.Is(notFound(err), ErrNotFound) {
 			return def, nil

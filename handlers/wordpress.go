@@ -108,7 +108,12 @@ func wordpressNumber(s string) (int64, bool) {
 // parseWordPressPermalink reads /YYYY/MM/name/ or /YYYY/MM/DD/name/ (trailing slash
 // optional). name is as WordPress compares it: lower case, NFC.
 func parseWordPressPermalink(path string) (year, month int, name string, ok bool) {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
+	// Every GET passes here: leave at once when the path cannot start with a year.
+	trimmed := strings.Trim(path, "/")
+	if trimmed == "" || trimmed[0] < '0' || trimmed[0] > '9' {
+		return 0, 0, "", false
+	}
+	parts := strings.Split(trimmed, "/")
 	if len(parts) != 3 && len(parts) != 4 {
 		return 0, 0, "", false
 	}

@@ -125,7 +125,8 @@ func (a *Assets) Serve(w http.ResponseWriter, r *http.Request, hashedPath string
 
 // AcceptsGzip reports whether the request's Accept-Encoding allows gzip (q=0 refuses it).
 func AcceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	// SplitSeq: every cached hit asks, and a slice per request was a third of its garbage.
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
 			params = strings.ReplaceAll(params, " ", "")

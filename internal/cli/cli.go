@@ -166,7 +166,14 @@ func serve(args []string, stderr io.Writer, version string) int {
 	if !ok {
 		return code
 	}
-	log := newLogger(stderr, opts.ops.LogFormat)
+	format := logFormat(stderr, opts.ops.LogFormat)
+	if format == "json" {
+		// A log collector reads these lines, not a person at a terminal: batch them.
+		out := newLogWriter(stderr, logFlushEvery, logBufferBytes)
+		defer out.Close()
+		stderr = out
+	}
+	log := newLogger(stderr, format)
 	if err := serveWith(log, opts.addr, opts.dataDir, opts.withDemo, opts.cfg, opts.ops, version); err != nil {
 		log.Error(err.Error())
 		return 1

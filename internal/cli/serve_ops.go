@@ -58,16 +58,22 @@ func (o *opsConfig) validate() error {
 // newLogger builds the slog logger: text for a person at a terminal, JSON for a log
 // collector (journald, docker), or whatever -log-format says.
 func newLogger(w io.Writer, format string) *slog.Logger {
-	if format == "" {
-		format = "json"
-		if isTerminal(w) {
-			format = "text"
-		}
-	}
-	if format == "json" {
+	if logFormat(w, format) == "json" {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// logFormat is the log format to write to w: the one asked for, else text for a terminal
+// and JSON for anything else.
+func logFormat(w io.Writer, asked string) string {
+	switch {
+	case asked != "":
+		return asked
+	case isTerminal(w):
+		return "text"
+	}
+	return "json"
 }
 
 // isTerminal reports whether w is a character device (a terminal), without a dependency.
