@@ -65,12 +65,12 @@ func newTestSiteWith(t testing.TB, cfg Config) *testSite {
 
 // sharedAssets builds the static assets (hashing and gzipping every file) once for all
 // test sites: they are immutable, and building them per site cost 7% of this package's CPU.
-// The renderer is not shared: a site's settings change its time zone.
+// Renderers are not shared by live sites (see renderers).
 var sharedAssets = sync.OnceValues(static.New)
 
 // renderers hands each test site a renderer of its own. Parsing every template for each
-// of some 300 sites was an eighth of this package's CPU time, so a closed site's
-// renderer goes to the next site instead. Never to two sites at once: a site's settings
+// site was an eighth of this package's CPU time, so a closed site's renderer goes to the
+// next site instead. Never to two sites at once: a site's settings
 // change its renderer's time zone. The one other state, the field limits, New sets.
 var renderers rendererPool
 
@@ -104,8 +104,8 @@ func (p *rendererPool) put(v *views.Renderer) {
 
 // templateDBs are the database files every new test site starts from, built once: one
 // migrated and empty, one with the demo content loaded as openTestSite loads it. Running
-// the migrations and loading the demo for each of some 300 sites was a quarter of this
-// package's CPU time; a site now gets its own copy, a real SQLite file in its TempDir.
+// the migrations and loading the demo for each site was a seventh of this package's CPU
+// time (and the garbage it left, more); a site now gets its own copy, a real SQLite file in its TempDir.
 // The db package's tests still migrate from scratch.
 var templateDBs = sync.OnceValues(func() (map[bool][]byte, error) {
 	files := map[bool][]byte{}
