@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -365,6 +366,22 @@ func TestCommentSanitizerXSSCorpus(t *testing.T) {
 	}
 	_, page := s.get(t, views.ArticlePath(s.art))
 	assertNoInjectedMarkup(t, "article page", page)
+	// Every page of the thread, so that each stored payload is rendered in a page.
+	shown := 0
+	for n := 1; ; n++ {
+		resp, body := s.get(t, commentPath(s.art.ID)+"?trang="+strconv.Itoa(n))
+		if resp.StatusCode == http.StatusNotFound && n > 1 {
+			break
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("comment page %d: %d", n, resp.StatusCode)
+		}
+		assertAppMarkupOnly(t, "comment page "+strconv.Itoa(n), body)
+		shown += len(find(parse(t, body), byClass("comment-body")))
+	}
+	if shown < stored {
+		t.Errorf("the thread's pages show %d comments, %d were stored", shown, stored)
+	}
 	// Stored text holds no markup, judged by a policy of its own (not the code under test).
 	strict := bluemonday.StrictPolicy()
 	for _, c := range s.storedComments(t, s.art.ID) {
