@@ -94,7 +94,7 @@ func (a Article) IsPublic(now time.Time) bool {
 // PublicArticle returns a published article whose publish time has come; drafts,
 // scheduled and archived articles are ErrNotFound.
 func (d *DB) PublicArticle(ctx context.Context, id int64, now time.Time) (Article, error) {
-	a, err := scanArticle(d.r.QueryRowContext(ctx, `SELECT `+articleFullColumns+`
+	a, err := scanArticle(d.rKept.QueryRowContext(ctx, `SELECT `+articleFullColumns+`
 		FROM articles a JOIN categories c ON c.id = a.category_id
 		WHERE a.id = ? AND a.status = 'published' AND a.publish_at <= ?`, id, unix(now)))
 	if err != nil {
@@ -147,13 +147,13 @@ func (d *DB) PublicArticles(ctx context.Context, q PublicListQuery, now time.Tim
 	var rows *sql.Rows
 	var err error
 	if q.CategoryID != 0 {
-		rows, err = d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
+		rows, err = d.rKept.QueryContext(ctx, `SELECT `+articleListColumns+`
 			FROM articles a JOIN categories c ON c.id = a.category_id
 			WHERE a.category_id = ? AND a.status = 'published' AND a.publish_at <= ?
 			ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`,
 			q.CategoryID, unix(now), q.Limit, q.Offset)
 	} else {
-		rows, err = d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
+		rows, err = d.rKept.QueryContext(ctx, `SELECT `+articleListColumns+`
 			FROM articles a JOIN categories c ON c.id = a.category_id
 			WHERE a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0
 			ORDER BY a.publish_at DESC, a.id DESC LIMIT ? OFFSET ?`,
@@ -174,10 +174,10 @@ func (d *DB) CountPublicArticles(ctx context.Context, categoryID int64, now time
 	var n int
 	var err error
 	if categoryID != 0 {
-		err = d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles
+		err = d.rKept.QueryRowContext(ctx, `SELECT count(*) FROM articles
 			WHERE category_id = ? AND status = 'published' AND publish_at <= ?`, categoryID, unix(now)).Scan(&n)
 	} else {
-		err = d.r.QueryRowContext(ctx, `SELECT count(*) FROM articles a JOIN categories c ON c.id = a.category_id
+		err = d.rKept.QueryRowContext(ctx, `SELECT count(*) FROM articles a JOIN categories c ON c.id = a.category_id
 			WHERE a.status = 'published' AND a.publish_at <= ? AND c.hidden = 0`, unix(now)).Scan(&n)
 	}
 	if err != nil {
@@ -194,7 +194,7 @@ func (d *DB) NeighbourArticles(ctx context.Context, a Article, newer bool, n int
 		cmp, order = ">", "ASC"
 	}
 	// (publish_at, id) ordering breaks ties between articles published in the same second.
-	rows, err := d.r.QueryContext(ctx, `SELECT `+articleListColumns+`
+	rows, err := d.rKept.QueryContext(ctx, `SELECT `+articleListColumns+`
 		FROM articles a JOIN categories c ON c.id = a.category_id
 		WHERE a.category_id = ? AND a.status = 'published' AND a.publish_at <= ?
 		  AND (a.publish_at, a.id) `+cmp+` (?, ?)

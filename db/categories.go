@@ -31,7 +31,7 @@ func scanCategory(row interface{ Scan(...any) error }) (Category, error) {
 
 // Categories lists sections in menu order; hidden ones only when includeHidden.
 func (d *DB) Categories(ctx context.Context, includeHidden bool) ([]Category, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT `+categoryColumns+` FROM categories
+	rows, err := d.rKept.QueryContext(ctx, `SELECT `+categoryColumns+` FROM categories
 		WHERE hidden = 0 OR ? ORDER BY position, id`, includeHidden)
 	if err != nil {
 		return nil, fmt.Errorf("db: list categories: %w", err)
@@ -50,7 +50,7 @@ func (d *DB) Categories(ctx context.Context, includeHidden bool) ([]Category, er
 
 // CategoryBySlug finds a section by its current slug.
 func (d *DB) CategoryBySlug(ctx context.Context, slug string) (Category, error) {
-	c, err := scanCategory(d.r.QueryRowContext(ctx, `SELECT `+categoryColumns+` FROM categories WHERE slug = ?`, slug))
+	c, err := scanCategory(d.rKept.QueryRowContext(ctx, `SELECT `+categoryColumns+` FROM categories WHERE slug = ?`, slug))
 	if err != nil {
 		return c, fmt.Errorf("db: category %q: %w", slug, notFound(err))
 	}
@@ -59,7 +59,7 @@ func (d *DB) CategoryBySlug(ctx context.Context, slug string) (Category, error) 
 
 // CategoryByID finds a section by id.
 func (d *DB) CategoryByID(ctx context.Context, id int64) (Category, error) {
-	c, err := scanCategory(d.r.QueryRowContext(ctx, `SELECT `+categoryColumns+` FROM categories WHERE id = ?`, id))
+	c, err := scanCategory(d.rKept.QueryRowContext(ctx, `SELECT `+categoryColumns+` FROM categories WHERE id = ?`, id))
 	if err != nil {
 		return c, fmt.Errorf("db: category %d: %w", id, notFound(err))
 	}

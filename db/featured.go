@@ -24,7 +24,7 @@ const featuredQuery = `SELECT ` + articleListColumns + `
 // FeaturedArticles lists the pinned articles readers may see, in the editors' order:
 // the first is the home page's lead, the rest fill "Tin nổi bật".
 func (d *DB) FeaturedArticles(ctx context.Context, now time.Time) ([]Article, error) {
-	rows, err := d.r.QueryContext(ctx, featuredQuery, unix(now))
+	rows, err := d.rKept.QueryContext(ctx, featuredQuery, unix(now))
 	if err != nil {
 		return nil, fmt.Errorf("db: featured: %w", err)
 	}

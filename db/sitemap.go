@@ -72,7 +72,7 @@ func (d *DB) SectionsLastPublished(ctx context.Context, now time.Time) (map[int6
 // moderation queue was long.
 func (d *DB) CommentsChangedAt(ctx context.Context, articleID int64) (time.Time, error) {
 	var last int64
-	err := d.r.QueryRowContext(ctx, `SELECT max(
+	err := d.rKept.QueryRowContext(ctx, `SELECT max(
 		coalesce((SELECT max(created_at) FROM comments WHERE article_id = ?1 AND status = 'approved'), 0),
 		coalesce((SELECT max(moderated_at) FROM comments WHERE article_id = ?1 AND moderated_at IS NOT NULL), 0))`,
 		articleID).Scan(&last)

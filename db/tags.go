@@ -277,7 +277,7 @@ func (d *DB) DeleteTag(ctx context.Context, by Actor, now time.Time, id int64) e
 
 // ArticleTags lists an article's tags in the order they were given.
 func (d *DB) ArticleTags(ctx context.Context, articleID int64) ([]Tag, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT `+tagColumns+` FROM article_tags x JOIN tags t ON t.id = x.tag_id
+	rows, err := d.rKept.QueryContext(ctx, `SELECT `+tagColumns+` FROM article_tags x JOIN tags t ON t.id = x.tag_id
 		WHERE x.article_id = ? ORDER BY x.position, t.id`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("db: tags of %d: %w", articleID, err)
@@ -381,7 +381,7 @@ const (
 
 // PublicTagArticles lists a page of the public articles carrying a tag, newest first.
 func (d *DB) PublicTagArticles(ctx context.Context, tagID int64, limit, offset int, now time.Time) ([]Article, error) {
-	rows, err := d.r.QueryContext(ctx, tagArticlesQuery, tagID, unix(now), limit, offset)
+	rows, err := d.rKept.QueryContext(ctx, tagArticlesQuery, tagID, unix(now), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("db: articles of tag %d: %w", tagID, err)
 	}
@@ -395,7 +395,7 @@ func (d *DB) PublicTagArticles(ctx context.Context, tagID int64, limit, offset i
 // CountPublicTagArticles counts what PublicTagArticles pages through.
 func (d *DB) CountPublicTagArticles(ctx context.Context, tagID int64, now time.Time) (int, error) {
 	var n int
-	err := d.r.QueryRowContext(ctx, tagCountQuery, tagID, unix(now)).Scan(&n)
+	err := d.rKept.QueryRowContext(ctx, tagCountQuery, tagID, unix(now)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("db: count articles of tag %d: %w", tagID, err)
 	}
@@ -426,7 +426,7 @@ const relatedQuery = `WITH shared AS (
 // RelatedArticles lists up to n public articles related to a: those sharing the most of
 // its tags first (newest among equals), then the newest of its section.
 func (d *DB) RelatedArticles(ctx context.Context, a Article, n int, now time.Time) ([]Article, error) {
-	rows, err := d.r.QueryContext(ctx, relatedQuery, a.ID, unix(now), n)
+	rows, err := d.rKept.QueryContext(ctx, relatedQuery, a.ID, unix(now), n)
 	if err != nil {
 		return nil, fmt.Errorf("db: related to %d: %w", a.ID, err)
 	}

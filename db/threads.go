@@ -43,7 +43,7 @@ func (d *DB) CommentThreads(ctx context.Context, articleID int64, sort string, o
 		order = `like_count DESC, created_at DESC, id DESC`
 	}
 	// order is one of two constants above, never reader input.
-	rows, err := d.r.QueryContext(ctx, `SELECT id, article_id, name, title, body, created_at,
+	rows, err := d.rKept.QueryContext(ctx, `SELECT id, article_id, name, title, body, created_at,
 		coalesce(moderated_at, 0), like_count, coalesce(staff_id, 0)
 		FROM comments WHERE article_id = ? AND status = 'approved' AND parent_id IS NULL
 		ORDER BY `+order+` LIMIT ? OFFSET ?`, articleID, limit+1, offset)
@@ -130,7 +130,7 @@ func scanPublicComment(row interface{ Scan(...any) error }) (Comment, error) {
 func (d *DB) ReplyTarget(ctx context.Context, articleID, id int64) (Comment, error) {
 	var parent sql.NullInt64
 	c := Comment{ID: id}
-	err := d.r.QueryRowContext(ctx, `SELECT name, title, parent_id FROM comments
+	err := d.rKept.QueryRowContext(ctx, `SELECT name, title, parent_id FROM comments
 		WHERE id = ? AND article_id = ? AND status = 'approved'`, id, articleID).Scan(&c.Name, &c.Title, &parent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Comment{}, ErrNotReplyable
