@@ -21,8 +21,10 @@ import (
 // bounds how stale the view count on it gets); all pages together stay under
 // pageCacheBytes, so memory stays bounded whatever is requested.
 const (
-	pageCacheTTL   = 30 * time.Second
-	pageCacheBytes = 24 << 20
+	pageCacheTTL = 30 * time.Second
+	// pageCacheBytes holds some 350 article pages with their gzip copies; with the other
+	// two budgets it stays under the server's default memory limit (internal/cli).
+	pageCacheBytes = 16 << 20
 	// searchCacheBytes bounds the search cache, a cache of its own so that a flood of
 	// distinct queries evicts other searches, never the article pages.
 	searchCacheBytes = 8 << 20
@@ -30,7 +32,7 @@ const (
 	// TTL is a safety net. A sitemap of 50,000 URLs is about 5 MB (and 0.5 MB gzipped):
 	// the budget holds two such files with the feeds beside them.
 	feedCacheTTL   = 10 * time.Minute
-	feedCacheBytes = 16 << 20
+	feedCacheBytes = 12 << 20
 	// commentGrace is how long a thread's page may go on without a reader's comment
 	// published at once. Without it every such comment made the next reader render the
 	// whole article: with moderation off, a busy thread was rendered as often as readers

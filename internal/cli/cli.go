@@ -174,6 +174,7 @@ func serve(args []string, stderr io.Writer, version string) int {
 		stderr = out
 	}
 	log := newLogger(stderr, format)
+	applyMemoryLimit(opts.ops.MemoryLimitMB, log)
 	if err := serveWith(log, opts.addr, opts.dataDir, opts.withDemo, opts.cfg, opts.ops, version); err != nil {
 		log.Error(err.Error())
 		return 1

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +363,37 @@ func TestExportToStandardOutput(t *testing.T) {
 	}
 	if len(lines) < 1+6+48 {
 		t.Errorf("%d lines", len(lines))
+	}
+}
+
+func TestServeSetsASoftMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	t.Setenv("GOMEMLIMIT", "")
+	applyMemoryLimit(defaultMemoryLimitMB, log)
+	if got := debug.SetMemoryLimit(-1); got != defaultMemoryLimitMB<<20 {
+		t.Errorf("memory limit %d, want %d MiB", got, defaultMemoryLimitMB)
+	}
+	// The operator's GOMEMLIMIT is theirs: serve leaves it alone.
+	debug.SetMemoryLimit(before)
+	t.Setenv("GOMEMLIMIT", "200MiB")
+	applyMemoryLimit(defaultMemoryLimitMB, log)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("GOMEMLIMIT set, yet serve changed the limit to %d", got)
+	}
+	// 0 turns it off.
+	t.Setenv("GOMEMLIMIT", "")
+	applyMemoryLimit(0, log)
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("-memory-limit-mb 0 set the limit to %d", got)
+	}
+
+	for _, bad := range []string{"16", "-5", "lots"} {
+		code, _, errOut := runCmd(t, "serve", "-memory-limit-mb", bad)
+		if code != 2 || !strings.Contains(errOut, "memory-limit-mb") {
+			t.Errorf("-memory-limit-mb %s: exit %d, %q", bad, code, errOut)
+		}
 	}
 }

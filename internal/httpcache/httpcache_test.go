@@ -114,7 +114,7 @@ func TestAddVaryAndCompressible(t *testing.T) {
 	h := http.Header{"Vary": {"accept-encoding, Cookie"}}
 	AddVary(h, "Accept-Encoding")
 	AddVary(h, "HX-Request")
-	if got := strings.Join(h.Values("Vary"), "|"); got != "accept-encoding, Cookie|HX-Request" {
+	if got := strings.Join(h.Values("Vary"), "|"); got != "accept-encoding, Cookie, HX-Request" {
 		t.Errorf("Vary = %q", got)
 	}
 	for ct, want := range map[string]bool{"text/html; charset=utf-8": true, "application/rss+xml": true,

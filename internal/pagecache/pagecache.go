@@ -11,6 +11,7 @@
 package pagecache
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"sync"
@@ -65,8 +66,16 @@ func (p *Page) live(gen uint64, now time.Time) bool {
 
 // NewPage wraps a rendered body, computing its ETag and gzip copy once.
 func (c *Cache) NewPage(status int, contentType string, header http.Header, body []byte) *Page {
+	// A body arrives in a render buffer grown by doubling, and its gzip copy likewise: up
+	// to twice their length in memory. The cache keeps exact copies, so that its byte
+	// budget is what it really holds (the spare capacity was a third of the heap).
+	body = bytes.Clone(body)
+	gz := httpcache.Gzip(body)
+	if gz != nil {
+		gz = bytes.Clone(gz)
+	}
 	return &Page{Status: status, ContentType: contentType, Header: header, Body: body,
-		ETag: httpcache.ETag(body), Gzip: httpcache.Gzip(body)}
+		ETag: httpcache.ETag(body), Gzip: gz}
 }
 
 // size is what an entry costs in memory, roughly.

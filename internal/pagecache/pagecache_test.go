@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -124,6 +125,30 @@ func TestGzipCopy(t *testing.T) {
 	wg.Wait()
 	if page("ngắn").Gzip != nil {
 		t.Error("tiny page compressed")
+	}
+}
+
+// TestPagesHoldNoSpareCapacity: a render buffer grown by doubling holds up to twice the
+// page; the cache must keep only the page, or its byte budget understates its memory.
+func TestPagesHoldNoSpareCapacity(t *testing.T) {
+	var buf bytes.Buffer
+	for i := range 2000 {
+		fmt.Fprintf(&buf, "<p>Đoạn %d của bài viết về nông thôn mới, xã %d.</p>\n", i, i*7919%1000)
+	}
+	rendered := buf.Bytes()
+	if cap(rendered) < len(rendered)*5/4 {
+		t.Fatalf("the test's buffer has no spare capacity (%d of %d): it proves nothing", len(rendered), cap(rendered))
+	}
+	p := compressor.NewPage(200, "text/html; charset=utf-8", nil, rendered)
+	if cap(p.Body) > len(p.Body)*9/8 {
+		t.Errorf("cached body keeps %d bytes for a %d-byte page", cap(p.Body), len(p.Body))
+	}
+	if p.Gzip == nil || cap(p.Gzip) > len(p.Gzip)*9/8+8192 {
+		t.Errorf("gzip copy keeps %d bytes for %d", cap(p.Gzip), len(p.Gzip))
+	}
+	rendered[0] = 'X' // the render buffer is reused: the cached page must not change with it
+	if p.Body[0] != '<' {
+		t.Error("cached body shares the render buffer")
 	}
 }
 
