@@ -44,11 +44,17 @@ func TestSectionsCreateRenameReorderHide(t *testing.T) {
 		t.Errorf("taking a redirected slug: %d", r.StatusCode)
 	}
 	// Reorder: move the second up.
-	before, _ := s.app.DB.Categories(ctx, true)
+	before, err := s.app.DB.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r, _ := admin.post("/admin/chuyen-muc/2/di-chuyen", url.Values{"dir": {"up"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("move")
 	}
-	after, _ := s.app.DB.Categories(ctx, true)
+	after, err := s.app.DB.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if after[0].ID != before[1].ID || after[1].ID != before[0].ID {
 		t.Errorf("order %d,%d", after[0].ID, after[1].ID)
 	}

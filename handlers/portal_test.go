@@ -195,7 +195,10 @@ func TestArticleSidebar(t *testing.T) {
 func TestNoHreflangWithoutTranslation(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t)
-	list, _ := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
+	list, err := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{"/", "/chuyen-muc/thoi-su", views.ArticlePath(list[0]), views.AboutENPath, "/tim-kiem?q=x"} {
 		_, body := s.get(t, path)
 		if alt := find(parse(t, body), func(n *html.Node) bool { return n.Data == "link" && attr(n, "hreflang") != "" }); len(alt) != 0 {

@@ -239,7 +239,10 @@ func TestPagesOtherThanArticles(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
-	cats, _ := s.app.DB.Categories(ctx, false)
+	cats, err := s.app.DB.Categories(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	site := s.app.site.Load()
 	cases := []struct {
 		path, title, canonical string
