@@ -149,7 +149,9 @@ func TestImportPasswordProtectedPostIsNotPublic(t *testing.T) {
 		t.Fatalf("password-protected post is %s (publish_at %d)", a.Status, a.PublishAt)
 	}
 	var id int64
-	d.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = '303'`).Scan(&id)
+	if err := d.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = '303'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := d.PublicArticle(context.Background(), id, time.Now()); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("readers can open it: %v", err)
 	}
