@@ -222,6 +222,15 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 	return &testSite{app: app, srv: srv, client: client, loc: loc}
 }
 
+// must returns v, or panics with err: a failed read of the database must fail the test,
+// never pass as an empty result.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 // queryInt runs a query that returns one number, failing the test when it cannot: a
 // broken query must not pass as "0 rows".
 func (s *testSite) queryInt(t testing.TB, query string, args ...any) int64 {

@@ -290,9 +290,9 @@ func TestSitemap(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A draft and a scheduled article must not be listed.
-	draft, _ := s.app.DB.CreateArticle(ctx, db.Article{Slug: "ban-nhap", Title: "Bản nháp", CategoryID: cats[0].ID, Status: db.StatusDraft})
-	later, _ := s.app.DB.CreateArticle(ctx, db.Article{Slug: "hen-gio", Title: "Hẹn giờ", CategoryID: cats[0].ID,
-		Status: db.StatusPublished, PublishAt: testNow.Add(time.Hour)})
+	draft := must(s.app.DB.CreateArticle(ctx, db.Article{Slug: "ban-nhap", Title: "Bản nháp", CategoryID: cats[0].ID, Status: db.StatusDraft}))
+	later := must(s.app.DB.CreateArticle(ctx, db.Article{Slug: "hen-gio", Title: "Hẹn giờ", CategoryID: cats[0].ID,
+		Status: db.StatusPublished, PublishAt: testNow.Add(time.Hour)}))
 
 	resp, body := s.get(t, "/sitemap.xml")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/xml") {

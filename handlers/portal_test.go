@@ -47,7 +47,7 @@ func TestLegalFooterSettings(t *testing.T) {
 	if r, body := admin.post("/admin/cai-dat", f); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d %s", r.StatusCode, body)
 	}
-	if v, _ := s.app.DB.Setting(context.Background(), db.SettingLegalResponsible, ""); v != "Bà Lê Thị Hoa" {
+	if v := must(s.app.DB.Setting(context.Background(), db.SettingLegalResponsible, "")); v != "Bà Lê Thị Hoa" {
 		t.Errorf("stored %q", v)
 	}
 	art := s.article(t, 1)
@@ -114,7 +114,7 @@ func TestLegalFooterSettings(t *testing.T) {
 			t.Errorf("%s: input not kept: %q", name, kept)
 		}
 	}
-	if v, _ := s.app.DB.Setting(context.Background(), db.SettingContactEmail, ""); v != "bbt@nghiadan.example.vn" {
+	if v := must(s.app.DB.Setting(context.Background(), db.SettingContactEmail, "")); v != "bbt@nghiadan.example.vn" {
 		t.Errorf("refused form changed the email to %q", v)
 	}
 }
