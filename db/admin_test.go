@@ -25,12 +25,14 @@ func TestLoginFailuresArePrunedAfterADay(t *testing.T) {
 	for i := range 3 {
 		claim("192.0.2.1", "ten-bia-"+string(rune('a'+i)), t0)
 	}
-	if n, _, _ := d.LoginFailures(ctx, ThrottleIP, "192.0.2.1"); n != 3 {
-		t.Fatalf("ip failures %d", n)
+	if n, _, err := d.LoginFailures(ctx, ThrottleIP, "192.0.2.1"); err != nil || n != 3 {
+		t.Fatalf("ip failures %d (%v)", n, err)
 	}
 	claim("192.0.2.9", "khac", t0.Add(25*time.Hour))
 	var rows int
-	d.r.QueryRow(`SELECT count(*) FROM login_attempts`).Scan(&rows)
+	if err := d.r.QueryRow(`SELECT count(*) FROM login_attempts`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
 	if rows != 2 { // the new user and address only
 		t.Errorf("%d rows after a day", rows)
 	}

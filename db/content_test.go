@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // contentFixture is a database with one section and a few articles.
@@ -20,6 +22,9 @@ type contentFixture struct {
 func newContentFixture(t *testing.T) *contentFixture {
 	t.Helper()
 	d := openTest(t)
+	// Real bcrypt at its cheapest (TestPasswordsHashAtProductionCost checks the default):
+	// at the production cost, the fixture's account was a fifth of this package's CPU time.
+	d.SetPasswordCost(bcrypt.MinCost)
 	ctx := context.Background()
 	cat, err := d.CreateCategory(ctx, Category{Slug: "thoi-su", Name: "Thời sự"})
 	if err != nil {
@@ -89,7 +94,7 @@ func TestTagsOnArticlesAndPublicPages(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].ID != b || list[1].ID != a {
 		t.Fatalf("public tag articles (drafts left out, newest first): %+v %v", list, err)
 	}
-	if n, _ := f.d.CountPublicTagArticles(f.ctx, hn.ID, f.now); n != 2 {
+	if n := must(f.d.CountPublicTagArticles(f.ctx, hn.ID, f.now)); n != 2 {
 		t.Errorf("count %d", n)
 	}
 	sm, err := f.d.SitemapTags(f.ctx, f.now)
@@ -115,7 +120,7 @@ func TestTagsOnArticlesAndPublicPages(t *testing.T) {
 	if err := f.d.SetArticleTags(f.ctx, f.by, f.now, 9999, []string{"x"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown article: %v", err)
 	}
-	if s, _ := f.d.TagsByPrefix(f.ctx, "HA N", 5); len(s) != 1 || s[0].Name != "Hà Nội" {
+	if s := must(f.d.TagsByPrefix(f.ctx, "HA N", 5)); len(s) != 1 || s[0].Name != "Hà Nội" {
 		t.Errorf("prefix suggestions %+v", s)
 	}
 }
@@ -146,7 +151,7 @@ func TestTagRenameRedirectAndDelete(t *testing.T) {
 	if err := f.d.SetArticleTags(f.ctx, f.by, f.now, a, []string{"Giao thông"}); err != nil {
 		t.Fatal(err)
 	}
-	if tags, _ := f.d.Tags(f.ctx); len(tags) != 1 || tags[0].Articles != 1 {
+	if tags := must(f.d.Tags(f.ctx)); len(tags) != 1 || tags[0].Articles != 1 {
 		t.Errorf("old name made a new tag: %+v", tags)
 	}
 	if _, err := f.d.CreateTag(f.ctx, f.by, f.now, "Giao thông"); !errors.Is(err, ErrDuplicateTag) {
@@ -155,7 +160,7 @@ func TestTagRenameRedirectAndDelete(t *testing.T) {
 	if err := f.d.DeleteTag(f.ctx, f.by, f.now, id); err != nil {
 		t.Fatal(err)
 	}
-	if tags, _ := f.d.ArticleTags(f.ctx, a); len(tags) != 0 {
+	if tags := must(f.d.ArticleTags(f.ctx, a)); len(tags) != 0 {
 		t.Errorf("deleted tag still on article")
 	}
 	if err := f.d.DeleteTag(f.ctx, f.by, f.now, id); !errors.Is(err, ErrNotFound) {
@@ -180,7 +185,7 @@ func TestRelatedArticlesSharedTagsThenSection(t *testing.T) {
 	f.d.SetArticleTags(f.ctx, f.by, f.now, two, []string{"a", "b"})
 	f.d.SetArticleTags(f.ctx, f.by, f.now, one, []string{"b"})
 	f.d.SetArticleTags(f.ctx, f.by, f.now, draft, []string{"a", "b"})
-	art, _ := f.d.ArticleByID(f.ctx, main)
+	art := must(f.d.ArticleByID(f.ctx, main))
 	rel, err := f.d.RelatedArticles(f.ctx, art, 5, f.now)
 	if err != nil {
 		t.Fatal(err)
@@ -216,10 +221,10 @@ func TestPagesRevisionsAndPlacement(t *testing.T) {
 	if _, err := f.d.PublicPage(f.ctx, "lien-he"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("draft page public: %v", err)
 	}
-	if dp, _ := f.d.PageByID(f.ctx, draft); dp.Placement != PlaceNone || dp.Status != PageDraft {
+	if dp := must(f.d.PageByID(f.ctx, draft)); dp.Placement != PlaceNone || dp.Status != PageDraft {
 		t.Errorf("defaults %+v", dp)
 	}
-	footer, _ := f.d.LinkedPages(f.ctx)
+	footer := must(f.d.LinkedPages(f.ctx))
 	if len(footer) != 1 || footer[0].ID != id || footer[0].Placement != PlaceFooter {
 		t.Errorf("footer pages %+v", footer)
 	}
@@ -239,7 +244,7 @@ func TestPagesRevisionsAndPlacement(t *testing.T) {
 	if err != nil || old.BodyHTML != "<p>Tòa soạn</p>" {
 		t.Errorf("old revision %+v %v", old, err)
 	}
-	if menu, _ := f.d.LinkedPages(f.ctx); len(menu) != 1 || menu[0].Placement != PlaceMenu {
+	if menu := must(f.d.LinkedPages(f.ctx)); len(menu) != 1 || menu[0].Placement != PlaceMenu {
 		t.Errorf("menu pages %+v", menu)
 	}
 	if err := f.d.DeletePage(f.ctx, f.by, f.now, draft); err != nil {
@@ -335,28 +340,34 @@ func TestTrashRestorePurge(t *testing.T) {
 	if _, err := f.d.PublicArticle(f.ctx, a, f.now); !errors.Is(err, ErrNotFound) {
 		t.Errorf("trashed article public: %v", err)
 	}
-	if res, _ := f.d.Search(f.ctx, SearchParams{Query: ParseSearchQuery("chat doc"), Limit: 10}, f.now); len(res.Hits) != 0 {
+	if res := must(f.d.Search(f.ctx, SearchParams{Query: ParseSearchQuery("chat doc"), Limit: 10}, f.now)); len(res.Hits) != 0 {
 		t.Errorf("trashed article found by search")
 	}
-	if sm, _ := f.d.SitemapArticles(f.ctx, f.now, 10, 0); len(sm) != 0 {
+	if sm := must(f.d.SitemapArticles(f.ctx, f.now, 10, 0)); len(sm) != 0 {
 		t.Errorf("trashed article in sitemap")
 	}
-	if fe, _ := f.d.FeaturedForAdmin(f.ctx); len(fe) != 0 {
+	if fe := must(f.d.FeaturedForAdmin(f.ctx)); len(fe) != 0 {
 		t.Errorf("trashed article still featured")
 	}
-	list, n, _ := f.d.AdminArticles(f.ctx, AdminArticleQuery{Limit: 10})
+	list, n, err := f.d.AdminArticles(f.ctx, AdminArticleQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 || len(list) != 0 {
 		t.Errorf("trashed article in the article list")
 	}
-	list, n, _ = f.d.AdminArticles(f.ctx, AdminArticleQuery{Trash: true, Limit: 10})
+	list, n, err = f.d.AdminArticles(f.ctx, AdminArticleQuery{Trash: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 || list[0].TrashedAt.IsZero() {
 		t.Errorf("trash list %d", n)
 	}
-	counts, _ := f.d.ArticleStatusCounts(f.ctx, 0, time.Now())
+	counts := must(f.d.ArticleStatusCounts(f.ctx, 0, time.Now()))
 	if counts["trash"] != 1 || counts[StatusArchived] != 0 {
 		t.Errorf("counts %v", counts)
 	}
-	art, _ := f.d.ArticleByID(f.ctx, a)
+	art := must(f.d.ArticleByID(f.ctx, a))
 	if _, err := f.d.UpdateArticle(f.ctx, f.by, f.now, a, art.Version, ArticleInput{Title: "x", CategoryID: f.cat}, ""); !errors.Is(err, ErrTrashed) {
 		t.Errorf("edit in trash: %v", err)
 	}
@@ -405,19 +416,19 @@ func TestTrashRestorePurge(t *testing.T) {
 func TestBulkArticles(t *testing.T) {
 	t.Parallel()
 	f := newContentFixture(t)
-	other, _ := f.d.CreateCategory(f.ctx, Category{Slug: "kinh-te", Name: "Kinh tế"})
+	other := must(f.d.CreateCategory(f.ctx, Category{Slug: "kinh-te", Name: "Kinh tế"}))
 	draft := f.article(t, "Nháp", StatusDraft, 0)
 	review := f.article(t, "Chờ duyệt", StatusReview, 0)
 	pub := f.article(t, "Đã đăng", StatusPublished, time.Hour)
-	later, _ := f.d.CreateArticle(f.ctx, Article{Title: "Hẹn giờ", CategoryID: f.cat, Status: StatusDraft, PublishAt: f.now.Add(time.Hour)})
+	later := must(f.d.CreateArticle(f.ctx, Article{Title: "Hẹn giờ", CategoryID: f.cat, Status: StatusDraft, PublishAt: f.now.Add(time.Hour)}))
 	res, err := f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft, review, pub, later, 9999, draft}, BulkPublish, 0)
 	if err != nil || res.Done != 3 || res.Skipped != 2 {
 		t.Fatalf("publish %+v %v", res, err)
 	}
-	if a, _ := f.d.ArticleByID(f.ctx, later); !a.PublishAt.Equal(f.now.Add(time.Hour)) || a.IsPublic(f.now) {
+	if a := must(f.d.ArticleByID(f.ctx, later)); !a.PublishAt.Equal(f.now.Add(time.Hour)) || a.IsPublic(f.now) {
 		t.Errorf("a future time must stay scheduled: %v", a.PublishAt)
 	}
-	if a, _ := f.d.PublicArticle(f.ctx, draft, f.now); a.ID != draft {
+	if a := must(f.d.PublicArticle(f.ctx, draft, f.now)); a.ID != draft {
 		t.Errorf("bulk published draft not public")
 	}
 	res, err = f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft, pub}, BulkMove, other)
@@ -427,15 +438,15 @@ func TestBulkArticles(t *testing.T) {
 	if _, err := f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft}, BulkMove, 9999); !errors.Is(err, ErrUnknownSection) {
 		t.Errorf("move to unknown section: %v", err)
 	}
-	res, _ = f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft, review}, BulkUnpublish, 0)
+	res = must(f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft, review}, BulkUnpublish, 0))
 	if res.Done != 2 {
 		t.Errorf("unpublish %+v", res)
 	}
-	res, _ = f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft, pub}, BulkTrash, 0)
+	res = must(f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft, pub}, BulkTrash, 0))
 	if res.Done != 2 {
 		t.Errorf("trash %+v", res)
 	}
-	res, _ = f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft}, BulkPublish, 0)
+	res = must(f.d.BulkArticles(f.ctx, f.by, f.now, []int64{draft}, BulkPublish, 0))
 	if res.Done != 0 || res.Skipped != 1 {
 		t.Errorf("trashed article published in bulk: %+v", res)
 	}
@@ -452,16 +463,16 @@ func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	art, _ := f.d.ArticleByID(f.ctx, id)
-	if tags, _ := f.d.ArticleTags(f.ctx, id); len(tags) != 2 || !art.CommentsClosed {
+	art := must(f.d.ArticleByID(f.ctx, id))
+	if tags := must(f.d.ArticleTags(f.ctx, id)); len(tags) != 2 || !art.CommentsClosed {
 		t.Fatalf("create: tags %+v closed %v", tags, art.CommentsClosed)
 	}
 	in := ArticleInput{Title: art.Title, Slug: art.Slug, CategoryID: f.cat, Tags: []string{"Môi trường"}, SetTags: true}
 	if _, err := f.d.UpdateArticle(f.ctx, f.by, f.now, id, art.Version, in, ""); err != nil {
 		t.Fatal(err)
 	}
-	art2, _ := f.d.ArticleByID(f.ctx, id)
-	if tags, _ := f.d.ArticleTags(f.ctx, id); len(tags) != 1 || art2.CommentsClosed || art2.Version != art.Version+1 {
+	art2 := must(f.d.ArticleByID(f.ctx, id))
+	if tags := must(f.d.ArticleTags(f.ctx, id)); len(tags) != 1 || art2.CommentsClosed || art2.Version != art.Version+1 {
 		t.Fatalf("update: tags %+v closed %v", tags, art2.CommentsClosed)
 	}
 	// A restored revision (SetTags false) leaves the tags alone.
@@ -469,10 +480,13 @@ func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
 	if _, err := f.d.UpdateArticle(f.ctx, f.by, f.now, id, art2.Version, in, ""); err != nil {
 		t.Fatal(err)
 	}
-	if tags, _ := f.d.ArticleTags(f.ctx, id); len(tags) != 1 {
+	if tags := must(f.d.ArticleTags(f.ctx, id)); len(tags) != 1 {
 		t.Errorf("tags lost: %+v", tags)
 	}
-	entries, _, _ := f.d.AuditLog(f.ctx, AuditQuery{Action: "article.update", Limit: 5})
+	entries, _, err := f.d.AuditLog(f.ctx, AuditQuery{Action: "article.update", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(entries) != 2 || !strings.Contains(entries[1].Detail, "chủ đề: Hà Nội, Môi trường → Môi trường") ||
 		!strings.Contains(entries[1].Detail, "mở bình luận") {
 		t.Errorf("audit %+v", entries)
@@ -486,7 +500,7 @@ func TestCommentsClosedAndProfile(t *testing.T) {
 	if err := f.d.SetCommentsClosed(f.ctx, f.by, f.now, a, true); err != nil {
 		t.Fatal(err)
 	}
-	if art, _ := f.d.PublicArticle(f.ctx, a, f.now); !art.CommentsClosed {
+	if art := must(f.d.PublicArticle(f.ctx, a, f.now)); !art.CommentsClosed {
 		t.Errorf("comments not closed")
 	}
 	if f.auditCount(t, "article.comments_close") != 1 {
@@ -501,7 +515,7 @@ func TestCommentsClosedAndProfile(t *testing.T) {
 	if err := f.d.UpdateDisplayName(f.ctx, f.by, f.now, f.by.UserID, "Nguye\u0302\u0303n Văn A"); err != nil {
 		t.Fatal(err)
 	}
-	u, _ := f.d.UserByID(f.ctx, f.by.UserID)
+	u := must(f.d.UserByID(f.ctx, f.by.UserID))
 	if u.DisplayName != "Nguyễn Văn A" {
 		t.Errorf("display name not NFC: %q", u.DisplayName)
 	}

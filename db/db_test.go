@@ -55,9 +55,11 @@ func TestPragmas(t *testing.T) {
 	ctx := context.Background()
 	var mode string
 	var fk, timeout int
-	d.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
-	d.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
-	d.w.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout)
+	for q, dst := range map[string]any{"PRAGMA journal_mode": &mode, "PRAGMA foreign_keys": &fk, "PRAGMA busy_timeout": &timeout} {
+		if err := d.w.QueryRowContext(ctx, q).Scan(dst); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	if mode != "wal" || fk != 1 || timeout != 5000 {
 		t.Fatalf("writer pragmas: %s %d %d", mode, fk, timeout)
 	}
@@ -133,13 +135,13 @@ func TestArticleVisibilityAndSlugs(t *testing.T) {
 	}
 	slugs := map[string]bool{}
 	for _, id := range []int64{pub, draft, later, archived} {
-		a, _ := d.ArticleByID(ctx, id)
+		a := must(d.ArticleByID(ctx, id))
 		slugs[a.Slug] = true
 	}
 	if len(slugs) != 4 || !slugs["cung-ten"] || !slugs["cung-ten-2"] {
 		t.Errorf("slugs not made unique: %v", slugs)
 	}
-	if n, _ := d.CountPublicArticles(ctx, 0, now); n != 1 {
+	if n := must(d.CountPublicArticles(ctx, 0, now)); n != 1 {
 		t.Errorf("count %d", n)
 	}
 }
@@ -148,7 +150,7 @@ func TestSearchIndexHoldsFoldedText(t *testing.T) {
 	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
-	cat, _ := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
+	cat := must(d.CreateCategory(ctx, Category{Slug: "a", Name: "A"}))
 	id, err := d.CreateArticle(ctx, Article{Slug: "da-nang", Title: "Đoàn công tác tới Đà Nẵng", Lead: "Học tập",
 		BodyHTML: "<p>Chất độc <b>da cam</b> &amp; hậu quả</p>", CategoryID: cat, Status: StatusPublished, PublishAt: time.Now()})
 	if err != nil {
@@ -167,8 +169,8 @@ func TestAddViewsConcurrent(t *testing.T) {
 	t.Parallel()
 	d := openTest(t)
 	ctx := context.Background()
-	cat, _ := d.CreateCategory(ctx, Category{Slug: "a", Name: "A"})
-	id, _ := d.CreateArticle(ctx, Article{Slug: "x", Title: "X", CategoryID: cat, Status: StatusPublished, PublishAt: time.Now()})
+	cat := must(d.CreateCategory(ctx, Category{Slug: "a", Name: "A"}))
+	id := must(d.CreateArticle(ctx, Article{Slug: "x", Title: "X", CategoryID: cat, Status: StatusPublished, PublishAt: time.Now()}))
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
@@ -178,9 +180,11 @@ func TestAddViewsConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	a, _ := d.ArticleByID(ctx, id)
+	a := must(d.ArticleByID(ctx, id))
 	var daily int64
-	d.r.QueryRowContext(ctx, `SELECT views FROM article_views_daily WHERE article_id = ?`, id).Scan(&daily)
+	if err := d.r.QueryRowContext(ctx, `SELECT views FROM article_views_daily WHERE article_id = ?`, id).Scan(&daily); err != nil {
+		t.Fatal(err)
+	}
 	if a.Views != 100 || daily != 100 {
 		t.Fatalf("views %d daily %d, want 100", a.Views, daily)
 	}
@@ -199,7 +203,9 @@ func TestWriteUnavailableWhenFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pages int
-	d.w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages)
+	if err := d.w.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
 	// A page limit at the current size is what a full disk looks like to SQLite.
 	if _, err := d.w.ExecContext(ctx, "PRAGMA max_page_count = "+strconv.Itoa(pages)); err != nil {
 		t.Fatal(err)
@@ -214,7 +220,9 @@ func TestWriteUnavailableWhenFull(t *testing.T) {
 		t.Fatalf("read while full: %d %v", n, err)
 	}
 	var revisions int
-	d.r.QueryRowContext(ctx, "SELECT count(*) FROM article_revisions").Scan(&revisions)
+	if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM article_revisions").Scan(&revisions); err != nil {
+		t.Fatal(err)
+	}
 	if revisions != 0 {
 		t.Errorf("%d revisions left by a failed write", revisions)
 	}

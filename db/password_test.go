@@ -56,3 +56,22 @@ func TestPasswordsMatchInEitherNormalForm(t *testing.T) {
 		t.Errorf("an old hash of the decomposed bytes refused them: %v", err)
 	}
 }
+
+// TestPasswordsHashAtProductionCost: a database whose password cost nobody lowered (as
+// every test fixture does) hashes at bcrypt's production work factor, 11.
+func TestPasswordsHashAtProductionCost(t *testing.T) {
+	t.Parallel()
+	d := openTest(t)
+	ctx := context.Background()
+	if _, err := d.CreateUser(ctx, Actor{UserName: "test"}, time.Now(), NewUser{Name: "thuc", DisplayName: "Thực",
+		Role: RoleAuthor, Password: "mat-khau-dai-du-12"}); err != nil {
+		t.Fatal(err)
+	}
+	var hash string
+	if err := d.r.QueryRow(`SELECT password_hash FROM users WHERE name = 'thuc'`).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if cost, err := bcrypt.Cost([]byte(hash)); err != nil || cost != 11 {
+		t.Errorf("a new account's hash has cost %d (%v), want the production 11", cost, err)
+	}
+}

@@ -239,7 +239,10 @@ func TestSearchFiltersSortAndPages(t *testing.T) {
 		}
 	}
 	// A section.
-	cats, _ := d.Categories(ctx, true)
+	cats, err := d.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := search(t, d, "huyện", db.SearchParams{CategoryID: cats[0].ID})
 	if in.Total == 0 || in.Total >= all.Total {
 		t.Errorf("section filter: %d of %d", in.Total, all.Total)

@@ -340,7 +340,7 @@ func TestStaleFormAndDoubleSubmit(t *testing.T) {
 	if r, _ := admin.post(path, theirs); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("repeated identical save: %d", r.StatusCode)
 	}
-	revs, _ := s.app.DB.Revisions(context.Background(), id)
+	revs := must(s.app.DB.Revisions(context.Background(), id))
 	if len(revs) != 2 {
 		t.Errorf("%d revisions, want 2 (create + one save)", len(revs))
 	}

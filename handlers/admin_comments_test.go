@@ -176,7 +176,7 @@ func TestEditCommentAndBlock(t *testing.T) {
 	// Twice is harmless; the phone too.
 	editor.post("/admin/chan", url.Values{"kind": {"ip"}, "value": {"203.0.113.5"}})
 	editor.post("/admin/chan", url.Values{"kind": {"phone"}, "value": {"0987654321"}})
-	blocks, _ := s.app.DB.CommentBlocks(context.Background())
+	blocks := must(s.app.DB.CommentBlocks(context.Background()))
 	if len(blocks) != 2 {
 		t.Errorf("%d blocks", len(blocks))
 	}
@@ -188,7 +188,7 @@ func TestEditCommentAndBlock(t *testing.T) {
 	if r, _ := editor.post("/admin/chan/go", url.Values{"kind": {"ip"}, "value": {"203.0.113.5"}}); r.StatusCode != http.StatusSeeOther {
 		t.Error("unblock")
 	}
-	blocks, _ = s.app.DB.CommentBlocks(context.Background())
+	blocks = must(s.app.DB.CommentBlocks(context.Background()))
 	if len(blocks) != 1 || blocks[0].Kind != "phone" {
 		t.Errorf("after unblock %+v", blocks)
 	}

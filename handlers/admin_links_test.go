@@ -53,6 +53,7 @@ func adminLinksOf(t *testing.T, body, from string) []adminLink {
 // URL on every page matches a registered route for its method, and that every GET link
 // crawled answers neither 404 nor 405: a path typed wrong anywhere shows up here.
 func TestAdminLinksResolve(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.loginAs(t, "admin")
 	id := s.queryInt(t, "SELECT id FROM articles ORDER BY id LIMIT 1")

@@ -105,7 +105,7 @@ func TestMediaLibraryNamesUsesAndEdits(t *testing.T) {
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Mô tả ảnh tối đa 300 ký tự") {
 		t.Errorf("long alt: %d", r.StatusCode)
 	}
-	if m2, _ := s.app.DB.MediaInfo(t.Context(), rep.ID); m2.Alt != m.Alt {
+	if m2 := must(s.app.DB.MediaInfo(t.Context(), rep.ID)); m2.Alt != m.Alt {
 		t.Error("a refused edit was stored")
 	}
 
@@ -152,7 +152,7 @@ func TestMediaTrashRestoreDelete(t *testing.T) {
 	if r.StatusCode != http.StatusConflict || !strings.Contains(page, "Ảnh đang được dùng trong «Bài dùng ảnh bìa»") {
 		t.Errorf("trash an image in use: %d", r.StatusCode)
 	}
-	if m, _ := s.app.DB.MediaInfo(t.Context(), used.ID); m.InTrash() {
+	if m := must(s.app.DB.MediaInfo(t.Context(), used.ID)); m.InTrash() {
 		t.Error("an image in use went to the trash")
 	}
 	// Authors may not trash; editors may.
@@ -229,7 +229,7 @@ func TestMediaTrashRestoreDelete(t *testing.T) {
 	}
 	// Uploading a trashed picture again brings it back.
 	again := uploadJSON(t, editor, "dung-lai.jpg", 230)
-	if m, _ := s.app.DB.MediaInfo(t.Context(), again.ID); again.ID != reused.ID || m.InTrash() {
+	if m := must(s.app.DB.MediaInfo(t.Context(), again.ID)); again.ID != reused.ID || m.InTrash() {
 		t.Errorf("re-upload of a trashed picture: %d vs %d, in trash %v", again.ID, reused.ID, m.InTrash())
 	}
 }

@@ -31,7 +31,7 @@ func TestSectionsCreateRenameReorderHide(t *testing.T) {
 		}
 	}
 	// Rename with a new slug: the old URL redirects.
-	old, _ := s.app.DB.CategoryByID(ctx, 1)
+	old := must(s.app.DB.CategoryByID(ctx, 1))
 	if r, _ := admin.post("/admin/chuyen-muc/1", url.Values{"name": {"Thời sự - Chính trị"}, "slug": {"thoi-su-chinh-tri"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("rename")
 	}
@@ -44,11 +44,17 @@ func TestSectionsCreateRenameReorderHide(t *testing.T) {
 		t.Errorf("taking a redirected slug: %d", r.StatusCode)
 	}
 	// Reorder: move the second up.
-	before, _ := s.app.DB.Categories(ctx, true)
+	before, err := s.app.DB.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r, _ := admin.post("/admin/chuyen-muc/2/di-chuyen", url.Values{"dir": {"up"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("move")
 	}
-	after, _ := s.app.DB.Categories(ctx, true)
+	after, err := s.app.DB.Categories(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if after[0].ID != before[1].ID || after[1].ID != before[0].ID {
 		t.Errorf("order %d,%d", after[0].ID, after[1].ID)
 	}
@@ -59,7 +65,7 @@ func TestSectionsCreateRenameReorderHide(t *testing.T) {
 		t.Errorf("unknown section: %d", r.StatusCode)
 	}
 	// Hide: gone from the menu and its page.
-	c2, _ := s.app.DB.CategoryByID(ctx, 2)
+	c2 := must(s.app.DB.CategoryByID(ctx, 2))
 	if r, _ := admin.post("/admin/chuyen-muc/2", url.Values{"name": {c2.Name}, "slug": {c2.Slug}, "hidden": {"1"}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatal("hide")
 	}
@@ -153,12 +159,12 @@ func TestSettingsReloadAndTimeZone(t *testing.T) {
 	if s.app.Views.Location().String() != "Asia/Tokyo" {
 		t.Errorf("zone %s", s.app.Views.Location())
 	}
-	if d, _ := s.app.DB.Setting(ctx, db.SettingSiteDescription, ""); d != "Tin nhanh mỗi ngày" {
+	if d := must(s.app.DB.Setting(ctx, db.SettingSiteDescription, "")); d != "Tin nhanh mỗi ngày" {
 		t.Errorf("description not NFC: %q", d)
 	}
 	for k, want := range map[string]string{db.SettingCommentModeration: "first-time", db.SettingCommentCaptcha: "false",
 		db.SettingAboutEN: "About us: a district news portal.\nContact: toa-soan@example.vn"} {
-		if v, _ := s.app.DB.Setting(ctx, k, ""); v != want {
+		if v := must(s.app.DB.Setting(ctx, k, "")); v != want {
 			t.Errorf("%s = %q, want %q", k, v, want)
 		}
 	}

@@ -27,6 +27,7 @@ import (
 // entry) comes with a foreign Host; then a reader asks normally: no page, feed or file
 // may carry the foreign host, and the foreign client's own copy carries the site's.
 func TestHostHeaderCannotPoisonPages(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	art := latestArticle(t, s)
 	paths := []string{"/", views.ArticlePath(art), views.ArticlePath(art) + "?in=1", "/chuyen-muc/" + art.CategorySlug,
@@ -57,6 +58,7 @@ func TestHostHeaderCannotPoisonPages(t *testing.T) {
 // must not all be checked; the attempt is counted before the password is, so only the
 // free ones reach bcrypt and the right password afterwards still waits.
 func TestLoginThrottleHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	var checked, throttled atomic.Int64
 	var wg sync.WaitGroup
@@ -86,6 +88,7 @@ func TestLoginThrottleHoldsUnderConcurrency(t *testing.T) {
 // TestOwnLoginDoesNotResetAddressCount: an author logging into their own account between
 // guesses at other accounts gets no more guesses than the address's free ones.
 func TestOwnLoginDoesNotResetAddressCount(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	b := s.newBrowser(t)
 	guesses, refused := 0, 0
@@ -112,6 +115,7 @@ func TestOwnLoginDoesNotResetAddressCount(t *testing.T) {
 // TestSetupLinkOnceUnderConcurrency: the one-time setup link used 10 times at once
 // creates one admin; the other nine are told the link is used.
 func TestSetupLinkOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	s := openAdminSite(t, t.TempDir(), Config{}, false)
 	ctx := context.Background()
 	if err := s.app.BootstrapAccounts(ctx, false, s.srv.URL); err != nil {
@@ -148,6 +152,7 @@ func TestSetupLinkOnceUnderConcurrency(t *testing.T) {
 // answers a redirect to its canonical URL (404 past a section's last page), and a flood
 // of such requests adds nothing to the page cache.
 func TestJunkQueriesRedirectAndStayOutOfTheCache(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	art := latestArticle(t, s)
 	ap, sp := views.ArticlePath(art), views.SectionPath(art.CategorySlug)
@@ -195,6 +200,7 @@ func TestJunkQueriesRedirectAndStayOutOfTheCache(t *testing.T) {
 // TestHTMXRequestCostsACacheHit: an HX-Request header on a cached route is served from
 // the cache, not rendered afresh.
 func TestHTMXRequestCostsACacheHit(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	ap := views.ArticlePath(latestArticle(t, s))
 	s.get(t, ap)
@@ -212,6 +218,7 @@ func TestHTMXRequestCostsACacheHit(t *testing.T) {
 // TestFeedsAndSitemapAreCached: feeds, sitemaps and robots.txt are rendered once and
 // served from the feeds cache until content changes.
 func TestFeedsAndSitemapAreCached(t *testing.T) {
+	t.Parallel()
 	s := newTestSite(t)
 	paths := []string{"/rss.xml", "/atom.xml", "/sitemap.xml", "/robots.txt"}
 	for _, p := range paths {
@@ -247,6 +254,7 @@ var invisibleNames = []string{"\u3164\u3164\u3164", "\u2800\u2800", "\u115F\u116
 // TestInvisibleTextIsNotText: a required field made only of code points that render
 // blank is empty, on the comment form and in the back office.
 func TestInvisibleTextIsNotText(t *testing.T) {
+	t.Parallel()
 	cs := newCommentSite(t, Config{CaptchaOff: true})
 	before := cs.countComments(t)
 	for _, blank := range invisibleNames {
@@ -287,6 +295,7 @@ func TestInvisibleTextIsNotText(t *testing.T) {
 // accepted post; more posts with it (one after another, or ten at once) are refused, and
 // the record survives a restart of the server.
 func TestFormTokenIsGoodForOnePost(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationOff})
 	before := s.countComments(t)
 	secrets := s.openForm(t)
@@ -346,6 +355,7 @@ func TestFormTokenIsGoodForOnePost(t *testing.T) {
 // it can is refused past its rate and cannot evict the challenge another reader holds,
 // whose right answer then still goes through. ?binh-luan=viet counts the same.
 func TestCaptchaFloodSparesOtherReaders(t *testing.T) {
+	t.Parallel()
 	s := newCommentSite(t, Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
 	reader := s.openForm(t) // from 127.0.0.1
 	limited := 0
@@ -387,6 +397,7 @@ func TestCaptchaFloodSparesOtherReaders(t *testing.T) {
 // an upload may take is refused before decoding, in Vietnamese; and while the decode
 // budget is taken, even a small upload waits for it rather than decode beside.
 func TestImageDecodesShareAMemoryBudget(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	editor := s.loginAs(t, db.RoleEditor)
 	small := testJPEG(t, 8, 8, 90)
@@ -434,6 +445,7 @@ func pngBomb16(t *testing.T) []byte {
 // but changes no public page, so it must not retire the page cache; a login flood
 // otherwise turns every reader's request into a render (found by the attack suite).
 func TestRefusedLoginsKeepThePageCache(t *testing.T) {
+	t.Parallel()
 	s := newAdminSite(t, Config{})
 	ap := views.ArticlePath(latestArticle(t, s.testSite))
 	b := s.newBrowser(t)

@@ -2,10 +2,14 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -61,8 +65,106 @@ func newTestSiteWith(t testing.TB, cfg Config) *testSite {
 
 // sharedAssets builds the static assets (hashing and gzipping every file) once for all
 // test sites: they are immutable, and building them per site cost 7% of this package's CPU.
-// The renderer is not shared: a site's settings change its time zone.
+// Renderers are not shared by live sites (see renderers).
 var sharedAssets = sync.OnceValues(static.New)
+
+// renderers hands each test site a renderer of its own. Parsing every template for each
+// site was an eighth of this package's CPU time, so a closed site's renderer goes to the
+// next site instead. Never to two sites at once: a site's settings
+// change its renderer's time zone. The one other state, the field limits, New sets.
+var renderers rendererPool
+
+// rendererPool keeps the renderers of closed test sites.
+type rendererPool struct {
+	mu   sync.Mutex
+	free []*views.Renderer
+}
+
+// get returns a free renderer, or a new one, showing dates in loc.
+func (p *rendererPool) get(assets *static.Assets, loc *time.Location) (*views.Renderer, error) {
+	p.mu.Lock()
+	var v *views.Renderer
+	if n := len(p.free); n > 0 {
+		v, p.free = p.free[n-1], p.free[:n-1]
+	}
+	p.mu.Unlock()
+	if v == nil {
+		return views.New(views.Options{AssetURL: assets.URL, Location: loc})
+	}
+	v.SetLocation(loc)
+	return v, nil
+}
+
+// put gives back the renderer of a site that has stopped serving.
+func (p *rendererPool) put(v *views.Renderer) {
+	p.mu.Lock()
+	p.free = append(p.free, v)
+	p.mu.Unlock()
+}
+
+// templateDBs are the database files every new test site starts from, built once: one
+// migrated and empty, one with the demo content loaded as openTestSite loads it. Running
+// the migrations and loading the demo for each site was a seventh of this package's CPU
+// time (and the garbage it left, more); a site now gets its own copy, a real SQLite file in its TempDir.
+// The db package's tests still migrate from scratch.
+var templateDBs = sync.OnceValues(func() (map[bool][]byte, error) {
+	files := map[bool][]byte{}
+	for _, withDemo := range []bool{false, true} {
+		b, err := buildTemplateDB(withDemo)
+		if err != nil {
+			return nil, err
+		}
+		files[withDemo] = b
+	}
+	return files, nil
+})
+
+// buildTemplateDB migrates a fresh database (and loads the demo content into it) and
+// returns the file's bytes, its write-ahead log folded in.
+func buildTemplateDB(withDemo bool) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "toasoan-handlers-template-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	d, err := db.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	d.SetPasswordCost(bcrypt.MinCost)
+	if withDemo {
+		loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := demo.Load(ctx, d, testNow, loc); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := d.Writer().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return nil, err
+	}
+	if err := d.Close(); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(filepath.Join(dir, db.FileName))
+}
+
+// seedDataDir gives a data directory without a database a copy of the template; a
+// directory that has one (a restart test, a benchmark's seeded site) is left as it is.
+func seedDataDir(dir string, withDemo bool) error {
+	path := filepath.Join(dir, db.FileName)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	files, err := templateDBs()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, files[withDemo], 0o644)
+}
 
 // openTestSite wires the real App over the database in dir — as main does — with the given
 // clock, and serves its routes through httptest. Every test site is made here.
@@ -72,6 +174,9 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 	t.Cleanup(cancel)
 	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedDataDir(dir, withDemo); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(ctx, dir)
@@ -91,10 +196,13 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := views.New(views.Options{AssetURL: assets.URL, Location: loc})
+	v, err := renderers.get(assets, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Registered before the server's Close, so it runs after it: no request of this site
+	// is still rendering when the next site takes the renderer.
+	t.Cleanup(func() { renderers.put(v) })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	counts := viewcount.New(d.AddViews, func(t time.Time) string { return t.In(loc).Format(time.DateOnly) }, log)
 	// As the serve command does without -base-url: absolute links use the listen address.
@@ -112,6 +220,15 @@ func openTestSite(t testing.TB, dir string, cfg Config, withDemo bool, now func(
 	srv.Start()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return &testSite{app: app, srv: srv, client: client, loc: loc}
+}
+
+// must returns v, or panics with err: a failed read of the database must fail the test,
+// never pass as an empty result.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // queryInt runs a query that returns one number, failing the test when it cannot: a

@@ -27,7 +27,10 @@ import (
 func publicPaths(t *testing.T, s *testSite) []string {
 	t.Helper()
 	a := latestArticle(t, s)
-	cats, _ := s.app.DB.Categories(context.Background(), false)
+	cats, err := s.app.DB.Categories(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []string{"/", views.SectionPath(cats[0].Slug), views.ArticlePath(a), views.ArticlePath(a) + "?in=1",
 		views.AboutENPath, "/rss.xml", "/atom.xml", views.SectionRSSPath(cats[0].Slug), views.SectionAtomPath(cats[0].Slug),
 		"/sitemap.xml", "/robots.txt"}

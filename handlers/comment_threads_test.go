@@ -303,10 +303,10 @@ func TestCommentReplies(t *testing.T) {
 	}
 
 	// Wrong parents: missing, pending, of another article, not a number, SQL, traversal.
-	pending, _ := s.app.DB.InsertComment(context.Background(), db.Comment{ArticleID: s.art.ID, Name: "P", Title: "P",
-		Body: "chờ", Status: db.CommentPending, CreatedAt: testNow})
-	other, _ := s.app.DB.InsertComment(context.Background(), db.Comment{ArticleID: s.art.ID + 1, Name: "O", Title: "O",
-		Body: "khác", Status: db.CommentApproved, CreatedAt: testNow})
+	pending := must(s.app.DB.InsertComment(context.Background(), db.Comment{ArticleID: s.art.ID, Name: "P", Title: "P",
+		Body: "chờ", Status: db.CommentPending, CreatedAt: testNow}))
+	other := must(s.app.DB.InsertComment(context.Background(), db.Comment{ArticleID: s.art.ID + 1, Name: "O", Title: "O",
+		Body: "khác", Status: db.CommentApproved, CreatedAt: testNow}))
 	for _, bad := range []string{"999999", fmt.Sprint(pending), fmt.Sprint(other), "abc", "0", "-1", "1%20OR%201=1", "..%2F..%2Fetc"} {
 		resp, body := s.do(t, http.MethodGet, commentPath(s.art.ID)+"/"+bad+"/tra-loi", hx)
 		if resp.StatusCode != 404 || !strings.Contains(body, msgNotReplyable) && !strings.Contains(body, "không") {
@@ -384,8 +384,8 @@ func TestCommentLikes(t *testing.T) {
 		t.Errorf("no-JS like: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	// Bad ids and a pending comment: 404; a forged cookie is replaced, not stored.
-	pending, _ := s.app.DB.InsertComment(context.Background(), db.Comment{ArticleID: s.art.ID, Name: "P", Title: "P",
-		Body: "chờ", Status: db.CommentPending, CreatedAt: testNow})
+	pending := must(s.app.DB.InsertComment(context.Background(), db.Comment{ArticleID: s.art.ID, Name: "P", Title: "P",
+		Body: "chờ", Status: db.CommentPending, CreatedAt: testNow}))
 	for _, bad := range []string{"999999", fmt.Sprint(pending), "abc", "0", "-5", "1%27--"} {
 		if resp, _ := like(bad, nil, true, ""); resp.StatusCode != 404 {
 			t.Errorf("like %q: %d", bad, resp.StatusCode)

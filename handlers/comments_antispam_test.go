@@ -398,7 +398,7 @@ func TestCommentSecretSurvivesRestart(t *testing.T) {
 	if err := again.comments.token.Check(token, s.art.ID, testNow.Add(time.Minute)); err != nil {
 		t.Fatalf("token from before the restart: %v", err)
 	}
-	if kept, _ := s.app.DB.Setting(ctx, db.SettingCommentFormSecret, ""); kept != secret {
+	if kept := must(s.app.DB.Setting(ctx, db.SettingCommentFormSecret, "")); kept != secret {
 		t.Fatal("the secret changed on restart")
 	}
 }
@@ -420,7 +420,9 @@ func TestCaptchaSettingFromBackOffice(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, msgCommentPending) {
 		t.Fatalf("post without captcha: %d", resp.StatusCode)
 	}
-	s.app.DB.SetSetting(context.Background(), db.SettingCommentCaptcha, "true")
+	if err := s.app.DB.SetSetting(context.Background(), db.SettingCommentCaptcha, "true"); err != nil {
+		t.Fatal(err)
+	}
 	if v := s.openForm(t); v.Get("captcha_id") == "" {
 		t.Fatal("setting back on: no captcha")
 	}

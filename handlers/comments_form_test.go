@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -344,8 +345,9 @@ func TestCommentSanitizerXSSCorpus(t *testing.T) {
 	}
 	s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationOff})
 	stored := 0
+	forms := s.openForms(t, len(payloads)) // a form token is good for one accepted post
 	for i, p := range payloads {
-		v := validComment(s.openForm(t))
+		v := validComment(forms[i])
 		v.Set("name", fmt.Sprintf("Bạn đọc %d %s", i, p))
 		v.Set("title", "Tiêu đề "+p)
 		v.Set("content", fmt.Sprintf("Nội dung số %d: %s", i, p))
@@ -364,6 +366,22 @@ func TestCommentSanitizerXSSCorpus(t *testing.T) {
 	}
 	_, page := s.get(t, views.ArticlePath(s.art))
 	assertNoInjectedMarkup(t, "article page", page)
+	// Every page of the thread, so that each stored payload is rendered in a page.
+	shown := 0
+	for n := 1; ; n++ {
+		resp, body := s.get(t, commentPath(s.art.ID)+"?trang="+strconv.Itoa(n))
+		if resp.StatusCode == http.StatusNotFound && n > 1 {
+			break
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("comment page %d: %d", n, resp.StatusCode)
+		}
+		assertAppMarkupOnly(t, "comment page "+strconv.Itoa(n), body)
+		shown += len(find(parse(t, body), byClass("comment-body")))
+	}
+	if shown < stored {
+		t.Errorf("the thread's pages show %d comments, %d were stored", shown, stored)
+	}
 	// Stored text holds no markup, judged by a policy of its own (not the code under test).
 	strict := bluemonday.StrictPolicy()
 	for _, c := range s.storedComments(t, s.art.ID) {

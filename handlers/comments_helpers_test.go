@@ -39,6 +39,14 @@ func newCommentSite(t *testing.T, cfg Config) *commentSite {
 // moderator's database would), and lets 5 s pass.
 func (s *commentSite) openForm(t *testing.T) url.Values {
 	t.Helper()
+	return s.openForms(t, 1)[0]
+}
+
+// openForms is openForm for n forms of one reader who keeps the article page open: the
+// page is loaded once, then each form's one-time values are fetched as htmx fetches
+// them, 5 s apart.
+func (s *commentSite) openForms(t *testing.T, n int) []url.Values {
+	t.Helper()
 	resp, body := s.get(t, views.ArticlePath(s.art))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("article: %d", resp.StatusCode)
@@ -47,13 +55,16 @@ func (s *commentSite) openForm(t *testing.T) url.Values {
 	if len(slot) != 1 || attr(slot[0], "data-hx-get") == "" {
 		t.Fatalf("article page has no deferred form slot")
 	}
-	resp, body = s.do(t, http.MethodGet, attr(slot[0], "data-hx-get"), http.Header{"Hx-Request": {"true"}})
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
-		t.Fatalf("form secrets: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	forms := make([]url.Values, n)
+	for i := range forms {
+		resp, body = s.do(t, http.MethodGet, attr(slot[0], "data-hx-get"), http.Header{"Hx-Request": {"true"}})
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("form secrets: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+		forms[i] = s.formSecrets(t, parse(t, body))
+		s.clock.Advance(5 * time.Second)
 	}
-	v := s.formSecrets(t, parse(t, body))
-	s.clock.Advance(5 * time.Second)
-	return v
+	return forms
 }
 
 // formSecrets reads the hidden values of a rendered form and the captcha's answer.

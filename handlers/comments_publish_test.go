@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,21 +38,27 @@ func TestCommentModerationModes(t *testing.T) {
 	})
 	t.Run("setting false publishes", func(t *testing.T) {
 		s := newCommentSite(t, Config{CaptchaOff: true})
-		s.app.DB.SetSetting(ctx, db.SettingCommentModeration, ModerationOff)
+		if err := s.app.DB.SetSetting(ctx, db.SettingCommentModeration, ModerationOff); err != nil {
+			t.Fatal(err)
+		}
 		if c := postAs(t, s, "An", "", "Đăng ngay"); c.Status != db.CommentApproved {
 			t.Fatal(c.Status)
 		}
 	})
 	t.Run("flag overrides setting", func(t *testing.T) {
 		s := newCommentSite(t, Config{CaptchaOff: true, Moderation: ModerationAll})
-		s.app.DB.SetSetting(ctx, db.SettingCommentModeration, ModerationOff)
+		if err := s.app.DB.SetSetting(ctx, db.SettingCommentModeration, ModerationOff); err != nil {
+			t.Fatal(err)
+		}
 		if c := postAs(t, s, "An", "", "Cờ thắng"); c.Status != db.CommentPending {
 			t.Fatal(c.Status)
 		}
 	})
 	t.Run("unknown setting waits", func(t *testing.T) {
 		s := newCommentSite(t, Config{CaptchaOff: true})
-		s.app.DB.SetSetting(ctx, db.SettingCommentModeration, "maybe")
+		if err := s.app.DB.SetSetting(ctx, db.SettingCommentModeration, "maybe"); err != nil {
+			t.Fatal(err)
+		}
 		if c := postAs(t, s, "An", "", "Giá trị lạ"); c.Status != db.CommentPending {
 			t.Fatal(c.Status)
 		}
@@ -157,10 +162,7 @@ func TestCommentConcurrentPosts(t *testing.T) {
 	const goroutines, each = 50, 40
 	const n = goroutines * each
 	// A form token is good for one accepted post: each post gets a form of its own.
-	forms := make([]url.Values, n)
-	for i := range forms {
-		forms[i] = s.openForm(t)
-	}
+	forms := s.openForms(t, n)
 	var wg sync.WaitGroup
 	errs := make(chan string, n)
 	for g := range goroutines {

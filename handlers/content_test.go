@@ -117,7 +117,7 @@ func TestTagPagesFeedsAndSitemap(t *testing.T) {
 	}
 
 	// A renamed tag's old address and feed redirect; the page cache sees the rename.
-	hn, _ := s.app.DB.TagBySlug(ctx, "ha-noi")
+	hn := must(s.app.DB.TagBySlug(ctx, "ha-noi"))
 	editor := s.loginAs(t, db.RoleEditor)
 	if resp, body := editor.post("/admin/chu-de/"+idText(hn.ID), url.Values{"name": {"Thủ đô Hà Nội"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("rename %d %s", resp.StatusCode, body)
@@ -169,7 +169,7 @@ func TestAdminTagsManage(t *testing.T) {
 	if strings.Contains(body, "<script>alert(1)") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Errorf("tag name not escaped")
 	}
-	tags, _ := s.app.DB.Tags(context.Background())
+	tags := must(s.app.DB.Tags(context.Background()))
 	if len(tags) != 2 {
 		t.Fatalf("tags %+v", tags)
 	}
@@ -250,7 +250,7 @@ func TestArticleFormTagsAndSuggestions(t *testing.T) {
 	if resp, body := editor.post("/admin/bai-viet/"+idText(id), edit); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit %d %s", resp.StatusCode, body)
 	}
-	if tags, _ := s.app.DB.ArticleTags(context.Background(), id); len(tags) != 1 || !s.article(t, id).CommentsClosed {
+	if tags := must(s.app.DB.ArticleTags(context.Background(), id)); len(tags) != 1 || !s.article(t, id).CommentsClosed {
 		t.Errorf("edit: tags %+v closed %v", tags, s.article(t, id).CommentsClosed)
 	}
 	many := make([]string, db.MaxTagsOfArticle+1)
@@ -270,7 +270,7 @@ func TestArticleFormTagsAndSuggestions(t *testing.T) {
 			t.Errorf("%s: %d, want 422 with %q", name, resp.StatusCode, c.want)
 		}
 	}
-	if tags, _ := s.app.DB.ArticleTags(context.Background(), id); len(tags) != 1 {
+	if tags := must(s.app.DB.ArticleTags(context.Background(), id)); len(tags) != 1 {
 		t.Errorf("refused edit changed the tags: %+v", tags)
 	}
 }
@@ -319,11 +319,11 @@ func TestStaticPages(t *testing.T) {
 	if resp, _ := editor.post("/admin/trang/"+idText(pid), form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit %d", resp.StatusCode)
 	}
-	pg2, _ := s.app.DB.PageByID(context.Background(), pid)
+	pg2 := must(s.app.DB.PageByID(context.Background(), pid))
 	if pg2.Placement != db.PlaceFooter || pg2.Position != 2 {
 		t.Errorf("an editor's save moved the page: %+v", pg2)
 	}
-	revs, _ := s.app.DB.PageRevisions(context.Background(), pid)
+	revs := must(s.app.DB.PageRevisions(context.Background(), pid))
 	if len(revs) != 2 {
 		t.Fatalf("revisions %d", len(revs))
 	}
@@ -509,7 +509,7 @@ func TestCommentsClosedPerArticle(t *testing.T) {
 			t.Errorf("%s on a closed article: %d", p, resp.StatusCode)
 		}
 	}
-	if list, _ := s.app.DB.ApprovedComments(ctx, s.art.ID); len(list) != 1 {
+	if list := must(s.app.DB.ApprovedComments(ctx, s.art.ID)); len(list) != 1 {
 		t.Errorf("a comment got through: %d", len(list))
 	}
 	var n int
@@ -691,7 +691,10 @@ func TestBulkArticleActions(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !s.article(t, pub.ID).TrashedAt.IsZero() {
 		t.Errorf("cross-site bulk: %d", resp.StatusCode)
 	}
-	entries, _, _ := s.app.DB.AuditLog(context.Background(), db.AuditQuery{Action: "article.", Limit: 100})
+	entries, _, err := s.app.DB.AuditLog(context.Background(), db.AuditQuery{Action: "article.", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
 	bulk := 0
 	for _, e := range entries {
 		if strings.Contains(e.Detail, "(hàng loạt)") {
@@ -721,7 +724,7 @@ func TestOwnProfile(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("name %d %s", resp.StatusCode, body)
 	}
-	u, _ := s.app.DB.UserByID(context.Background(), s.users[db.RoleAuthor].ID)
+	u := must(s.app.DB.UserByID(context.Background(), s.users[db.RoleAuthor].ID))
 	if u.DisplayName != "Trần Thị Bình" {
 		t.Errorf("display name %q", u.DisplayName)
 	}

@@ -145,12 +145,18 @@ func TestRSSFeeds(t *testing.T) {
 	}
 
 	// A section's feed lists only that section.
-	cats, _ := s.app.DB.Categories(ctx, false)
+	cats, err := s.app.DB.Categories(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sec := cats[1]
 	_, body = s.get(t, views.SectionRSSPath(sec.Slug))
 	var sf rssResult
 	decodeXML(t, body, &sf)
-	n, _ := s.app.DB.CountPublicArticles(ctx, sec.ID, testNow)
+	n, err := s.app.DB.CountPublicArticles(ctx, sec.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(sf.Channel.Items) != min(n, feedSize) || n == 0 {
 		t.Errorf("section feed has %d items, section has %d", len(sf.Channel.Items), n)
 	}
@@ -275,12 +281,18 @@ func TestSitemap(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
-	total, _ := s.app.DB.CountPublicArticles(ctx, 0, testNow)
-	cats, _ := s.app.DB.Categories(ctx, false)
+	total, err := s.app.DB.CountPublicArticles(ctx, 0, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := s.app.DB.Categories(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// A draft and a scheduled article must not be listed.
-	draft, _ := s.app.DB.CreateArticle(ctx, db.Article{Slug: "ban-nhap", Title: "Bản nháp", CategoryID: cats[0].ID, Status: db.StatusDraft})
-	later, _ := s.app.DB.CreateArticle(ctx, db.Article{Slug: "hen-gio", Title: "Hẹn giờ", CategoryID: cats[0].ID,
-		Status: db.StatusPublished, PublishAt: testNow.Add(time.Hour)})
+	draft := must(s.app.DB.CreateArticle(ctx, db.Article{Slug: "ban-nhap", Title: "Bản nháp", CategoryID: cats[0].ID, Status: db.StatusDraft}))
+	later := must(s.app.DB.CreateArticle(ctx, db.Article{Slug: "hen-gio", Title: "Hẹn giờ", CategoryID: cats[0].ID,
+		Status: db.StatusPublished, PublishAt: testNow.Add(time.Hour)}))
 
 	resp, body := s.get(t, "/sitemap.xml")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/xml") {

@@ -234,7 +234,7 @@ func TestCacheNeverServesStalePages(t *testing.T) {
 
 	// Section renamed: the menu on every page.
 	warm("/", views.ArticlePath(art), search)
-	cat, _ := s.app.DB.CategoryByID(ctx, art.CategoryID)
+	cat := must(s.app.DB.CategoryByID(ctx, art.CategoryID))
 	if r, _ := admin.post("/admin/chuyen-muc/"+strconv.FormatInt(cat.ID, 10), url.Values{"name": {"Thời sự - Chính trị"}, "slug": {cat.Slug}}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("rename section: %d", r.StatusCode)
 	}

@@ -47,7 +47,7 @@ func TestLegalFooterSettings(t *testing.T) {
 	if r, body := admin.post("/admin/cai-dat", f); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d %s", r.StatusCode, body)
 	}
-	if v, _ := s.app.DB.Setting(context.Background(), db.SettingLegalResponsible, ""); v != "Bà Lê Thị Hoa" {
+	if v := must(s.app.DB.Setting(context.Background(), db.SettingLegalResponsible, "")); v != "Bà Lê Thị Hoa" {
 		t.Errorf("stored %q", v)
 	}
 	art := s.article(t, 1)
@@ -114,7 +114,7 @@ func TestLegalFooterSettings(t *testing.T) {
 			t.Errorf("%s: input not kept: %q", name, kept)
 		}
 	}
-	if v, _ := s.app.DB.Setting(context.Background(), db.SettingContactEmail, ""); v != "bbt@nghiadan.example.vn" {
+	if v := must(s.app.DB.Setting(context.Background(), db.SettingContactEmail, "")); v != "bbt@nghiadan.example.vn" {
 		t.Errorf("refused form changed the email to %q", v)
 	}
 }
@@ -195,7 +195,10 @@ func TestArticleSidebar(t *testing.T) {
 func TestNoHreflangWithoutTranslation(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t)
-	list, _ := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
+	list, err := s.app.DB.PublicArticles(context.Background(), db.PublicListQuery{Limit: 1}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{"/", "/chuyen-muc/thoi-su", views.ArticlePath(list[0]), views.AboutENPath, "/tim-kiem?q=x"} {
 		_, body := s.get(t, path)
 		if alt := find(parse(t, body), func(n *html.Node) bool { return n.Data == "link" && attr(n, "hreflang") != "" }); len(alt) != 0 {

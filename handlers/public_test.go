@@ -175,7 +175,10 @@ func TestArticleComments(t *testing.T) {
 	s := newTestSite(t)
 	ctx := context.Background()
 	var withComments db.Article
-	list, _ := s.app.DB.PublicArticles(ctx, db.PublicListQuery{Limit: 1000}, testNow)
+	list, err := s.app.DB.PublicArticles(ctx, db.PublicListQuery{Limit: 1000}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range list {
 		if a.CommentCount > 0 {
 			withComments = a
@@ -186,7 +189,7 @@ func TestArticleComments(t *testing.T) {
 		t.Fatal("demo content has no approved comments")
 	}
 	// A pending comment with a phone number must not show.
-	_, err := s.app.DB.InsertComment(ctx, db.Comment{ArticleID: withComments.ID, Name: "Người Chờ Duyệt",
+	_, err = s.app.DB.InsertComment(ctx, db.Comment{ArticleID: withComments.ID, Name: "Người Chờ Duyệt",
 		Phone: "0912345678", Title: "Chờ", Body: "Nội dung chờ duyệt", Status: db.CommentPending, CreatedAt: testNow})
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +285,10 @@ func TestSectionPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total, _ := s.app.DB.CountPublicArticles(ctx, c.ID, testNow)
+	total, err := s.app.DB.CountPublicArticles(ctx, c.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := (total + sectionPageSize - 1) / sectionPageSize
 	path := views.SectionPath(c.Slug)
 	cases := []struct {
@@ -432,7 +438,10 @@ func TestViewsAreBatched(t *testing.T) {
 		}
 	}
 	// Not written yet: counted in memory.
-	stored, _ := s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
+	stored, err := s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if stored.Views != a.Views {
 		t.Errorf("views written per request: %d → %d", a.Views, stored.Views)
 	}
@@ -451,7 +460,10 @@ func TestViewsAreBatched(t *testing.T) {
 	if err := s.app.Counts.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	stored, _ = s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
+	stored, err = s.app.DB.PublicArticle(context.Background(), a.ID, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if stored.Views != a.Views+32 {
 		t.Errorf("after flush views = %d, want %d", stored.Views, a.Views+32)
 	}

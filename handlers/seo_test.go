@@ -239,7 +239,10 @@ func TestPagesOtherThanArticles(t *testing.T) {
 	t.Parallel()
 	s := newTestSite(t)
 	ctx := context.Background()
-	cats, _ := s.app.DB.Categories(ctx, false)
+	cats, err := s.app.DB.Categories(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	site := s.app.site.Load()
 	cases := []struct {
 		path, title, canonical string
@@ -340,7 +343,9 @@ func TestAboutEnglish(t *testing.T) {
 		t.Error("setting rendered as HTML, or the default text still shown")
 	}
 	// A setting of only spaces falls back to the default.
-	s.app.DB.SetSetting(ctx, db.SettingAboutEN, "  \n\n ")
+	if err := s.app.DB.SetSetting(ctx, db.SettingAboutEN, "  \n\n "); err != nil {
+		t.Fatal(err)
+	}
 	if _, body := s.get(t, views.AboutENPath); !strings.Contains(body, "editor-in-chief") {
 		t.Error("blank setting does not fall back to the default text")
 	}

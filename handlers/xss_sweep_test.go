@@ -113,7 +113,10 @@ func TestXSSSweepEveryField(t *testing.T) {
 	for _, id := range articles {
 		pages = append(pages, views.ArticlePath(s.article(t, id)))
 	}
-	cats, _ := s.app.DB.Categories(t.Context(), false)
+	cats, err := s.app.DB.Categories(t.Context(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cats {
 		pages = append(pages, views.SectionPath(c.Slug))
 	}

@@ -249,7 +249,7 @@ func TestCaptchaSingleUseAndExpiry(t *testing.T) {
 	if ok, err := cp.Verify(ctx, id, spaced); !ok || err != nil {
 		t.Fatalf("right answer %q refused: %v", spaced, err)
 	}
-	if ok, _ := cp.Verify(ctx, id, answer); ok {
+	if ok, err := cp.Verify(ctx, id, answer); ok || err != nil {
 		t.Fatal("a captcha was accepted twice")
 	}
 	if _, err := cp.Image(ctx, id); !errors.Is(err, db.ErrNotFound) {
@@ -257,20 +257,32 @@ func TestCaptchaSingleUseAndExpiry(t *testing.T) {
 	}
 
 	// A wrong answer uses the challenge up too.
-	id2, _ := cp.New(ctx, "192.0.2.1")
-	answer2, _ := d.CaptchaDigits(ctx, id2, c.Now())
-	if ok, _ := cp.Verify(ctx, id2, wrong(answer2)); ok {
+	id2, err := cp.New(ctx, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer2, err := d.CaptchaDigits(ctx, id2, c.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := cp.Verify(ctx, id2, wrong(answer2)); ok || err != nil {
 		t.Fatal("wrong answer accepted")
 	}
-	if ok, _ := cp.Verify(ctx, id2, answer2); ok {
+	if ok, err := cp.Verify(ctx, id2, answer2); ok || err != nil {
 		t.Fatal("right answer accepted after a wrong one")
 	}
 
 	// Ten minutes later a challenge is gone.
-	id3, _ := cp.New(ctx, "192.0.2.1")
-	answer3, _ := d.CaptchaDigits(ctx, id3, c.Now())
+	id3, err := cp.New(ctx, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer3, err := d.CaptchaDigits(ctx, id3, c.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.Add(10*time.Minute + time.Second)
-	if ok, _ := cp.Verify(ctx, id3, answer3); ok {
+	if ok, err := cp.Verify(ctx, id3, answer3); ok || err != nil {
 		t.Fatal("expired captcha accepted")
 	}
 	for _, bad := range []string{"", "../../etc/passwd", "' OR 1=1 --", strings.Repeat("A", 21)} {
@@ -288,13 +300,19 @@ func TestCaptchaReplace(t *testing.T) {
 	c := &clock{t: t0}
 	d := openDB(t)
 	cp := NewCaptcha(d, c.Now, 100)
-	old, _ := cp.New(ctx, "192.0.2.1")
-	answer, _ := d.CaptchaDigits(ctx, old, c.Now())
+	old, err := cp.New(ctx, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := d.CaptchaDigits(ctx, old, c.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 	fresh, err := cp.Replace(ctx, old, "192.0.2.1")
 	if err != nil || fresh == old {
 		t.Fatalf("Replace = %q, %v", fresh, err)
 	}
-	if ok, _ := cp.Verify(ctx, old, answer); ok {
+	if ok, err := cp.Verify(ctx, old, answer); ok || err != nil {
 		t.Fatal("the replaced captcha still works")
 	}
 	if _, err := cp.Image(ctx, fresh); err != nil {

@@ -36,8 +36,11 @@ func TestImportHalfWayErrorImportsNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		has, _ := d.HasArticles(context.Background())
+		has, err := d.HasArticles(context.Background())
 		d.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if has {
 			t.Fatalf("-batch %s: articles were written", batch)
 		}

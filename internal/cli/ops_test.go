@@ -206,11 +206,11 @@ func TestImportRefusesBadFilesAndImportsNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d.Close()
-			if has, _ := d.HasArticles(context.Background()); has {
-				t.Error("a bad file left articles behind")
+			if has, err := d.HasArticles(context.Background()); err != nil || has {
+				t.Errorf("a bad file left articles behind (%v)", err)
 			}
-			if cats, _ := d.Categories(context.Background(), true); len(cats) != 0 {
-				t.Errorf("a bad file left sections behind: %v", cats)
+			if cats, err := d.Categories(context.Background(), true); err != nil || len(cats) != 0 {
+				t.Errorf("a bad file left sections behind: %v %v", cats, err)
 			}
 		})
 	}

@@ -26,10 +26,13 @@ func TestRunWritesWhatItSays(t *testing.T) {
 	if res.Articles != 2500 || res.Comments != 3000 || res.Sections == 0 || calls != 4 {
 		t.Fatalf("result %+v, progress calls %d", res, calls)
 	}
-	if n, _ := d.CountPublicArticles(ctx, 0, now); n != 2500 {
-		t.Errorf("%d public articles", n)
+	if n, err := d.CountPublicArticles(ctx, 0, now); err != nil || n != 2500 {
+		t.Errorf("%d public articles (%v)", n, err)
 	}
-	list, _ := d.PublicArticles(ctx, db.PublicListQuery{Limit: 2500}, now)
+	list, err := d.PublicArticles(ctx, db.PublicListQuery{Limit: 2500}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var comments int
 	for _, a := range list {
 		comments += a.CommentCount

@@ -149,7 +149,9 @@ func TestImportPasswordProtectedPostIsNotPublic(t *testing.T) {
 		t.Fatalf("password-protected post is %s (publish_at %d)", a.Status, a.PublishAt)
 	}
 	var id int64
-	d.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = '303'`).Scan(&id)
+	if err := d.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = '303'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := d.PublicArticle(context.Background(), id, time.Now()); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("readers can open it: %v", err)
 	}
@@ -320,7 +322,9 @@ func TestImportNamespaceHijackAndUnmarkedComment(t *testing.T) {
 	d := openDB(t)
 	n := importInto(t, d, recent, Options{})
 	var hijacked int
-	d.Reader().QueryRow(`SELECT count(*) FROM articles WHERE title = 'Bài giả mạo'`).Scan(&hijacked)
+	if err := d.Reader().QueryRow(`SELECT count(*) FROM articles WHERE title = 'Bài giả mạo'`).Scan(&hijacked); err != nil {
+		t.Fatal(err)
+	}
 	if hijacked != 0 || n.Left["items without a WordPress post type"] != 1 {
 		t.Fatalf("hijacked item imported (%d) or not counted: %v", hijacked, n.Left)
 	}
@@ -361,7 +365,9 @@ func TestImportTaxonomyPagesStickyClosed(t *testing.T) {
 	}
 	ctx := context.Background()
 	var id int64
-	d.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = '301'`).Scan(&id)
+	if err := d.Reader().QueryRow(`SELECT local_id FROM wordpress_ids WHERE kind = 'post' AND wp_id = '301'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
 	tags, err := d.ArticleTags(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -418,7 +424,9 @@ func TestImportTaxonomyPagesStickyClosed(t *testing.T) {
 	d2 := openDB(t)
 	n2 := importInto(t, d2, writeDoc(t, wxrDoc("http://wordpress.org/export/1.2/", "1.2", post("7", "Nhiều chuyên mục", cats.String()))), Options{})
 	var tagged int
-	d2.Reader().QueryRow(`SELECT count(*) FROM article_tags`).Scan(&tagged)
+	if err := d2.Reader().QueryRow(`SELECT count(*) FROM article_tags`).Scan(&tagged); err != nil {
+		t.Fatal(err)
+	}
 	if tagged != db.MaxTagsOfArticle || n2.Left["tags past 20 on one post"] != 2 {
 		t.Errorf("23 categories: %d tags, left %v", tagged, n2.Left)
 	}

@@ -150,7 +150,7 @@ func TestImportIsResumableAndIdempotent(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
 	}
-	if has, _ := d.HasArticles(ctx); !has {
+	if has, err := d.HasArticles(ctx); err != nil || !has {
 		t.Fatal("the first committed batch is gone")
 	}
 	_, second, err := ImportFile(ctx, d, fixture, Options{Location: loc, BatchSize: 2})
