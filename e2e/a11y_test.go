@@ -56,7 +56,7 @@ func exists(t *testing.T, url string) bool {
 // TestAccessibilityWithAxe runs axe-core on every kind of public page, on a desktop and
 // a phone, and fails on any serious or critical violation.
 func TestAccessibilityWithAxe(t *testing.T) {
-	browserTest(t, 34)
+	browserTest(t, 29)
 	axeSource, err := os.ReadFile(axeFile)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestAccessibilityWithAxe(t *testing.T) {
 // stop and moves focus to the content, focus is visible, the live region htmx swaps
 // report into exists, and the print link prints instead of leaving the page.
 func TestKeyboardAndAnnouncements(t *testing.T) {
-	browserTest(t, 7)
+	browserTest(t, 5)
 	srv := startServer(t, "", "-demo")
 	ctx := newBrowser(t, 1440, 900)
 	do(t, ctx, "open home", chromedp.EmulateViewport(1440, 900),
@@ -200,7 +200,7 @@ func TestKeyboardAndAnnouncements(t *testing.T) {
 // TestShareAndPrintLook takes the screenshots a person checks: the article with its
 // share tools on a desktop and a phone, and the article as printed.
 func TestShareAndPrintLook(t *testing.T) {
-	browserTest(t, 17)
+	browserTest(t, 5)
 	srv := startServer(t, "", "-demo")
 	for _, size := range []struct {
 		name          string

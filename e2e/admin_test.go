@@ -73,7 +73,7 @@ const pastePNG = `(async () => {
 })()`
 
 func TestNewsroomInBrowser(t *testing.T) {
-	browserTest(t, 38)
+	browserTest(t, 34)
 	chromiumPath(t)
 	dir := t.TempDir()
 	srv := startServer(t, dir, "-demo")

@@ -31,7 +31,7 @@ func captchaAnswer(t *testing.T, dataDir, id string) string {
 }
 
 func TestCommentFormInBrowser(t *testing.T) {
-	browserTest(t, 16)
+	browserTest(t, 15)
 	// The fill-time floor is set to 1 ms: the HTTP tests check the 3 s rule with a
 	// movable clock; here the browser would only wait.
 	srv := startServer(t, "", "-demo", "-comment-min-fill", "1ms")

@@ -17,7 +17,7 @@ import (
 // bulk actions with "select all", the trash and the own profile — with the console and
 // axe watching, at 1440 and 360 px.
 func TestContentModelInBrowser(t *testing.T) {
-	browserTest(t, 42)
+	browserTest(t, 50)
 	chromiumPath(t)
 	axeSource, err := os.ReadFile(axeFile)
 	if err != nil {

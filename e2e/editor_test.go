@@ -82,7 +82,7 @@ func checkAxe(t *testing.T, ctx context.Context, axeSource, where string) {
 // a gallery, a YouTube video and a table; publishes it; and reads the public page's
 // markup. axe finds nothing on the editor or the article at 1440 and 360 px.
 func TestEditorWritesSemanticArticle(t *testing.T) {
-	browserTest(t, 21)
+	browserTest(t, 30)
 	chromiumPath(t)
 	axeSource, err := os.ReadFile(axeFile)
 	if err != nil {

@@ -85,14 +85,19 @@ func parallelTest(t *testing.T) {
 
 // browserTest is parallelTest for a test that drives a browser: it also waits for one of
 // the maxBrowsers slots, held until the test (and its subtests) end. cost is roughly how
-// many seconds the test takes alone here: the longest start first, so that none is
-// left running alone at the end.
+// many seconds the test holds its slot here (each test logs it, "held a browser slot"):
+// the longest start first, so that none is left running alone at the end.
 func browserTest(t *testing.T, cost int) {
 	t.Helper()
 	browsers.register()
 	parallelTest(t)
 	browsers.acquire(cost)
-	t.Cleanup(browsers.release)
+	start := time.Now()
+	t.Cleanup(func() {
+		browsers.release()
+		// What to set cost from: how long the test held its slot in this run.
+		t.Logf("held a browser slot for %s (cost %d)", time.Since(start).Round(100*time.Millisecond), cost)
+	})
 }
 
 // browserQueue is a semaphore that serves the costliest waiter first. The parallel tests
@@ -171,16 +176,33 @@ func exclusiveFirstTest(t *testing.T) {
 	t.Parallel()
 }
 
-// exclusiveLastTest runs t alone after every other test of the package has finished
-// (and, the e2e package being the longest, usually after the other packages of go test
-// ./... too): Lighthouse times the page under CPU throttling, so a busy machine lowers
-// its score.
-func exclusiveLastTest(t *testing.T) {
+// exclusiveLastTest runs t after every other test of the package has finished (and, the
+// e2e package being the longest, usually after the other packages of go test ./... too):
+// Lighthouse times the page under CPU throttling, so a busy machine lowers its score. The
+// test first sets up beside the parallel tests (after the attack suite, like them), then
+// calls alone, which returns once it has the machine to itself: the setup (servers, demo
+// content, Node and Lighthouse's Chromium) is not timed, so it need not add to the
+// package's wall time.
+func exclusiveLastTest(t *testing.T) (alone func()) {
 	t.Helper()
 	t.Parallel()
-	unfinished.Wait()
-	machine.Lock()
-	t.Cleanup(machine.Unlock)
+	machine.RLock()
+	held := "shared"
+	t.Cleanup(func() {
+		switch held {
+		case "shared":
+			machine.RUnlock()
+		case "exclusive":
+			machine.Unlock()
+		}
+	})
+	return func() {
+		machine.RUnlock()
+		held = ""
+		unfinished.Wait()
+		machine.Lock()
+		held = "exclusive"
+	}
 }
 
 // server is a running toasoan binary.

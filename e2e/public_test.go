@@ -8,7 +8,7 @@ import (
 )
 
 func TestHomeAndArticleInBrowser(t *testing.T) {
-	browserTest(t, 11)
+	browserTest(t, 8)
 	srv := startServer(t, "", "-demo")
 	for _, size := range []struct {
 		name          string

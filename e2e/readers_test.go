@@ -155,7 +155,7 @@ func consoleProblems(t *testing.T, ctx context.Context) {
 }
 
 func TestReaderPortalInBrowser(t *testing.T) {
-	browserTest(t, 16)
+	browserTest(t, 18)
 	dataDir := t.TempDir()
 	// Load the demo once, stop, seed, start again: the seed is in before any page is cached.
 	first := startServer(t, dataDir, "-demo")
@@ -314,7 +314,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 // conversation: the form with its captcha from the article page, a like, a reply and the
 // next page of a thread, all with scripts off.
 func TestReaderPortalWithoutJavaScript(t *testing.T) {
-	browserTest(t, 9)
+	browserTest(t, 12)
 	dataDir := t.TempDir()
 	first := startServer(t, dataDir, "-demo")
 	first.Stop(t)

@@ -14,7 +14,7 @@ import (
 // and expects highlighted accented results in place, without a page load, with the URL
 // updated; then back and forward work on the pushed URLs.
 func TestActiveSearchInBrowser(t *testing.T) {
-	browserTest(t, 16)
+	browserTest(t, 12)
 	srv := startServer(t, "", "-demo")
 	for _, size := range []struct {
 		name          string
@@ -127,7 +127,7 @@ func TestActiveSearchInBrowser(t *testing.T) {
 // bạn muốn tìm: Hà Nội", lists the article with Hà Nội first with the phrase marked whole,
 // and puts the rest under "Kết quả gần đúng"; following the offer searches "Hà Nội".
 func TestSearchSuggestionWhileTyping(t *testing.T) {
-	browserTest(t, 13)
+	browserTest(t, 10)
 	srv := startServer(t, "", "-demo")
 	for _, size := range []struct {
 		name          string
