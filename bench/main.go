@@ -597,6 +597,9 @@ func countBenchComments(dataDir string) (int, error) {
 // tokens (the two threads take alternate lines); with percent > 0, only that share of
 // requests are posts and the rest read the scenario's path.
 func postLua(path, tokens string, percent int, tag string) string {
+	// The same text twice is refused as a duplicate: a run on a kept work directory must
+	// not repeat an earlier run's texts.
+	tag += strconv.FormatInt(time.Now().UnixNano(), 36)
 	return fmt.Sprintf(`
 local tokens = {}
 for line in io.lines(%q) do tokens[#tokens + 1] = line end

@@ -257,6 +257,7 @@ func (t mixTargets) cleanup() {
 // ones, or new every time), 5% comment posts on the hot set. tag keeps runs' comment
 // texts apart (the same text twice is refused as a duplicate).
 func mixLua(t mixTargets, freshQueries bool, tag string) string {
+	tag += strconv.FormatInt(time.Now().UnixNano(), 36) // unique per run: see postLua
 	var b strings.Builder
 	list := func(name string, xs []string) {
 		fmt.Fprintf(&b, "local %s = {", name)
