@@ -94,7 +94,12 @@ func (a Article) IsPublic(now time.Time) bool {
 // PublicArticle returns a published article whose publish time has come; drafts,
 // scheduled and archived articles are ErrNotFound.
 func (d *DB) PublicArticle(ctx context.Context, id int64, now time.Time) (Article, error) {
-	a, err := scanArticle(d.rKept.QueryRowContext(ctx, `SELECT `+articleFullColumns+`
+	return d.publicArticle(ctx, articleFullColumns, id, now)
+}
+
+// publicArticle reads columns (articleFullColumns or articleHeadColumns) of a public article.
+func (d *DB) publicArticle(ctx context.Context, columns string, id int64, now time.Time) (Article, error) {
+	a, err := scanArticle(d.rKept.QueryRowContext(ctx, `SELECT `+columns+`
 		FROM articles a JOIN categories c ON c.id = a.category_id
 		WHERE a.id = ? AND a.status = 'published' AND a.publish_at <= ?`, id, unix(now)))
 	if err != nil {
@@ -114,13 +119,7 @@ const articleHeadColumns = `a.id, a.slug, a.title, a.lead, '', a.byline, a.categ
 // needs to know the article is public, its address and whether comments are open, and
 // reading the body (tens of KB) on every post was a third of posting's CPU.
 func (d *DB) PublicArticleHead(ctx context.Context, id int64, now time.Time) (Article, error) {
-	a, err := scanArticle(d.rKept.QueryRowContext(ctx, `SELECT `+articleHeadColumns+`
-		FROM articles a JOIN categories c ON c.id = a.category_id
-		WHERE a.id = ? AND a.status = 'published' AND a.publish_at <= ?`, id, unix(now)))
-	if err != nil {
-		return a, fmt.Errorf("db: public article %d: %w", id, notFound(err))
-	}
-	return a, nil
+	return d.publicArticle(ctx, articleHeadColumns, id, now)
 }
 
 // ArticleByID returns any article, whatever its status (for the back office).
