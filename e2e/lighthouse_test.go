@@ -67,7 +67,7 @@ func startLighthouse(t *testing.T, bin string) *lighthouseRunner {
 	}
 	pkg := filepath.Dir(filepath.Dir(cli))
 	cmd := exec.Command("node", "testdata/lighthouse-runner.mjs", pkg)
-	cmd.Env = append(os.Environ(), "CHROME_PATH="+chromiumPath(t))
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+fullChromiumPath(t))
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -302,7 +302,7 @@ func TestLighthouse(t *testing.T) {
 	// a real regression (a page that blocks the main thread for long).
 	const minPerformance = 85
 	bin := lighthouseBin(t)
-	chromiumPath(t)
+	fullChromiumPath(t)
 	dataDir := t.TempDir()
 	first := startServer(t, dataDir, "-demo")
 	first.Stop(t)
