@@ -415,7 +415,7 @@ func must[T any](t *testing.T, ctx context.Context, what string, a chromedp.Acti
 	t.Helper()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		t.Fatalf("%s: %v", what, err)
+		t.Fatalf("%s: %v%s", what, err, pageState(ctx))
 	}
 	return v
 }
