@@ -349,11 +349,16 @@ func (c *stmtCache) keep(ctx context.Context) {
 
 // postInTx is one reader post inside the writer's transaction: the rules, then the insert.
 func postInTx(ctx context.Context, tx txRunner, c Comment, o ReaderCommentOptions) (Comment, error) {
-	// Checked here, not only by the handler: an editor may close comments while a
-	// reader is typing.
-	var closed bool
-	if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
+	// Checked here, not only by the handler: an editor may close comments or withdraw
+	// the article while a reader is typing, and the handler's view of the article may be
+	// a second old (handlers keep heads briefly).
+	var closed, public bool
+	if err := tx.QueryRowContext(ctx, `SELECT comments_closed, coalesce(status = 'published' AND publish_at <= ?, 0)
+		FROM articles WHERE id = ?`, unix(c.CreatedAt), c.ArticleID).Scan(&closed, &public); err != nil {
 		return Comment{}, fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+	}
+	if !public {
+		return Comment{}, fmt.Errorf("db: comment on %d: article not public: %w", c.ArticleID, ErrNotFound)
 	}
 	if closed {
 		return Comment{}, ErrCommentsClosed

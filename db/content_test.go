@@ -493,6 +493,41 @@ func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
 	}
 }
 
+// TestReaderCommentsOnlyOnPublicArticles: the post's transaction checks the article is
+// public at the comment's time, whatever the handler read a moment before (a draft, a
+// scheduled article, one trashed meanwhile are ErrNotFound; nothing is stored).
+func TestReaderCommentsOnlyOnPublicArticles(t *testing.T) {
+	t.Parallel()
+	f := newContentFixture(t)
+	post := func(id int64) error {
+		_, err := f.d.PostReaderComment(f.ctx, Comment{ArticleID: id, Name: "Bạn đọc", Title: "t", Body: "b",
+			Status: CommentPending, CreatedAt: f.now}, ReaderCommentOptions{})
+		return err
+	}
+	published := f.article(t, "Đã đăng", StatusPublished, time.Hour)
+	trashed := f.article(t, "Đã xoá", StatusPublished, time.Hour)
+	if err := f.d.TrashArticle(f.ctx, f.by, f.now, trashed); err != nil {
+		t.Fatal(err)
+	}
+	for name, id := range map[string]int64{
+		"draft":     f.article(t, "Nháp", StatusDraft, time.Hour),
+		"scheduled": f.article(t, "Hẹn giờ", StatusPublished, -time.Hour),
+		"trashed":   trashed,
+		"missing":   published + 1000,
+	} {
+		if err := post(id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		}
+	}
+	if err := post(published); err != nil {
+		t.Errorf("published: %v", err)
+	}
+	var n int
+	if err := f.d.Reader().QueryRow(`SELECT count(*) FROM comments`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d comments stored (%v), want the published article's one", n, err)
+	}
+}
+
 func TestCommentsClosedAndProfile(t *testing.T) {
 	t.Parallel()
 	f := newContentFixture(t)

@@ -217,14 +217,18 @@ func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key stri
 }
 
 // contentChanged retires what a committed write changed: a change to some articles'
-// comments retires those articles' pages and comment lists (other pages show only their
+// comments retires those articles' pages, comment lists and heads (other pages show only their
 // comment counts, which may lag by the cache's lifetime, like view counts) — at once, or
 // for a reader's comment published without moderation once the page is commentGrace
 // old; anything else retires every cached page and search.
 func (a *App) contentChanged(c db.Change) {
 	if c.All {
+		a.heads.retire(true, nil)
 		a.invalidateCaches()
 		return
+	}
+	if !c.ReaderPost { // a reader's post changes only a count, which no head is used for
+		a.heads.retire(false, c.CommentsOf)
 	}
 	if a.Pages != nil {
 		for _, id := range c.CommentsOf {
