@@ -528,6 +528,41 @@ func TestReaderCommentsOnlyOnPublicArticles(t *testing.T) {
 	}
 }
 
+// TestSpentFormTokensAreForgotten: a spent token is refused a second time while it could
+// still be accepted, and forgotten once it has expired, so the table does not grow with
+// every post ever made.
+func TestSpentFormTokensAreForgotten(t *testing.T) {
+	t.Parallel()
+	f := newContentFixture(t)
+	id := f.article(t, "Bài", StatusPublished, time.Hour)
+	post := func(at time.Time, token, body string) error {
+		_, err := f.d.PostReaderComment(f.ctx, Comment{ArticleID: id, Name: "Bạn đọc", Title: "t", Body: body,
+			Status: CommentPending, CreatedAt: at}, ReaderCommentOptions{FormToken: []byte(token), FormTokenExpires: at.Add(time.Hour)})
+		return err
+	}
+	tokens := func() (n int) {
+		if err := f.d.Reader().QueryRow(`SELECT count(*) FROM used_form_tokens`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := post(f.now, "token-a", "một"); err != nil {
+		t.Fatal(err)
+	}
+	if err := post(f.now.Add(time.Minute), "token-a", "hai"); !errors.Is(err, ErrFormTokenUsed) {
+		t.Errorf("a spent token again: %v", err)
+	}
+	if err := post(f.now.Add(time.Minute), "token-b", "ba"); err != nil || tokens() != 2 {
+		t.Fatalf("second token: %v, %d kept", err, tokens())
+	}
+	if err := post(f.now.Add(2*time.Hour), "token-c", "bốn"); err != nil {
+		t.Fatal(err)
+	}
+	if n := tokens(); n != 1 {
+		t.Errorf("%d spent tokens kept two hours on, want only the newest", n)
+	}
+}
+
 func TestCommentsClosedAndProfile(t *testing.T) {
 	t.Parallel()
 	f := newContentFixture(t)
