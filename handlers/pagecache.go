@@ -254,6 +254,26 @@ func (a *App) invalidateCaches() {
 	}
 }
 
+// pagesBeforeRouting serves a GET or HEAD of a public page straight from the page cache,
+// before the router and the caching middleware: on a hit they only led to the same
+// lookup, and were a third of what a hit cost in-process. Only what cached keyed by the
+// request's path alone qualifies — a request without a query (cached answers every GET of
+// that path the same way: the page or a redirect on its query) and a path the router
+// would take as it is (a cleaned one is stored, an unclean one misses) — so a hit here is
+// what routing would have served, and anything else goes the usual way.
+func (a *App) pagesBeforeRouting(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.Pages != nil && r.URL.RawQuery == "" && r.URL.RawPath == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			if p := a.Pages.Cached(r.URL.Path); p != nil {
+				a.Metrics.CacheHit(metrics.CachePages)
+				a.servePage(w, r, p)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // servePage writes a cached page: the ETag, the gzip copy and the headers of a 200
 // answer were made once, when it was rendered; a matching If-None-Match gets 304. The
 // page goes straight to the connection, past the caching middleware's buffer.
