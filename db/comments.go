@@ -223,6 +223,12 @@ func (d *DB) commitPosts(batch []*postRequest) {
 		tx.Rollback() // after a commit, a no-op
 		stmts.keep(context.Background())
 	}()
+	if err := pruneFormTokens(stmts, batch); err != nil {
+		for _, r := range batch {
+			r.err = err
+		}
+		return
+	}
 	stored := 0
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -349,11 +355,16 @@ func (c *stmtCache) keep(ctx context.Context) {
 
 // postInTx is one reader post inside the writer's transaction: the rules, then the insert.
 func postInTx(ctx context.Context, tx txRunner, c Comment, o ReaderCommentOptions) (Comment, error) {
-	// Checked here, not only by the handler: an editor may close comments while a
-	// reader is typing.
-	var closed bool
-	if err := tx.QueryRowContext(ctx, `SELECT comments_closed FROM articles WHERE id = ?`, c.ArticleID).Scan(&closed); err != nil {
+	// Checked here, not only by the handler: an editor may close comments or withdraw
+	// the article while a reader is typing, and the handler's view of the article may be
+	// a second old (handlers keep heads briefly).
+	var closed, public bool
+	if err := tx.QueryRowContext(ctx, `SELECT comments_closed, coalesce(status = 'published' AND publish_at <= ?, 0)
+		FROM articles WHERE id = ?`, unix(c.CreatedAt), c.ArticleID).Scan(&closed, &public); err != nil {
 		return Comment{}, fmt.Errorf("db: comments closed on %d: %w", c.ArticleID, notFound(err))
+	}
+	if !public {
+		return Comment{}, fmt.Errorf("db: comment on %d: article not public: %w", c.ArticleID, ErrNotFound)
 	}
 	if closed {
 		return Comment{}, ErrCommentsClosed
@@ -385,7 +396,7 @@ func postInTx(ctx context.Context, tx txRunner, c Comment, o ReaderCommentOption
 		}
 	}
 	if len(o.FormToken) > 0 {
-		if err := spendFormToken(ctx, tx, o.FormToken, c.CreatedAt, o.FormTokenExpires); err != nil {
+		if err := spendFormToken(ctx, tx, o.FormToken, o.FormTokenExpires); err != nil {
 			return Comment{}, err
 		}
 	}
@@ -397,13 +408,30 @@ func postInTx(ctx context.Context, tx txRunner, c Comment, o ReaderCommentOption
 	return c, nil
 }
 
-// spendFormToken records a fill-time token as used, forgetting tokens past their expiry
-// on the way; a token recorded before is ErrFormTokenUsed. Inside the comment's
-// transaction, so of concurrent posts with one token exactly one is stored.
-func spendFormToken(ctx context.Context, tx txRunner, mac []byte, now, expires time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM used_form_tokens WHERE expires_at < ?`, unix(now)); err != nil {
+// pruneFormTokens forgets the spent tokens that expired before the batch's first post
+// that spends one: once a batch, not once a post (a statement of seven on every post).
+// An expired token is refused by its age before it gets here, so one kept a moment longer
+// changes nothing.
+func pruneFormTokens(tx txRunner, batch []*postRequest) error {
+	var since time.Time
+	for _, r := range batch {
+		if len(r.o.FormToken) > 0 && (since.IsZero() || r.c.CreatedAt.Before(since)) {
+			since = r.c.CreatedAt
+		}
+	}
+	if since.IsZero() {
+		return nil
+	}
+	if _, err := tx.ExecContext(context.Background(), `DELETE FROM used_form_tokens WHERE expires_at < ?`, unix(since)); err != nil {
 		return fmt.Errorf("db: prune used form tokens: %w", err)
 	}
+	return nil
+}
+
+// spendFormToken records a fill-time token as used (commitPosts forgets expired ones); a
+// token recorded before is ErrFormTokenUsed. Inside the comment's transaction, so of
+// concurrent posts with one token exactly one is stored.
+func spendFormToken(ctx context.Context, tx txRunner, mac []byte, expires time.Time) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO used_form_tokens (mac, expires_at) VALUES (?, ?) ON CONFLICT (mac) DO NOTHING`,
 		mac, unix(expires))
 	if err != nil {

@@ -493,6 +493,76 @@ func TestArticleInputCarriesTagsAndClosedComments(t *testing.T) {
 	}
 }
 
+// TestReaderCommentsOnlyOnPublicArticles: the post's transaction checks the article is
+// public at the comment's time, whatever the handler read a moment before (a draft, a
+// scheduled article, one trashed meanwhile are ErrNotFound; nothing is stored).
+func TestReaderCommentsOnlyOnPublicArticles(t *testing.T) {
+	t.Parallel()
+	f := newContentFixture(t)
+	post := func(id int64) error {
+		_, err := f.d.PostReaderComment(f.ctx, Comment{ArticleID: id, Name: "Bạn đọc", Title: "t", Body: "b",
+			Status: CommentPending, CreatedAt: f.now}, ReaderCommentOptions{})
+		return err
+	}
+	published := f.article(t, "Đã đăng", StatusPublished, time.Hour)
+	trashed := f.article(t, "Đã xoá", StatusPublished, time.Hour)
+	if err := f.d.TrashArticle(f.ctx, f.by, f.now, trashed); err != nil {
+		t.Fatal(err)
+	}
+	for name, id := range map[string]int64{
+		"draft":     f.article(t, "Nháp", StatusDraft, time.Hour),
+		"scheduled": f.article(t, "Hẹn giờ", StatusPublished, -time.Hour),
+		"trashed":   trashed,
+		"missing":   published + 1000,
+	} {
+		if err := post(id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		}
+	}
+	if err := post(published); err != nil {
+		t.Errorf("published: %v", err)
+	}
+	var n int
+	if err := f.d.Reader().QueryRow(`SELECT count(*) FROM comments`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d comments stored (%v), want the published article's one", n, err)
+	}
+}
+
+// TestSpentFormTokensAreForgotten: a spent token is refused a second time while it could
+// still be accepted, and forgotten once it has expired, so the table does not grow with
+// every post ever made.
+func TestSpentFormTokensAreForgotten(t *testing.T) {
+	t.Parallel()
+	f := newContentFixture(t)
+	id := f.article(t, "Bài", StatusPublished, time.Hour)
+	post := func(at time.Time, token, body string) error {
+		_, err := f.d.PostReaderComment(f.ctx, Comment{ArticleID: id, Name: "Bạn đọc", Title: "t", Body: body,
+			Status: CommentPending, CreatedAt: at}, ReaderCommentOptions{FormToken: []byte(token), FormTokenExpires: at.Add(time.Hour)})
+		return err
+	}
+	tokens := func() (n int) {
+		if err := f.d.Reader().QueryRow(`SELECT count(*) FROM used_form_tokens`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := post(f.now, "token-a", "một"); err != nil {
+		t.Fatal(err)
+	}
+	if err := post(f.now.Add(time.Minute), "token-a", "hai"); !errors.Is(err, ErrFormTokenUsed) {
+		t.Errorf("a spent token again: %v", err)
+	}
+	if err := post(f.now.Add(time.Minute), "token-b", "ba"); err != nil || tokens() != 2 {
+		t.Fatalf("second token: %v, %d kept", err, tokens())
+	}
+	if err := post(f.now.Add(2*time.Hour), "token-c", "bốn"); err != nil {
+		t.Fatal(err)
+	}
+	if n := tokens(); n != 1 {
+		t.Errorf("%d spent tokens kept two hours on, want only the newest", n)
+	}
+}
+
 func TestCommentsClosedAndProfile(t *testing.T) {
 	t.Parallel()
 	f := newContentFixture(t)

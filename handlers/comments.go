@@ -353,17 +353,25 @@ func captchaError(err error) error {
 }
 
 // commentArticle finds the published article a comment route is about, without its body
-// (the one path that shows the whole article, a refused post without JS, reads it).
+// (the one path that shows the whole article, a refused post without JS, reads it), from
+// the heads kept for a second when it was read just before.
 func (a *App) commentArticle(r *http.Request) (db.Article, error) {
 	id, ok := parseArticleRef(r.PathValue("id"))
 	if !ok || strconv.FormatInt(id, 10) != r.PathValue("id") {
 		return db.Article{}, errNotFound()
 	}
+	art, gen, ok := a.heads.get(id)
+	if ok {
+		return art, nil
+	}
 	art, err := a.DB.PublicArticleHead(r.Context(), id, a.Now())
 	if errors.Is(err, db.ErrNotFound) {
 		return db.Article{}, errNotFound()
+	} else if err != nil {
+		return db.Article{}, err
 	}
-	return art, err
+	a.heads.put(art, gen)
+	return art, nil
 }
 
 // postComment takes a reader's comment. With htmx it answers with the form fragment
@@ -481,6 +489,9 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 	}
 	if errors.Is(err, db.ErrCommentsClosed) { // closed while the reader was typing
 		return a.commentStatusOnly(w, r, http.StatusForbidden, msgCommentsClosed, nil)
+	}
+	if errors.Is(err, db.ErrNotFound) { // withdrawn while the reader was typing
+		return errNotFound()
 	}
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -335,5 +336,68 @@ func TestCachedPageRenderedOnce(t *testing.T) {
 	}
 	if s.app.Pages.Len() != before {
 		t.Errorf("junk queries filled the cache: %d → %d entries", before, s.app.Pages.Len())
+	}
+}
+
+// TestPagesBeforeRoutingAnswerAsRouting: a cached page is served before the router, and
+// must answer exactly as the routed request that stored it (status, body, every header but
+// the date and the request id) — and only for a request the router would have sent to
+// that same lookup: a query, another method, an unclean or escaped path still go the
+// usual way.
+func TestPagesBeforeRoutingAnswerAsRouting(t *testing.T) {
+	t.Parallel()
+	s := newTestSite(t)
+	art := latestArticle(t, s)
+	articlePath := views.ArticlePath(art)
+	for _, path := range []string{"/", articlePath, "/chuyen-muc/" + art.CategorySlug, "/en/about"} {
+		first, firstBody := s.get(t, path) // rendered through the route, stored
+		hitsBefore, _ := s.app.Pages.Stats()
+		again, againBody := s.get(t, path)
+		if hits, _ := s.app.Pages.Stats(); hits != hitsBefore+1 {
+			t.Errorf("%s: the second request was not a cache hit (%d → %d)", path, hitsBefore, hits)
+		}
+		if first.StatusCode != http.StatusOK || again.StatusCode != http.StatusOK || firstBody != againBody {
+			t.Errorf("%s: %d then %d, bodies equal %v", path, first.StatusCode, again.StatusCode, firstBody == againBody)
+		}
+		for _, h := range []http.Header{first.Header, again.Header} {
+			h.Del("Date")
+			h.Del("X-Request-Id")
+		}
+		if !reflect.DeepEqual(first.Header, again.Header) {
+			t.Errorf("%s: headers differ:\nrouted %v\ncached %v", path, first.Header, again.Header)
+		}
+		head, headBody := s.do(t, http.MethodHead, path, nil)
+		if head.StatusCode != http.StatusOK || headBody != "" || head.Header.Get("Etag") != first.Header.Get("Etag") {
+			t.Errorf("%s: HEAD %d, %d bytes, ETag %q", path, head.StatusCode, len(headBody), head.Header.Get("Etag"))
+		}
+		cond, _ := s.do(t, http.MethodGet, path, http.Header{"If-None-Match": {first.Header.Get("Etag")}})
+		if cond.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: If-None-Match: %d, want 304", path, cond.StatusCode)
+		}
+	}
+
+	// The article's page is cached now; these requests for it must still be routed.
+	for _, c := range []struct {
+		method, path string
+		status       int
+		location     string
+	}{
+		{http.MethodGet, articlePath + "?utm_source=zalo", http.StatusMovedPermanently, articlePath},
+		{http.MethodPost, articlePath, http.StatusMethodNotAllowed, ""},
+		{http.MethodDelete, "/", http.StatusMethodNotAllowed, ""},
+		{http.MethodGet, "/en/../" + strings.TrimPrefix(articlePath, "/"), http.StatusTemporaryRedirect, articlePath}, // the router cleans it
+		{http.MethodGet, "//" + strings.TrimPrefix(articlePath, "/"), http.StatusTemporaryRedirect, articlePath},
+		{http.MethodGet, strings.Replace(articlePath, "-", "%2D", 1), http.StatusOK, ""}, // the router unescapes it
+		{http.MethodGet, articlePath + "%2Fx", http.StatusNotFound, ""},
+	} {
+		req, err := http.NewRequest(c.method, s.srv.URL+c.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, _ := s.send(t, req)
+		if resp.StatusCode != c.status || (c.location != "" && resp.Header.Get("Location") != c.location) {
+			t.Errorf("%s %s: %d (Location %q), want %d %q", c.method, c.path, resp.StatusCode, resp.Header.Get("Location"), c.status, c.location)
+		}
 	}
 }

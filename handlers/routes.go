@@ -50,6 +50,7 @@ func (a *App) Routes() http.Handler {
 	var h http.Handler = a.routeOrError(mux)
 	h = a.limitBodies(h)
 	h = a.cacheAndCompress(h)
+	h = a.pagesBeforeRouting(h) // a cached public page needs no route (handlers/pagecache.go)
 	h = a.wordpressRedirects(h) // old WordPress URLs after import-wxr (handlers/wordpress.go)
 	h = a.limitURL(h)
 	h = a.securityHeaders(h)

@@ -263,6 +263,15 @@ func (c *Cache) flightEpoch(key string) uint64 {
 	return c.immediateSeq
 }
 
+// Cached returns the live page under key, counted as a hit, or nil — never rendering.
+func (c *Cache) Cached(key string) *Page {
+	p := c.lookup(key)
+	if p != nil {
+		c.hits.Add(1)
+	}
+	return p
+}
+
 func (c *Cache) lookup(key string) *Page {
 	c.mu.Lock()
 	p := c.entries[key]

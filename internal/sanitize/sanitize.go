@@ -233,12 +233,22 @@ var voidSlash = strings.NewReplacer(`"/>`, `">`, "<br/>", "<br>", "<hr/>", "<hr>
 // zero-width and control characters out, spaces collapsed, every tag stripped and
 // entities decoded, so html/template escapes it exactly once on output.
 func PlainText(s string) string {
-	return vntext.NormalizeMultiline(stripMarkup(vntext.NormalizeMultiline(s)))
+	// Normalizing twice changes nothing (fuzzed in vntext): text stripMarkup left as it
+	// was needs no second pass.
+	n := vntext.NormalizeMultiline(s)
+	if out := stripMarkup(n); out != n {
+		return vntext.NormalizeMultiline(out)
+	}
+	return n
 }
 
 // PlainLine is PlainText for a one-line field (a name, a title): line breaks become spaces.
 func PlainLine(s string) string {
-	return vntext.Normalize(stripMarkup(vntext.Normalize(s)))
+	n := vntext.Normalize(s)
+	if out := stripMarkup(n); out != n {
+		return vntext.Normalize(out)
+	}
+	return n
 }
 
 // stripMarkup removes every tag and unescapes what the policy escaped. It repeats until
@@ -246,6 +256,17 @@ func PlainLine(s string) string {
 // the next reader of the text. If that does not settle (deeply nested escapes), angle
 // brackets are dropped.
 func stripMarkup(s string) string {
+	// Text without '<' or '&' holds no markup and nothing to unescape: the policy gives it
+	// back unchanged (a CR or a NUL it would alter, so those take the long way), and
+	// running it anyway was most of what cleaning a plain comment cost.
+	if !strings.ContainsAny(s, "<&\r\x00") {
+		return s
+	}
+	return stripMarkupUntilStable(s)
+}
+
+// stripMarkupUntilStable is stripMarkup through the policy.
+func stripMarkupUntilStable(s string) string {
 	for range 8 {
 		out := html.UnescapeString(plainPolicy.Sanitize(s))
 		if out == s {

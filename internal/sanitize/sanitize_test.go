@@ -3,6 +3,7 @@ package sanitize
 import (
 	"bufio"
 	"html"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -130,6 +131,9 @@ func FuzzPlainText(f *testing.F) {
 		f.Add(p)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
+		if got, want := stripMarkup(in), stripMarkupUntilStable(in); got != want {
+			t.Fatalf("stripMarkup(%q) = %q, the policy gives %q", in, got, want)
+		}
 		for _, out := range []string{PlainLine(in), PlainText(in)} {
 			if !norm.NFC.IsNormalString(out) {
 				t.Fatalf("%q → %q not NFC", in, out)
@@ -147,6 +151,43 @@ func FuzzPlainText(f *testing.F) {
 			t.Fatalf("PlainText not idempotent on %q", in)
 		}
 	})
+}
+
+// TestStripMarkupShortcutAgrees: text the shortcut returns as it is (no '<', '&', CR or
+// NUL) comes back unchanged from the policy too — random text of Vietnamese letters in
+// both normal forms, quotes, '>', spaces, line breaks, emoji, invalid UTF-8 and controls.
+func TestStripMarkupShortcutAgrees(t *testing.T) {
+	t.Parallel()
+	alphabet := []string{"a", "Z", "9", " ", "\n", "\t", "\"", "'", ">", "=", "/", ";", "#", "%", "đ", "Đ", "ư", "ờ",
+		norm.NFD.String("ệ"), "\u0300", "\u200b", "\u2028", "\ufeff", "😀", "\xff", "\xc3", "\x01", "\x7f", "x<", "&", "&amp;", "\r", "\x00"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	shortcut := 0
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		in := b.String()
+		if !strings.ContainsAny(in, "<&\r\x00") {
+			shortcut++
+		}
+		if got, want := stripMarkup(in), stripMarkupUntilStable(in); got != want {
+			t.Fatalf("stripMarkup(%q) = %q, the policy gives %q", in, got, want)
+		}
+	}
+	if shortcut < 1000 {
+		t.Fatalf("only %d inputs took the shortcut", shortcut)
+	}
+}
+
+// BenchmarkPlainComment measures cleaning the fields of an ordinary comment, no markup.
+func BenchmarkPlainComment(b *testing.B) {
+	in := strings.Repeat("Bà con xã Nghĩa Đàn mong huyện sớm sửa đường \"liên xã\" trước mùa mưa.\n", 6)
+	for b.Loop() {
+		PlainLine("Nguyễn Thị Hoa")
+		PlainLine("Góp ý về đường liên xã")
+		PlainText(in)
+	}
 }
 
 // BenchmarkPlainText measures cleaning a long comment full of markup, the per-post cost
