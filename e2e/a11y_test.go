@@ -87,7 +87,7 @@ func TestAccessibilityWithAxe(t *testing.T) {
 				return err
 			}))
 			do(t, ctx, "open home", chromedp.EmulateViewport(int64(size.width), int64(size.height)),
-				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
 			article := must(t, ctx, "lead story", chromedp.Evaluate[string](`document.querySelector(".top-story h2 a").getAttribute("href")`))
 			for _, p := range pages {
 				path := p.path
@@ -102,7 +102,7 @@ func TestAccessibilityWithAxe(t *testing.T) {
 						continue
 					}
 				}
-				do(t, ctx, "open "+p.name, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(p.ready)))
+				do(t, ctx, "open "+p.name, chromedp.Navigate(srv.URL+path), chromedp.WaitVisible(chromedp.CSS(p.ready), retry))
 				if p.name == "article" {
 					hasForm := must(t, ctx, "comment form?", chromedp.Evaluate[bool](`!!document.querySelector("#binh-luan form")`))
 					t.Logf("article page: comment form present = %v", hasForm)
@@ -120,7 +120,7 @@ func TestAccessibilityWithAxe(t *testing.T) {
 				}
 			}
 			// axe itself works here: an image without alt and an unlabelled field fail.
-			do(t, ctx, "break the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("main")),
+			do(t, ctx, "break the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("main"), retry),
 				chromedp.Evaluate[chromedp.Void](`document.querySelector("main").insertAdjacentHTML("beforeend",
 					'<img src="/static/nothing.png"><input type="text" name="x">')`))
 			found := map[string]string{}
@@ -150,7 +150,7 @@ func TestKeyboardAndAnnouncements(t *testing.T) {
 	srv := startServer(t, "", "-demo")
 	ctx := newBrowser(t, 1440, 900)
 	do(t, ctx, "open home", chromedp.EmulateViewport(1440, 900),
-		chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+		chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
 	do(t, ctx, "tab", chromedp.KeyEvent("\t"))
 	first := must(t, ctx, "first focus", chromedp.Evaluate[string](`document.activeElement.className`))
 	if first != "skip-link" {
@@ -177,19 +177,19 @@ func TestKeyboardAndAnnouncements(t *testing.T) {
 		document.querySelector("main").insertAdjacentHTML("beforeend",
 			'<button type="button" id="swap-test" hx-get="/en/about" hx-select="#about-title" hx-target="#swap-out">Tải</button><div id="swap-out"></div>');
 		htmx.process(document.getElementById("swap-test"));
-	})()`), chromedp.Click(chromedp.CSS("#swap-test")))
+	})()`), chromedp.Click(chromedp.CSS("#swap-test"), retry))
 	said := must(t, ctx, "announcement", chromedp.Poll[string](`document.getElementById("thong-bao").textContent`,
 		chromedp.WithPollingTimeout(10*time.Second)))
-	swapped := must(t, ctx, "swapped", chromedp.Text(chromedp.CSS("#swap-out")))
+	swapped := must(t, ctx, "swapped", chromedp.Text(chromedp.CSS("#swap-out"), retry))
 	busy := must(t, ctx, "busy", chromedp.Evaluate[bool](`document.getElementById("swap-out").hasAttribute("aria-busy")`))
 	if said != "Nội dung đã được cập nhật." || !strings.Contains(swapped, "About us") || busy {
 		t.Errorf("htmx swap: announced %q, swapped %q, still busy %v", said, swapped, busy)
 	}
 
 	// The print link: with JS it opens the print dialog and stays on the article.
-	do(t, ctx, "open the article", chromedp.Click(chromedp.CSS(".top-story h2 a")), chromedp.WaitVisible(chromedp.CSS(".share-print")),
+	do(t, ctx, "open the article", chromedp.Click(chromedp.CSS(".top-story h2 a"), retry), chromedp.WaitVisible(chromedp.CSS(".share-print"), retry),
 		chromedp.Evaluate[chromedp.Void](`window.__printed = 0; window.print = () => { window.__printed++ }`),
-		chromedp.Click(chromedp.CSS(".share-print")))
+		chromedp.Click(chromedp.CSS(".share-print"), retry))
 	printed := must(t, ctx, "printed", chromedp.Evaluate[int](`window.__printed`))
 	loc := must(t, ctx, "location", chromedp.Location())
 	if printed != 1 || strings.Contains(loc, "in=1") {
@@ -209,8 +209,8 @@ func TestShareAndPrintLook(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			ctx := newBrowser(t, size.width, size.height)
 			do(t, ctx, "open article", chromedp.EmulateViewport(int64(size.width), int64(size.height)),
-				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")),
-				chromedp.Click(chromedp.CSS(".top-story h2 a")), chromedp.WaitVisible(chromedp.CSS(".article-tools")))
+				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry),
+				chromedp.Click(chromedp.CSS(".top-story h2 a"), retry), chromedp.WaitVisible(chromedp.CSS(".article-tools"), retry))
 			width := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 			if width > size.width {
 				t.Errorf("article with share tools scrolls sideways: %d px", width)
@@ -220,7 +220,7 @@ func TestShareAndPrintLook(t *testing.T) {
 			if visible != 4 {
 				t.Errorf("%d of 4 share links visible with a 44 px touch target", visible)
 			}
-			do(t, ctx, "scroll to the tools", chromedp.ScrollIntoView(chromedp.CSS(".article-tools")))
+			do(t, ctx, "scroll to the tools", chromedp.ScrollIntoView(chromedp.CSS(".article-tools"), retry))
 			screenshot(t, ctx, "share-"+size.name)
 
 			// Printed: only the article, with its URL and date; no menus, comments or tools.

@@ -107,13 +107,13 @@ func TestNewsroomInBrowser(t *testing.T) {
 	do(t, ctx, "log in",
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(srv.URL+"/admin"),
-		chromedp.WaitVisible(chromedp.CSS("#login-name")),
-		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#login-password"), password))
+		chromedp.WaitVisible(chromedp.CSS("#login-name"), retry),
+		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin", retry),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), password, retry))
 	screenshot(t, ctx, "admin-login-desktop")
 	do(t, ctx, "submit login",
-		chromedp.Submit(chromedp.CSS("#login-password")),
-		chromedp.WaitVisible(chromedp.CSS(".cards")))
+		chromedp.Submit(chromedp.CSS("#login-password"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".cards"), retry))
 	screenshot(t, ctx, "admin-dashboard-desktop")
 	docShot(t, ctx, "newsroom-dashboard")
 	if n := must(t, ctx, "chart bars", chromedp.Evaluate[int](`document.querySelectorAll(".chart svg rect").length`)); n != 60 {
@@ -124,12 +124,12 @@ func TestNewsroomInBrowser(t *testing.T) {
 	title := "Khánh thành cầu Bến Thủy mới nối đôi bờ sông Lam"
 	do(t, ctx, "open the editor",
 		chromedp.Navigate(srv.URL+"/admin/bai-viet/moi"),
-		chromedp.WaitVisible(chromedp.CSS(".editor-area")),
-		chromedp.SendKeys(chromedp.CSS("#a-title"), title),
-		chromedp.SendKeys(chromedp.CSS("#a-lead"), "Sáng nay, người dân hai xã đã đi trên cây cầu mới."),
-		chromedp.SetValue(chromedp.CSS("#a-section"), "1"),
-		chromedp.Click(chromedp.CSS(".editor-area")),
-		chromedp.SendKeys(chromedp.CSS(".editor-area"), "Cây cầu dài 320 mét, rộng 12 mét, được xây trong 18 tháng. "))
+		chromedp.WaitVisible(chromedp.CSS(".editor-area"), retry),
+		chromedp.SendKeys(chromedp.CSS("#a-title"), title, retry),
+		chromedp.SendKeys(chromedp.CSS("#a-lead"), "Sáng nay, người dân hai xã đã đi trên cây cầu mới.", retry),
+		chromedp.SetValue(chromedp.CSS("#a-section"), "1", retry),
+		chromedp.Click(chromedp.CSS(".editor-area"), retry),
+		chromedp.SendKeys(chromedp.CSS(".editor-area"), "Cây cầu dài 320 mét, rộng 12 mét, được xây trong 18 tháng. ", retry))
 	// Telex as an input method types it: "Vieetj" composes V, Vi, Vie, Viê, Viêt, Việt
 	// before committing the word.
 	for _, step := range []string{"V", "Vi", "Vie", "Viê", "Viêt", "Việt"} {
@@ -141,17 +141,17 @@ func TestNewsroomInBrowser(t *testing.T) {
 	if _, err := chromedp.Call(ctx, input.InsertText, input.InsertTextParams{Text: "Việt"}); err != nil {
 		t.Fatalf("IME commit: %v", err)
 	}
-	do(t, ctx, "type after the IME", chromedp.SendKeys(chromedp.CSS(".editor-area"), " Nam. "))
+	do(t, ctx, "type after the IME", chromedp.SendKeys(chromedp.CSS(".editor-area"), " Nam. ", retry))
 	if ok := must(t, ctx, "paste an image", chromedp.Evaluate[bool](pastePNG, chromedp.EvalAwaitPromise)); !ok {
 		t.Fatal("paste script failed")
 	}
 	// The picture is uploaded, then the figure dialog asks for its alt text.
 	do(t, ctx, "wait for the upload",
-		chromedp.WaitVisible(chromedp.CSS(`#dlg-figure [data-preview][src^="/media/"]`)),
-		chromedp.SendKeys(chromedp.CSS("#dlg-figure-alt"), "Cầu Bến Thủy mới"),
-		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.editor-area figure img[src^="/media/"]`)))
-	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body")))
+		chromedp.WaitVisible(chromedp.CSS(`#dlg-figure [data-preview][src^="/media/"]`), retry),
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-alt"), "Cầu Bến Thủy mới", retry),
+		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(`.editor-area figure img[src^="/media/"]`), retry))
+	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body"), retry))
 	if !strings.Contains(body, "Cây cầu dài 320 mét") || !strings.Contains(body, "Việt Nam.") || strings.Contains(body, "ViêtViệt") ||
 		!strings.Contains(body, `src="/media/`) {
 		t.Fatalf("editor body %q", body)
@@ -159,38 +159,38 @@ func TestNewsroomInBrowser(t *testing.T) {
 	screenshot(t, ctx, "admin-editor-desktop")
 	docShot(t, ctx, "newsroom-editor")
 	do(t, ctx, "save the draft",
-		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash")))
+		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
+	flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"), retry))
 	if !strings.Contains(flash, "Đã lưu bản nháp") {
 		t.Fatalf("after saving: %q", flash)
 	}
 	// The stored (sanitized) body loads back into the editor with its picture.
-	do(t, ctx, "picture back in the editor", chromedp.WaitVisible(chromedp.CSS(`.editor-area figure img[src^="/media/"]`)))
-	if txt := must(t, ctx, "editor text", chromedp.Text(chromedp.CSS(".editor-area"))); !strings.Contains(txt, "Việt Nam.") {
+	do(t, ctx, "picture back in the editor", chromedp.WaitVisible(chromedp.CSS(`.editor-area figure img[src^="/media/"]`), retry))
+	if txt := must(t, ctx, "editor text", chromedp.Text(chromedp.CSS(".editor-area"), retry)); !strings.Contains(txt, "Việt Nam.") {
 		t.Errorf("editor after reload: %q", txt)
 	}
 	do(t, ctx, "publish",
-		chromedp.Click(chromedp.CSS(`.workflow form:has(input[name=to][value=published]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(".page-head .status.published")))
-	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, "Đã đăng") {
+		chromedp.Click(chromedp.CSS(`.workflow form:has(input[name=to][value=published]) button`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".page-head .status.published"), retry))
+	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"), retry)); !strings.Contains(flash, "Đã đăng") {
 		t.Fatalf("after publishing: %q", flash)
 	}
 	do(t, ctx, "home page",
 		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
-	if lead := must(t, ctx, "lead", chromedp.Text(chromedp.CSS(".top-story h2 a"))); strings.TrimSpace(lead) != title {
+		chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
+	if lead := must(t, ctx, "lead", chromedp.Text(chromedp.CSS(".top-story h2 a"), retry)); strings.TrimSpace(lead) != title {
 		t.Fatalf("home lead story %q, want %q", lead, title)
 	}
 	do(t, ctx, "open it",
-		chromedp.Click(chromedp.CSS(".top-story h2 a")),
-		chromedp.WaitVisible(chromedp.CSS(".article-body img")))
+		chromedp.Click(chromedp.CSS(".top-story h2 a"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".article-body img"), retry))
 	loaded := must(t, ctx, "image loaded", chromedp.Poll[bool](`(() => { const i = document.querySelector(".article-body img"); return i && i.complete && i.naturalWidth > 0 })()`,
 		chromedp.WithPollingTimeout(10*time.Second)))
 	if !loaded {
 		t.Error("the pasted image does not load on the public page")
 	}
-	if txt := must(t, ctx, "body", chromedp.Text(chromedp.CSS(".article-body"))); !strings.Contains(txt, "Cây cầu dài 320 mét") {
+	if txt := must(t, ctx, "body", chromedp.Text(chromedp.CSS(".article-body"), retry)); !strings.Contains(txt, "Cây cầu dài 320 mét") {
 		t.Errorf("article body %q", txt)
 	}
 	screenshot(t, ctx, "admin-published-article-desktop")
@@ -199,14 +199,14 @@ func TestNewsroomInBrowser(t *testing.T) {
 	row := "#comment-" + idStr(commentID)
 	do(t, ctx, "moderation queue",
 		chromedp.Navigate(srv.URL+"/admin/binh-luan?status=pending"),
-		chromedp.WaitVisible(chromedp.CSS(row)))
-	before := must(t, ctx, "pending badge", chromedp.Text(chromedp.CSS("#pending-count")))
+		chromedp.WaitVisible(chromedp.CSS(row), retry))
+	before := must(t, ctx, "pending badge", chromedp.Text(chromedp.CSS("#pending-count"), retry))
 	screenshot(t, ctx, "admin-comments-desktop")
 	docShot(t, ctx, "newsroom-comments")
 	do(t, ctx, "approve",
-		chromedp.Click(chromedp.CSS(row+` button[data-action=duyet]`)),
-		chromedp.WaitVisible(chromedp.CSS(row+`.approved`)))
-	after := must(t, ctx, "pending badge", chromedp.Text(chromedp.CSS("#pending-count")))
+		chromedp.Click(chromedp.CSS(row+` button[data-action=duyet]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(row+`.approved`), retry))
+	after := must(t, ctx, "pending badge", chromedp.Text(chromedp.CSS("#pending-count"), retry))
 	if before != "1" || after != "0" {
 		t.Errorf("pending badge %q → %q, want 1 → 0", before, after)
 	}
@@ -215,8 +215,8 @@ func TestNewsroomInBrowser(t *testing.T) {
 	}
 	do(t, ctx, "article with the comment",
 		chromedp.Navigate(srv.URL+"/bai-viet/"+idStr(target[0].ID)),
-		chromedp.WaitVisible(chromedp.CSS("#binh-luan-"+idStr(commentID))))
-	if txt := must(t, ctx, "comment", chromedp.Text(chromedp.CSS("#binh-luan-"+idStr(commentID)))); !strings.Contains(txt, "thuận tiện") || strings.Contains(txt, "0912345678") {
+		chromedp.WaitVisible(chromedp.CSS("#binh-luan-"+idStr(commentID)), retry))
+	if txt := must(t, ctx, "comment", chromedp.Text(chromedp.CSS("#binh-luan-"+idStr(commentID)), retry)); !strings.Contains(txt, "thuận tiện") || strings.Contains(txt, "0912345678") {
 		t.Errorf("public comment %q", txt)
 	}
 	console.check(t)
@@ -238,23 +238,23 @@ func TestNewsroomInBrowser(t *testing.T) {
 	d.Close()
 	do(t, ctx, "bulk",
 		chromedp.Navigate(srv.URL+"/admin/binh-luan?status=pending"),
-		chromedp.WaitVisible(chromedp.CSS("#comment-"+idStr(bulk[1]))),
-		chromedp.Click(chromedp.CSS("#comment-"+idStr(bulk[0])+" input[type=checkbox]")),
-		chromedp.Click(chromedp.CSS("#comment-"+idStr(bulk[1])+" input[type=checkbox]")),
-		chromedp.SetValue(chromedp.CSS("#bulk-action"), "tu-choi"),
-		chromedp.Click(chromedp.CSS("#bulk-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, "Đã chuyển 2 bình luận") {
+		chromedp.WaitVisible(chromedp.CSS("#comment-"+idStr(bulk[1])), retry),
+		chromedp.Click(chromedp.CSS("#comment-"+idStr(bulk[0])+" input[type=checkbox]"), retry),
+		chromedp.Click(chromedp.CSS("#comment-"+idStr(bulk[1])+" input[type=checkbox]"), retry),
+		chromedp.SetValue(chromedp.CSS("#bulk-action"), "tu-choi", retry),
+		chromedp.Click(chromedp.CSS("#bulk-form button[type=submit]"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
+	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"), retry)); !strings.Contains(flash, "Đã chuyển 2 bình luận") {
 		t.Errorf("bulk: %q", flash)
 	}
 
 	// The media library: drop a picture on the zone (the script puts it in the picker
 	// and submits the form).
-	do(t, ctx, "media library", chromedp.Navigate(srv.URL+"/admin/anh"), chromedp.WaitVisible(chromedp.CSS("[data-dropzone]")))
+	do(t, ctx, "media library", chromedp.Navigate(srv.URL+"/admin/anh"), chromedp.WaitVisible(chromedp.CSS("[data-dropzone]"), retry))
 	if ok := must(t, ctx, "drop", chromedp.Evaluate[bool](dropPNG, chromedp.EvalAwaitPromise)); !ok {
 		t.Fatal("drop script failed")
 	}
-	do(t, ctx, "after the drop", chromedp.WaitVisible(chromedp.CSS(".flash")))
+	do(t, ctx, "after the drop", chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
 	if n := must(t, ctx, "images", chromedp.Evaluate[int](`document.querySelectorAll(".media-grid img").length`)); n != 2 {
 		t.Errorf("media library shows %d images after the drop, want 2", n)
 	}
@@ -278,7 +278,7 @@ func TestNewsroomInBrowser(t *testing.T) {
 			{"audit", "/admin/nhat-ky", "table.list"},
 			{"revisions", "/admin/bai-viet/1/phien-ban", "table.list"},
 		} {
-			do(t, ctx, p.name, chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
+			do(t, ctx, p.name, chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait), retry))
 			if w := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > int(size.w) {
 				t.Errorf("%s at %s scrolls sideways: %d px", p.name, size.name, w)
 			}

@@ -67,14 +67,14 @@ func TestCommentFormInBrowser(t *testing.T) {
 			do(t, ctx, "open home",
 				chromedp.EmulateViewport(int64(size.width), int64(size.height)),
 				chromedp.Navigate(srv.URL+"/"),
-				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
 			href := must(t, ctx, "lead link", chromedp.Evaluate[string](`document.querySelector(".top-story h2 a").href`))
 			do(t, ctx, "open the article",
 				chromedp.Navigate(href),
-				chromedp.WaitVisible(chromedp.CSS("#comment-form")),
+				chromedp.WaitVisible(chromedp.CSS("#comment-form"), retry),
 				// The captcha and token arrive when the form scrolls into view.
-				chromedp.ScrollIntoView(chromedp.CSS("#comment-form")),
-				chromedp.WaitVisible(chromedp.CSS("#captcha-box img")))
+				chromedp.ScrollIntoView(chromedp.CSS("#comment-form"), retry),
+				chromedp.WaitVisible(chromedp.CSS("#captcha-box img"), retry))
 			// A marker on window: it survives only if the page never reloads.
 			must(t, ctx, "set marker", chromedp.Evaluate[bool](`window.__noReload = "còn đây"; true`))
 			stillHere := func(step string) {
@@ -85,8 +85,8 @@ func TestCommentFormInBrowser(t *testing.T) {
 			}
 
 			// 1. "Lấy lại mã bảo mật" swaps in a new image without a reload.
-			oldSrc := must(t, ctx, "captcha src", chromedp.AttributeValue(chromedp.CSS("#captcha-box img"), "src")).Value
-			do(t, ctx, "refresh captcha", chromedp.Click(chromedp.CSS(".captcha-refresh")))
+			oldSrc := must(t, ctx, "captcha src", chromedp.AttributeValue(chromedp.CSS("#captcha-box img"), "src", retry)).Value
+			do(t, ctx, "refresh captcha", chromedp.Click(chromedp.CSS(".captcha-refresh"), retry))
 			must(t, ctx, "new image", chromedp.Poll[bool](`document.querySelector("#captcha-box img").getAttribute("src") !== `+jsString(oldSrc)+
 				` && document.querySelector("#captcha-box img").complete && document.querySelector("#captcha-box img").naturalWidth > 0`))
 			stillHere("captcha refresh")
@@ -95,13 +95,13 @@ func TestCommentFormInBrowser(t *testing.T) {
 			// Each browser writes its own text: the same text twice is refused as a duplicate.
 			content := "Tôi đồng ý với ý kiến của bài viết (" + size.name + ").\nĐường qua xã Nghĩa Đàn mùa mưa rất khó đi."
 			do(t, ctx, "fill without name",
-				chromedp.SendKeys(chromedp.CSS("#c-title"), "Ý kiến về đường giao thông"),
-				chromedp.SendKeys(chromedp.CSS("#c-content"), content),
-				chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv)),
-				chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")),
-				chromedp.WaitVisible(chromedp.CSS("#c-name-error")))
+				chromedp.SendKeys(chromedp.CSS("#c-title"), "Ý kiến về đường giao thông", retry),
+				chromedp.SendKeys(chromedp.CSS("#c-content"), content, retry),
+				chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv), retry),
+				chromedp.Click(chromedp.CSS("#comment-form button[type=submit]"), retry),
+				chromedp.WaitVisible(chromedp.CSS("#c-name-error"), retry))
 			stillHere("invalid post")
-			nameErr := must(t, ctx, "name error", chromedp.Text(chromedp.CSS("#c-name-error")))
+			nameErr := must(t, ctx, "name error", chromedp.Text(chromedp.CSS("#c-name-error"), retry))
 			if strings.TrimSpace(nameErr) != "Vui lòng nhập họ tên." {
 				t.Errorf("name error %q", nameErr)
 			}
@@ -111,31 +111,31 @@ func TestCommentFormInBrowser(t *testing.T) {
 			if !beside {
 				t.Error("the name error is not beside the name field")
 			}
-			if kept := must(t, ctx, "content kept", chromedp.Value(chromedp.CSS("#c-content"))); kept != content {
+			if kept := must(t, ctx, "content kept", chromedp.Value(chromedp.CSS("#c-content"), retry)); kept != content {
 				t.Errorf("content after the error: %q", kept)
 			}
 			screenshot(t, ctx, "comment-error-"+size.name)
 
 			// 3. A valid comment with Vietnamese diacritics: the thank-you, no reload.
 			do(t, ctx, "fill the name and a new captcha",
-				chromedp.SendKeys(chromedp.CSS("#c-name"), "Nguyễn Thị Thuỷ"),
-				chromedp.SendKeys(chromedp.CSS("#c-phone"), "0912 345 678"),
-				chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv)),
-				chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")),
-				chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok")))
+				chromedp.SendKeys(chromedp.CSS("#c-name"), "Nguyễn Thị Thuỷ", retry),
+				chromedp.SendKeys(chromedp.CSS("#c-phone"), "0912 345 678", retry),
+				chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv), retry),
+				chromedp.Click(chromedp.CSS("#comment-form button[type=submit]"), retry),
+				chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok"), retry))
 			stillHere("valid post")
-			notice := must(t, ctx, "notice", chromedp.Text(chromedp.CSS("#comment-status .notice-ok")))
+			notice := must(t, ctx, "notice", chromedp.Text(chromedp.CSS("#comment-status .notice-ok"), retry))
 			if strings.TrimSpace(notice) != "Cảm ơn bạn. Bình luận sẽ hiển thị sau khi được duyệt." {
 				t.Errorf("notice %q", notice)
 			}
-			if v := must(t, ctx, "emptied", chromedp.Value(chromedp.CSS("#c-content"))); v != "" {
+			if v := must(t, ctx, "emptied", chromedp.Value(chromedp.CSS("#c-content"), retry)); v != "" {
 				t.Errorf("form not emptied: %q", v)
 			}
 			width := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 			if width > size.width {
 				t.Errorf("article with the form scrolls sideways: %d px in %d", width, size.width)
 			}
-			do(t, ctx, "scroll to the form", chromedp.ScrollIntoView(chromedp.CSS("#viet-binh-luan")))
+			do(t, ctx, "scroll to the form", chromedp.ScrollIntoView(chromedp.CSS("#viet-binh-luan"), retry))
 			screenshot(t, ctx, "comment-thanks-"+size.name)
 			// 4. A moderator approves the comment; the list's poll brings it in without
 			// a reload. The poll is the list's own hx-get, issued now instead of in 60 s.
@@ -147,14 +147,14 @@ func TestCommentFormInBrowser(t *testing.T) {
 					`document.querySelector("#comment-list .comment-name") !== null &&
 					 document.querySelector("#comment-list").textContent.includes("Nguyễn Thị Thuỷ")`))
 				stillHere("poll")
-				body := must(t, ctx, "comment body", chromedp.Text(chromedp.CSS("#comment-list .comment-body")))
+				body := must(t, ctx, "comment body", chromedp.Text(chromedp.CSS("#comment-list .comment-body"), retry))
 				if !strings.Contains(body, "(desktop).\nĐường qua xã") {
 					t.Errorf("comment body on the page %q lost its line break", body)
 				}
-				if h := must(t, ctx, "heading", chromedp.Text(chromedp.CSS("#binh-luan-title"))); !strings.Contains(h, "(1)") {
+				if h := must(t, ctx, "heading", chromedp.Text(chromedp.CSS("#binh-luan-title"), retry)); !strings.Contains(h, "(1)") {
 					t.Errorf("heading after the poll %q", h)
 				}
-				if strings.Contains(must(t, ctx, "list", chromedp.Text(chromedp.CSS("#comment-list"))), "0912") {
+				if strings.Contains(must(t, ctx, "list", chromedp.Text(chromedp.CSS("#comment-list"), retry)), "0912") {
 					t.Error("phone number shown in the list")
 				}
 			}
@@ -179,7 +179,7 @@ func TestCommentFormInBrowser(t *testing.T) {
 // answerOnPage reads the captcha id the page shows and looks its answer up.
 func answerOnPage(t *testing.T, ctx context.Context, srv *server) string {
 	t.Helper()
-	id := must(t, ctx, "captcha id", chromedp.Value(chromedp.CSS(`input[name="captcha_id"]`)))
+	id := must(t, ctx, "captcha id", chromedp.Value(chromedp.CSS(`input[name="captcha_id"]`), retry))
 	// The row is committed before the page that shows it is served.
 	return captchaAnswer(t, srv.DataDir, id)
 }

@@ -48,11 +48,11 @@ func TestContentModelInBrowser(t *testing.T) {
 		do(t, ctx, "log in",
 			chromedp.EmulateViewport(int64(w), int64(h)),
 			chromedp.Navigate(srv.URL+"/admin"),
-			chromedp.WaitVisible(chromedp.CSS("#login-name")),
-			chromedp.SendKeys(chromedp.CSS("#login-name"), "admin"),
-			chromedp.SendKeys(chromedp.CSS("#login-password"), m[1]),
-			chromedp.Submit(chromedp.CSS("#login-password")),
-			chromedp.WaitVisible(chromedp.CSS(".cards")))
+			chromedp.WaitVisible(chromedp.CSS("#login-name"), retry),
+			chromedp.SendKeys(chromedp.CSS("#login-name"), "admin", retry),
+			chromedp.SendKeys(chromedp.CSS("#login-password"), m[1], retry),
+			chromedp.Submit(chromedp.CSS("#login-password"), retry),
+			chromedp.WaitVisible(chromedp.CSS(".cards"), retry))
 		return ctx, console
 	}
 	ctx, console := login(1440, 900)
@@ -60,86 +60,86 @@ func TestContentModelInBrowser(t *testing.T) {
 	// A tag made on the tags page, then picked from the suggestions while typing.
 	do(t, ctx, "create a tag",
 		chromedp.Navigate(srv.URL+"/admin/chu-de"),
-		chromedp.WaitVisible(chromedp.CSS("#t-new-name")),
-		chromedp.SendKeys(chromedp.CSS("#t-new-name"), "Giao thông nông thôn"),
-		chromedp.Submit(chromedp.CSS("#t-new-name")),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
+		chromedp.WaitVisible(chromedp.CSS("#t-new-name"), retry),
+		chromedp.SendKeys(chromedp.CSS("#t-new-name"), "Giao thông nông thôn", retry),
+		chromedp.Submit(chromedp.CSS("#t-new-name"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
 	do(t, ctx, "open the article",
 		chromedp.Navigate(srv.URL+"/admin/bai-viet/"+idStr(target.ID)),
-		chromedp.WaitVisible(chromedp.CSS("#a-tags")),
-		chromedp.SendKeys(chromedp.CSS("#a-tags"), "Hà Nội, giao"),
-		chromedp.WaitVisible(chromedp.CSS(`#tag-suggestions button[data-tag-add]`)))
+		chromedp.WaitVisible(chromedp.CSS("#a-tags"), retry),
+		chromedp.SendKeys(chromedp.CSS("#a-tags"), "Hà Nội, giao", retry),
+		chromedp.WaitVisible(chromedp.CSS(`#tag-suggestions button[data-tag-add]`), retry))
 	screenshot(t, ctx, "content-tag-suggestions-desktop")
-	do(t, ctx, "pick the suggestion", chromedp.Click(chromedp.CSS(`#tag-suggestions button[data-tag-add]`)))
-	if v := must(t, ctx, "tag field", chromedp.Value(chromedp.CSS("#a-tags"))); v != "Hà Nội, Giao thông nông thôn, " {
+	do(t, ctx, "pick the suggestion", chromedp.Click(chromedp.CSS(`#tag-suggestions button[data-tag-add]`), retry))
+	if v := must(t, ctx, "tag field", chromedp.Value(chromedp.CSS("#a-tags"), retry)); v != "Hà Nội, Giao thông nông thôn, " {
 		t.Errorf("tag field after picking: %q", v)
 	}
 	do(t, ctx, "save",
-		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
+		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
 	do(t, ctx, "feature it as the lead",
-		chromedp.Click(chromedp.CSS(`button[name=lead][value="1"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#noi-bat-"+idStr(target.ID))))
+		chromedp.Click(chromedp.CSS(`button[name=lead][value="1"]`), retry),
+		chromedp.WaitVisible(chromedp.CSS("#noi-bat-"+idStr(target.ID)), retry))
 	screenshot(t, ctx, "content-featured-desktop")
 
 	// The public side: the lead story, the tag links, the tag page.
-	do(t, ctx, "home", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
-	if lead := must(t, ctx, "lead", chromedp.Text(chromedp.CSS(".top-story h2 a"))); strings.TrimSpace(lead) != target.Title {
+	do(t, ctx, "home", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
+	if lead := must(t, ctx, "lead", chromedp.Text(chromedp.CSS(".top-story h2 a"), retry)); strings.TrimSpace(lead) != target.Title {
 		t.Errorf("lead %q, want the featured %q", lead, target.Title)
 	}
-	do(t, ctx, "article", chromedp.Click(chromedp.CSS(".top-story h2 a")), chromedp.WaitVisible(chromedp.CSS(".article-tags a")))
+	do(t, ctx, "article", chromedp.Click(chromedp.CSS(".top-story h2 a"), retry), chromedp.WaitVisible(chromedp.CSS(".article-tags a"), retry))
 	tags := must(t, ctx, "tag links", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".article-tags a")].map(a => a.getAttribute("href"))`))
 	if len(tags) != 2 || tags[0] != "/chu-de/ha-noi" || tags[1] != "/chu-de/giao-thong-nong-thon" {
 		t.Errorf("tag links %v", tags)
 	}
-	do(t, ctx, "tag page", chromedp.Click(chromedp.CSS(`.article-tags a[href="/chu-de/ha-noi"]`)), chromedp.WaitVisible(chromedp.CSS("h1.page-title")))
-	if h := must(t, ctx, "tag title", chromedp.Text(chromedp.CSS("h1.page-title"))); h != "Chủ đề: Hà Nội" {
+	do(t, ctx, "tag page", chromedp.Click(chromedp.CSS(`.article-tags a[href="/chu-de/ha-noi"]`), retry), chromedp.WaitVisible(chromedp.CSS("h1.page-title"), retry))
+	if h := must(t, ctx, "tag title", chromedp.Text(chromedp.CSS("h1.page-title"), retry)); h != "Chủ đề: Hà Nội" {
 		t.Errorf("tag page title %q", h)
 	}
 
 	// A static page written in the body editor, published and linked from the footer.
 	do(t, ctx, "new page",
 		chromedp.Navigate(srv.URL+"/admin/trang/moi"),
-		chromedp.WaitVisible(chromedp.CSS(".editor-area")),
-		chromedp.SendKeys(chromedp.CSS("#p-title"), "Liên hệ tòa soạn"),
-		chromedp.Click(chromedp.CSS(".editor-area")),
-		chromedp.SendKeys(chromedp.CSS(".editor-area"), "Địa chỉ: số 1 đường Lê Lợi, thị trấn."),
-		chromedp.Click(chromedp.CSS(`input[name=status][value=published]`)),
-		chromedp.SetValue(chromedp.CSS("#p-placement"), "footer"),
-		chromedp.Click(chromedp.CSS(`#page-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
+		chromedp.WaitVisible(chromedp.CSS(".editor-area"), retry),
+		chromedp.SendKeys(chromedp.CSS("#p-title"), "Liên hệ tòa soạn", retry),
+		chromedp.Click(chromedp.CSS(".editor-area"), retry),
+		chromedp.SendKeys(chromedp.CSS(".editor-area"), "Địa chỉ: số 1 đường Lê Lợi, thị trấn.", retry),
+		chromedp.Click(chromedp.CSS(`input[name=status][value=published]`), retry),
+		chromedp.SetValue(chromedp.CSS("#p-placement"), "footer", retry),
+		chromedp.Click(chromedp.CSS(`#page-form button[type=submit]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
 	screenshot(t, ctx, "content-page-saved-desktop")
 	// A page this browser has not cached yet (public pages may be reused for 60 s).
-	do(t, ctx, "footer link", chromedp.Navigate(srv.URL+"/chuyen-muc/thoi-su"), chromedp.WaitVisible(chromedp.CSS(`.site-footer a[href="/trang/lien-he-toa-soan"]`)),
-		chromedp.Click(chromedp.CSS(`.site-footer a[href="/trang/lien-he-toa-soan"]`)), chromedp.WaitVisible(chromedp.CSS("#page-title")))
-	if txt := must(t, ctx, "page body", chromedp.Text(chromedp.CSS(".article-body"))); !strings.Contains(txt, "số 1 đường Lê Lợi") {
+	do(t, ctx, "footer link", chromedp.Navigate(srv.URL+"/chuyen-muc/thoi-su"), chromedp.WaitVisible(chromedp.CSS(`.site-footer a[href="/trang/lien-he-toa-soan"]`), retry),
+		chromedp.Click(chromedp.CSS(`.site-footer a[href="/trang/lien-he-toa-soan"]`), retry), chromedp.WaitVisible(chromedp.CSS("#page-title"), retry))
+	if txt := must(t, ctx, "page body", chromedp.Text(chromedp.CSS(".article-body"), retry)); !strings.Contains(txt, "số 1 đường Lê Lợi") {
 		t.Errorf("static page body %q", txt)
 	}
 	console.check(t)
 
 	// Bulk: "select all" ticks every row (script), then two rows go to the trash.
-	do(t, ctx, "article list", chromedp.Navigate(srv.URL+"/admin/bai-viet"), chromedp.WaitVisible(chromedp.CSS("#bulk-all")),
-		chromedp.Click(chromedp.CSS("#bulk-all")))
+	do(t, ctx, "article list", chromedp.Navigate(srv.URL+"/admin/bai-viet"), chromedp.WaitVisible(chromedp.CSS("#bulk-all"), retry),
+		chromedp.Click(chromedp.CSS("#bulk-all"), retry))
 	checked := must(t, ctx, "checked", chromedp.Evaluate[[]int](`[document.querySelectorAll("input[form=bulk-form][name=id]:checked").length,
 		document.querySelectorAll("input[form=bulk-form][name=id]").length]`))
 	if checked[0] == 0 || checked[0] != checked[1] {
 		t.Errorf("select all ticked %d of %d", checked[0], checked[1])
 	}
 	do(t, ctx, "untick all and pick two",
-		chromedp.Click(chromedp.CSS("#bulk-all")),
-		chromedp.Click(chromedp.CSS("#bulk-"+idStr(arts[1].ID))),
-		chromedp.Click(chromedp.CSS("#bulk-"+idStr(arts[2].ID))),
-		chromedp.SetValue(chromedp.CSS("#bulk-action"), "trash"),
-		chromedp.Click(chromedp.CSS("#bulk-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"))); !strings.Contains(flash, "Đã chuyển vào thùng rác 2 bài") {
+		chromedp.Click(chromedp.CSS("#bulk-all"), retry),
+		chromedp.Click(chromedp.CSS("#bulk-"+idStr(arts[1].ID)), retry),
+		chromedp.Click(chromedp.CSS("#bulk-"+idStr(arts[2].ID)), retry),
+		chromedp.SetValue(chromedp.CSS("#bulk-action"), "trash", retry),
+		chromedp.Click(chromedp.CSS("#bulk-form button[type=submit]"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
+	if flash := must(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash"), retry)); !strings.Contains(flash, "Đã chuyển vào thùng rác 2 bài") {
 		t.Errorf("bulk trash: %q", flash)
 	}
-	do(t, ctx, "trash", chromedp.Navigate(srv.URL+"/admin/bai-viet/thung-rac"), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	do(t, ctx, "trash", chromedp.Navigate(srv.URL+"/admin/bai-viet/thung-rac"), chromedp.WaitVisible(chromedp.CSS("table.list"), retry))
 	screenshot(t, ctx, "content-trash-desktop")
 	do(t, ctx, "restore one",
-		chromedp.Click(chromedp.CSS(`form[action="/admin/bai-viet/`+idStr(arts[1].ID)+`/khoi-phuc"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
+		chromedp.Click(chromedp.CSS(`form[action="/admin/bai-viet/`+idStr(arts[1].ID)+`/khoi-phuc"] button`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
 	if n := must(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll("form[action$='/khoi-phuc']").length`)); n != 1 {
 		t.Errorf("%d articles left in the trash, want 1", n)
 	}
@@ -147,11 +147,11 @@ func TestContentModelInBrowser(t *testing.T) {
 	// Profile: a new display name shows in the header.
 	do(t, ctx, "profile",
 		chromedp.Navigate(srv.URL+"/admin/ho-so"),
-		chromedp.WaitVisible(chromedp.CSS("#pr-name")),
-		chromedp.SetValue(chromedp.CSS("#pr-name"), "Trưởng ban biên tập"),
-		chromedp.Submit(chromedp.CSS("#pr-name")),
-		chromedp.WaitVisible(chromedp.CSS(".flash")))
-	if who := must(t, ctx, "header", chromedp.Text(chromedp.CSS(".admin-user a[href='/admin/ho-so']"))); !strings.Contains(who, "Trưởng ban biên tập") {
+		chromedp.WaitVisible(chromedp.CSS("#pr-name"), retry),
+		chromedp.SetValue(chromedp.CSS("#pr-name"), "Trưởng ban biên tập", retry),
+		chromedp.Submit(chromedp.CSS("#pr-name"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry))
+	if who := must(t, ctx, "header", chromedp.Text(chromedp.CSS(".admin-user a[href='/admin/ho-so']"), retry)); !strings.Contains(who, "Trưởng ban biên tập") {
 		t.Errorf("header shows %q", who)
 	}
 	console.check(t)
@@ -179,7 +179,7 @@ func TestContentModelInBrowser(t *testing.T) {
 			{"admin-trash", "/admin/bai-viet/thung-rac", "table.list", false},
 			{"admin-profile", "/admin/ho-so", "#pr-name", false},
 		} {
-			do(t, ctx, p.name, chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)))
+			do(t, ctx, p.name, chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait), retry))
 			if w := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > int(size.w) {
 				t.Errorf("%s at %s scrolls sideways: %d px", p.name, size.name, w)
 			}

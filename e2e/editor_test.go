@@ -99,11 +99,11 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	do(t, ctx, "log in",
 		chromedp.EmulateViewport(1440, 900),
 		chromedp.Navigate(srv.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS("#login-name")),
-		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#login-password"), m[1]),
-		chromedp.Submit(chromedp.CSS("#login-password")),
-		chromedp.WaitVisible(chromedp.CSS(".cards")))
+		chromedp.WaitVisible(chromedp.CSS("#login-name"), retry),
+		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin", retry),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), m[1], retry),
+		chromedp.Submit(chromedp.CSS("#login-password"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".cards"), retry))
 	ids := must(t, ctx, "upload pictures", chromedp.Evaluate[[]int](uploadThree, chromedp.EvalAwaitPromise))
 	if len(ids) != 3 || ids[0] == 0 {
 		t.Fatalf("uploads: %v", ids)
@@ -113,89 +113,89 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	ed := ".editor-area"
 	do(t, ctx, "open the editor",
 		chromedp.Navigate(srv.URL+"/admin/bai-viet/moi"),
-		chromedp.WaitVisible(chromedp.CSS(ed)),
-		chromedp.SendKeys(chromedp.CSS("#a-title"), title),
-		chromedp.SendKeys(chromedp.CSS("#a-lead"), "Hàng nghìn người dân xuống phố xem diễu hành."),
-		chromedp.SetValue(chromedp.CSS("#a-section"), "1"))
+		chromedp.WaitVisible(chromedp.CSS(ed), retry),
+		chromedp.SendKeys(chromedp.CSS("#a-title"), title, retry),
+		chromedp.SendKeys(chromedp.CSS("#a-lead"), "Hàng nghìn người dân xuống phố xem diễu hành.", retry),
+		chromedp.SetValue(chromedp.CSS("#a-section"), "1", retry))
 	checkCSP(t, ctx, "editor")
 	checkAxe(t, ctx, string(axeSource), "editor 1440")
 
 	// Two paragraphs (Enter makes a new one), then a heading.
 	do(t, ctx, "type paragraphs",
-		chromedp.Click(chromedp.CSS(ed)),
-		chromedp.SendKeys(chromedp.CSS(ed), "Sáng nay, đoàn diễu hành đi qua các tuyến phố chính."), pressEnter(),
-		chromedp.SendKeys(chromedp.CSS(ed), "Người dân hai bên đường cổ vũ nhiệt tình."), pressEnter(),
-		chromedp.SendKeys(chromedp.CSS(ed), "Chương trình trong ngày"),
-		chromedp.Click(chromedp.CSS(`[data-cmd=h2]`)), pressEnter(),
-		chromedp.SendKeys(chromedp.CSS(ed), "Buổi tối có bắn pháo hoa."), pressEnter())
+		chromedp.Click(chromedp.CSS(ed), retry),
+		chromedp.SendKeys(chromedp.CSS(ed), "Sáng nay, đoàn diễu hành đi qua các tuyến phố chính.", retry), pressEnter(),
+		chromedp.SendKeys(chromedp.CSS(ed), "Người dân hai bên đường cổ vũ nhiệt tình.", retry), pressEnter(),
+		chromedp.SendKeys(chromedp.CSS(ed), "Chương trình trong ngày", retry),
+		chromedp.Click(chromedp.CSS(`[data-cmd=h2]`), retry), pressEnter(),
+		chromedp.SendKeys(chromedp.CSS(ed), "Buổi tối có bắn pháo hoa.", retry), pressEnter())
 
 	// A figure from the library through the picker: alt text required, a caption.
 	do(t, ctx, "figure dialog",
-		chromedp.Click(chromedp.CSS(`[data-cmd=figure]`)),
-		chromedp.WaitVisible(chromedp.CSS("#dlg-figure")),
-		chromedp.Click(chromedp.CSS("#dlg-figure [data-pick-open]")),
-		chromedp.WaitVisible(chromedp.CSS(pickerLoaded+" .pick")))
+		chromedp.Click(chromedp.CSS(`[data-cmd=figure]`), retry),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-figure"), retry),
+		chromedp.Click(chromedp.CSS("#dlg-figure [data-pick-open]"), retry),
+		chromedp.WaitVisible(chromedp.CSS(pickerLoaded+" .pick"), retry))
 	checkAxe(t, ctx, string(axeSource), "media picker")
 	do(t, ctx, "pick and refuse without alt",
-		chromedp.Click(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[0])+`"]`)),
-		chromedp.WaitNotVisible(chromedp.CSS("#media-picker")),
-		chromedp.WaitVisible(chromedp.CSS("#dlg-figure [data-preview]")),
-		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`)))
+		chromedp.Click(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[0])+`"]`), retry),
+		chromedp.WaitNotVisible(chromedp.CSS("#media-picker"), retry),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-figure [data-preview]"), retry),
+		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`), retry))
 	// The native required check or ours keeps the dialog open until alt text is given.
 	if open := must(t, ctx, "dialog still open", chromedp.Evaluate[bool](`document.getElementById("dlg-figure").open`)); !open {
 		t.Fatal("the figure dialog closed without alt text")
 	}
 	do(t, ctx, "alt and caption",
-		chromedp.SendKeys(chromedp.CSS("#dlg-figure-alt"), "Đoàn diễu hành đi qua cầu Bến Thủy"),
-		chromedp.SendKeys(chromedp.CSS("#dlg-figure-caption"), "Đoàn diễu hành sáng 1/12."),
-		chromedp.SendKeys(chromedp.CSS("#dlg-figure-credit"), "Ảnh: Văn Hùng"),
-		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`)),
-		chromedp.WaitNotVisible(chromedp.CSS("#dlg-figure")),
-		chromedp.WaitVisible(chromedp.CSS(ed+" figure img")))
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-alt"), "Đoàn diễu hành đi qua cầu Bến Thủy", retry),
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-caption"), "Đoàn diễu hành sáng 1/12.", retry),
+		chromedp.SendKeys(chromedp.CSS("#dlg-figure-credit"), "Ảnh: Văn Hùng", retry),
+		chromedp.Click(chromedp.CSS(`#dlg-figure button[type=submit]`), retry),
+		chromedp.WaitNotVisible(chromedp.CSS("#dlg-figure"), retry),
+		chromedp.WaitVisible(chromedp.CSS(ed+" figure img"), retry))
 
 	// A gallery of two library pictures, each with its alt text.
 	do(t, ctx, "gallery",
-		chromedp.Click(chromedp.CSS(`[data-cmd=gallery]`)),
-		chromedp.WaitVisible(chromedp.CSS("#dlg-gallery")),
-		chromedp.Click(chromedp.CSS("#dlg-gallery [data-pick-open]")),
-		chromedp.WaitVisible(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[1])+`"]`)),
-		chromedp.Click(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[1])+`"]`)),
-		chromedp.WaitNotVisible(chromedp.CSS("#media-picker")),
-		chromedp.Click(chromedp.CSS("#dlg-gallery [data-pick-open]")),
-		chromedp.WaitVisible(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[2])+`"]`)),
-		chromedp.Click(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[2])+`"]`)),
-		chromedp.WaitNotVisible(chromedp.CSS("#media-picker")),
-		chromedp.SendKeys(chromedp.CSS("#g-alt-0"), "Múa lân trước chợ"),
-		chromedp.SendKeys(chromedp.CSS("#g-alt-1"), "Thiếu nhi cầm đèn ông sao"),
-		chromedp.SendKeys(chromedp.CSS("#dlg-gallery-caption"), "Những hình ảnh trong ngày hội."),
-		chromedp.Click(chromedp.CSS(`#dlg-gallery button[type=submit]`)),
-		chromedp.WaitNotVisible(chromedp.CSS("#dlg-gallery")),
-		chromedp.WaitVisible(chromedp.CSS(ed+" figure.gallery")))
+		chromedp.Click(chromedp.CSS(`[data-cmd=gallery]`), retry),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-gallery"), retry),
+		chromedp.Click(chromedp.CSS("#dlg-gallery [data-pick-open]"), retry),
+		chromedp.WaitVisible(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[1])+`"]`), retry),
+		chromedp.Click(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[1])+`"]`), retry),
+		chromedp.WaitNotVisible(chromedp.CSS("#media-picker"), retry),
+		chromedp.Click(chromedp.CSS("#dlg-gallery [data-pick-open]"), retry),
+		chromedp.WaitVisible(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[2])+`"]`), retry),
+		chromedp.Click(chromedp.CSS(pickerLoaded+` .pick[data-id="`+strconv.Itoa(ids[2])+`"]`), retry),
+		chromedp.WaitNotVisible(chromedp.CSS("#media-picker"), retry),
+		chromedp.SendKeys(chromedp.CSS("#g-alt-0"), "Múa lân trước chợ", retry),
+		chromedp.SendKeys(chromedp.CSS("#g-alt-1"), "Thiếu nhi cầm đèn ông sao", retry),
+		chromedp.SendKeys(chromedp.CSS("#dlg-gallery-caption"), "Những hình ảnh trong ngày hội.", retry),
+		chromedp.Click(chromedp.CSS(`#dlg-gallery button[type=submit]`), retry),
+		chromedp.WaitNotVisible(chromedp.CSS("#dlg-gallery"), retry),
+		chromedp.WaitVisible(chromedp.CSS(ed+" figure.gallery"), retry))
 
 	// A YouTube video: a short link is reduced to provider and id.
 	do(t, ctx, "video",
-		chromedp.Click(chromedp.CSS(`[data-cmd=embed]`)),
-		chromedp.WaitVisible(chromedp.CSS("#dlg-embed")),
-		chromedp.SendKeys(chromedp.CSS("#dlg-embed-url"), "https://evil.example/watch?v=dQw4w9WgXcQ"),
-		chromedp.Click(chromedp.CSS(`#dlg-embed button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#dlg-embed [data-dialog-error]`)))
-	if msg := must(t, ctx, "refusal", chromedp.Text(chromedp.CSS(`#dlg-embed [data-dialog-error]`))); !strings.Contains(msg, "YouTube hoặc Facebook") {
+		chromedp.Click(chromedp.CSS(`[data-cmd=embed]`), retry),
+		chromedp.WaitVisible(chromedp.CSS("#dlg-embed"), retry),
+		chromedp.SendKeys(chromedp.CSS("#dlg-embed-url"), "https://evil.example/watch?v=dQw4w9WgXcQ", retry),
+		chromedp.Click(chromedp.CSS(`#dlg-embed button[type=submit]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(`#dlg-embed [data-dialog-error]`), retry))
+	if msg := must(t, ctx, "refusal", chromedp.Text(chromedp.CSS(`#dlg-embed [data-dialog-error]`), retry)); !strings.Contains(msg, "YouTube hoặc Facebook") {
 		t.Errorf("a foreign video address: %q", msg)
 	}
 	do(t, ctx, "video",
-		chromedp.SetValue(chromedp.CSS("#dlg-embed-url"), "https://youtu.be/dQw4w9WgXcQ?si=abc"),
-		chromedp.SendKeys(chromedp.CSS("#dlg-embed-caption"), "Toàn cảnh lễ hội."),
-		chromedp.Click(chromedp.CSS(`#dlg-embed button[type=submit]`)),
-		chromedp.WaitNotVisible(chromedp.CSS("#dlg-embed")),
-		chromedp.WaitVisible(chromedp.CSS(ed+` figure.embed[data-id="dQw4w9WgXcQ"]`)))
+		chromedp.SetValue(chromedp.CSS("#dlg-embed-url"), "https://youtu.be/dQw4w9WgXcQ?si=abc", retry),
+		chromedp.SendKeys(chromedp.CSS("#dlg-embed-caption"), "Toàn cảnh lễ hội.", retry),
+		chromedp.Click(chromedp.CSS(`#dlg-embed button[type=submit]`), retry),
+		chromedp.WaitNotVisible(chromedp.CSS("#dlg-embed"), retry),
+		chromedp.WaitVisible(chromedp.CSS(ed+` figure.embed[data-id="dQw4w9WgXcQ"]`), retry))
 
 	// A table: the toolbar's button, a header row, typed cells.
 	do(t, ctx, "table",
-		chromedp.Click(chromedp.CSS(`[data-cmd=table]`)),
-		chromedp.WaitVisible(chromedp.CSS(ed+" table")),
-		chromedp.WaitVisible(chromedp.CSS(`[data-cmd=rowAfter]`)),
-		chromedp.SendKeys(chromedp.CSS(ed), "Giờ"+kb.Tab+"Hoạt động"+kb.Tab+"Địa điểm"+kb.Tab+"8:00"+kb.Tab+"Diễu hành"+kb.Tab+"Quảng trường"))
-	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body")))
+		chromedp.Click(chromedp.CSS(`[data-cmd=table]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(ed+" table"), retry),
+		chromedp.WaitVisible(chromedp.CSS(`[data-cmd=rowAfter]`), retry),
+		chromedp.SendKeys(chromedp.CSS(ed), "Giờ"+kb.Tab+"Hoạt động"+kb.Tab+"Địa điểm"+kb.Tab+"8:00"+kb.Tab+"Diễu hành"+kb.Tab+"Quảng trường", retry))
+	body := must(t, ctx, "editor value", chromedp.Value(chromedp.CSS("#a-body"), retry))
 	t.Logf("editor HTML: %s", body)
 	for _, bad := range []string{"style=", "contenteditable", "ProseMirror", "colwidth", "<br"} {
 		if strings.Contains(body, bad) {
@@ -229,22 +229,22 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 
 	// Tags, typed as an editor does (comma-separated; the suggestions need not be used).
 	do(t, ctx, "tags",
-		chromedp.ScrollIntoView(chromedp.CSS("#a-tags")),
-		chromedp.Click(chromedp.CSS("#a-tags")),
-		chromedp.SendKeys(chromedp.CSS("#a-tags"), "Lễ hội, Văn hóa phố cổ"))
+		chromedp.ScrollIntoView(chromedp.CSS("#a-tags"), retry),
+		chromedp.Click(chromedp.CSS("#a-tags"), retry),
+		chromedp.SendKeys(chromedp.CSS("#a-tags"), "Lễ hội, Văn hóa phố cổ", retry))
 	do(t, ctx, "save",
-		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(".flash")),
-		chromedp.WaitVisible(chromedp.CSS(ed+" figure.gallery")))
+		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".flash"), retry),
+		chromedp.WaitVisible(chromedp.CSS(ed+" figure.gallery"), retry))
 	do(t, ctx, "publish",
-		chromedp.Click(chromedp.CSS(`.workflow form:has(input[name=to][value=published]) button`)),
-		chromedp.WaitVisible(chromedp.CSS(".page-head .status.published")))
+		chromedp.Click(chromedp.CSS(`.workflow form:has(input[name=to][value=published]) button`), retry),
+		chromedp.WaitVisible(chromedp.CSS(".page-head .status.published"), retry))
 	articleURL := must(t, ctx, "public link", chromedp.Evaluate[string](`[...document.querySelectorAll(".page-head a")].find(a => a.textContent.includes("Xem trên trang")).getAttribute("href")`))
 	console.check(t)
 
 	do(t, ctx, "public article",
 		chromedp.Navigate(srv.URL+articleURL),
-		chromedp.WaitVisible(chromedp.CSS(".article-body")))
+		chromedp.WaitVisible(chromedp.CSS(".article-body"), retry))
 	checkCSP(t, ctx, "article")
 	type shape struct {
 		Paragraphs, H2, Tables, FigureImgAlt, Captions, GalleryImgs, Embeds, Iframes int
@@ -281,14 +281,14 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 	if strings.Join(tags, "|") != "/chu-de/le-hoi Lễ hội|/chu-de/van-hoa-pho-co Văn hóa phố cổ" {
 		t.Errorf("tag links on the public article: %q", tags)
 	}
-	caption := must(t, ctx, "caption", chromedp.Text(chromedp.CSS(".article-body figure:not(.gallery):not(.embed) > figcaption")))
+	caption := must(t, ctx, "caption", chromedp.Text(chromedp.CSS(".article-body figure:not(.gallery):not(.embed) > figcaption"), retry))
 	if !strings.Contains(caption, "Đoàn diễu hành sáng 1/12.") || !strings.Contains(caption, "Ảnh: Văn Hùng") {
 		t.Errorf("caption %q", caption)
 	}
-	do(t, ctx, "to the video", chromedp.ScrollIntoView(chromedp.CSS(".article-body figure.embed")))
+	do(t, ctx, "to the video", chromedp.ScrollIntoView(chromedp.CSS(".article-body figure.embed"), retry))
 	screenshot(t, ctx, "article-semantic-desktop")
 	checkAxe(t, ctx, string(axeSource), "article 1440")
-	do(t, ctx, "phone", chromedp.EmulateViewport(360, 740), chromedp.ScrollIntoView(chromedp.CSS(".article-body figure")))
+	do(t, ctx, "phone", chromedp.EmulateViewport(360, 740), chromedp.ScrollIntoView(chromedp.CSS(".article-body figure"), retry))
 	screenshot(t, ctx, "article-semantic-phone")
 	if w := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 360 {
 		t.Errorf("the article at 360 px scrolls sideways: %d px", w)
@@ -297,8 +297,8 @@ func TestEditorWritesSemanticArticle(t *testing.T) {
 
 	// A click loads the player from youtube-nocookie.com, which the CSP allows as a frame.
 	do(t, ctx, "click to load",
-		chromedp.Click(chromedp.CSS(".article-body .embed-load")),
-		chromedp.WaitReady(chromedp.CSS(".article-body iframe.embed-frame")))
+		chromedp.Click(chromedp.CSS(".article-body .embed-load"), retry),
+		chromedp.WaitReady(chromedp.CSS(".article-body iframe.embed-frame"), retry))
 	src := must(t, ctx, "iframe src", chromedp.Evaluate[string](`document.querySelector(".article-body iframe").src`))
 	if src != "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1" {
 		t.Errorf("player address %q", src)
@@ -328,13 +328,13 @@ func TestEditorPasteFromWordAndDocs(t *testing.T) {
 	ctx := newBrowserFor(t, 1440, 900, 3*time.Minute)
 	do(t, ctx, "log in and open the editor",
 		chromedp.Navigate(srv.URL+"/admin/login"),
-		chromedp.WaitVisible(chromedp.CSS("#login-name")),
-		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin"),
-		chromedp.SendKeys(chromedp.CSS("#login-password"), m[1]),
-		chromedp.Submit(chromedp.CSS("#login-password")),
-		chromedp.WaitVisible(chromedp.CSS(".cards")),
+		chromedp.WaitVisible(chromedp.CSS("#login-name"), retry),
+		chromedp.SendKeys(chromedp.CSS("#login-name"), "admin", retry),
+		chromedp.SendKeys(chromedp.CSS("#login-password"), m[1], retry),
+		chromedp.Submit(chromedp.CSS("#login-password"), retry),
+		chromedp.WaitVisible(chromedp.CSS(".cards"), retry),
 		chromedp.Navigate(srv.URL+"/admin/bai-viet/moi"),
-		chromedp.WaitVisible(chromedp.CSS(".editor-area")))
+		chromedp.WaitVisible(chromedp.CSS(".editor-area"), retry))
 	word := `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{margin:0}</style></head><body>` +
 		`<!--StartFragment--><p class=MsoNormal style='margin-bottom:0cm'><b><span style='font-size:14pt;color:red'>Thông báo</span></b><o:p></o:p></p>` +
 		`<p class=MsoNormal><span lang=VI style='font-family:"Times New Roman"'>Lịch tiếp dân <i>tháng 12</i>.</span><o:p>&nbsp;</o:p></p><!--EndFragment--></body></html>`

@@ -20,8 +20,8 @@ func TestHomeAndArticleInBrowser(t *testing.T) {
 				// Headless windows have a minimum width; the viewport can be narrower.
 				chromedp.EmulateViewport(int64(size.width), int64(size.height)),
 				chromedp.Navigate(srv.URL+"/"),
-				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
-			leadTitle := must(t, ctx, "lead title", chromedp.Text(chromedp.CSS(".top-story h2 a")))
+				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
+			leadTitle := must(t, ctx, "lead title", chromedp.Text(chromedp.CSS(".top-story h2 a"), retry))
 			htmxVersion := must(t, ctx, "htmx", chromedp.Evaluate[string](`window.htmx ? htmx.version : ""`))
 			scrollWidth := must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 			if strings.TrimSpace(leadTitle) == "" {
@@ -36,11 +36,11 @@ func TestHomeAndArticleInBrowser(t *testing.T) {
 			screenshot(t, ctx, "home-"+size.name)
 
 			do(t, ctx, "open the lead story",
-				chromedp.Click(chromedp.CSS(".top-story h2 a")),
-				chromedp.WaitVisible(chromedp.CSS("h1.article-title")))
-			h1 := must(t, ctx, "h1", chromedp.Text(chromedp.CSS("h1.article-title")))
-			timeText := must(t, ctx, "time", chromedp.Text(chromedp.CSS(".article-time")))
-			viewsText := must(t, ctx, "views", chromedp.Text(chromedp.CSS(".views")))
+				chromedp.Click(chromedp.CSS(".top-story h2 a"), retry),
+				chromedp.WaitVisible(chromedp.CSS("h1.article-title"), retry))
+			h1 := must(t, ctx, "h1", chromedp.Text(chromedp.CSS("h1.article-title"), retry))
+			timeText := must(t, ctx, "time", chromedp.Text(chromedp.CSS(".article-time"), retry))
+			viewsText := must(t, ctx, "views", chromedp.Text(chromedp.CSS(".views"), retry))
 			scrollWidth = must(t, ctx, "width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 			if strings.TrimSpace(h1) != strings.TrimSpace(leadTitle) {
 				t.Errorf("opened %q, clicked %q", h1, leadTitle)

@@ -171,7 +171,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			ctx := newBrowserFor(t, size.width, size.height, 8*time.Minute)
 			consoleProblems(t, ctx)
 			do(t, ctx, "home", chromedp.EmulateViewport(int64(size.width), int64(size.height)),
-				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+				chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
 
 			// Item 6: the cover is bounded; at 1440 the headline is on the first screen.
 			cover := must(t, ctx, "cover", chromedp.Evaluate[[]float64](`(() => { const i = document.querySelector(".top-story img");
@@ -199,7 +199,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			viewShot(t, ctx, "reader-home-"+size.name)
 
 			// Item 4: every section of the menu is on screen, the current one too.
-			do(t, ctx, "section", chromedp.Navigate(srv.URL+"/chuyen-muc/nong-nghiep-nong-thon"), chromedp.WaitVisible(chromedp.CSS(".page-title")))
+			do(t, ctx, "section", chromedp.Navigate(srv.URL+"/chuyen-muc/nong-nghiep-nong-thon"), chromedp.WaitVisible(chromedp.CSS(".page-title"), retry))
 			off := must(t, ctx, "menu", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".site-nav a")].filter(a => {
 				const r = a.getBoundingClientRect(); return r.left < 0 || r.right > window.innerWidth || r.width === 0 }).map(a => a.textContent)`))
 			if len(off) > 0 {
@@ -213,7 +213,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			viewShot(t, ctx, "reader-section-"+size.name)
 
 			// Item 5 and the long thread.
-			do(t, ctx, "thread article", chromedp.Navigate(threadURL), chromedp.WaitVisible(chromedp.CSS("#comment-list")))
+			do(t, ctx, "thread article", chromedp.Navigate(threadURL), chromedp.WaitVisible(chromedp.CSS("#comment-list"), retry))
 			side := must(t, ctx, "sidebar", chromedp.Evaluate[[]float64](`(() => { const s = document.querySelector(".sidebar").getBoundingClientRect();
 				const a = document.querySelector(".article").getBoundingClientRect(); return [s.left, a.right, s.top, document.querySelectorAll(".sidebar #tin-doc-nhieu ~ ol li").length] })()`))
 			if size.name == "desktop" && (side[0] < side[1] || side[2] > 400 || side[3] != 5) {
@@ -241,7 +241,7 @@ func TestReaderPortalInBrowser(t *testing.T) {
 			}
 			for want := 40; want < top+20; want += 20 {
 				want := min(want, top)
-				do(t, ctx, "Xem thêm", chromedp.ScrollIntoView(chromedp.CSS(".comment-more a")), chromedp.Click(chromedp.CSS(".comment-more a")))
+				do(t, ctx, "Xem thêm", chromedp.ScrollIntoView(chromedp.CSS(".comment-more a"), retry), chromedp.Click(chromedp.CSS(".comment-more a"), retry))
 				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll("#comment-list .comment-list > li.comment").length === %d`, want),
 					chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 					state := must(t, ctx, "state", chromedp.Evaluate[string](`document.querySelectorAll("#comment-list .comment-list > li.comment").length + " more:" +
@@ -258,27 +258,27 @@ func TestReaderPortalInBrowser(t *testing.T) {
 
 			// Likes: in place, counted once.
 			likeSel := fmt.Sprintf("#binh-luan-%d > .comment-actions .like-btn", replied)
-			before := must(t, ctx, "like text", chromedp.Text(chromedp.CSS(likeSel)))
-			do(t, ctx, "like", chromedp.ScrollIntoView(chromedp.CSS(likeSel)), chromedp.Click(chromedp.CSS(likeSel)))
+			before := must(t, ctx, "like text", chromedp.Text(chromedp.CSS(likeSel), retry))
+			do(t, ctx, "like", chromedp.ScrollIntoView(chromedp.CSS(likeSel), retry), chromedp.Click(chromedp.CSS(likeSel), retry))
 			must(t, ctx, "liked", chromedp.Poll[bool](fmt.Sprintf(`document.querySelector(%q).textContent.startsWith("Đã thích")`, likeSel)))
-			after := must(t, ctx, "like text", chromedp.Text(chromedp.CSS(likeSel)))
+			after := must(t, ctx, "like text", chromedp.Text(chromedp.CSS(likeSel), retry))
 			if strings.Contains(after, before) || !strings.Contains(after, "·") {
 				t.Errorf("like: %q → %q", before, after)
 			}
 
 			// Reply in place: the form opens under the comment, posts, thanks the reader.
 			replySel := fmt.Sprintf("#binh-luan-%d .reply-link", replied)
-			do(t, ctx, "open reply", chromedp.ScrollIntoView(chromedp.CSS(replySel)), chromedp.Click(chromedp.CSS(replySel)),
-				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#tra-loi-%d form", replied))))
+			do(t, ctx, "open reply", chromedp.ScrollIntoView(chromedp.CSS(replySel), retry), chromedp.Click(chromedp.CSS(replySel), retry),
+				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#tra-loi-%d form", replied)), retry))
 			p := fmt.Sprintf("#r%d-", replied)
 			do(t, ctx, "fill reply",
-				chromedp.SendKeys(chromedp.CSS(p+"name"), "Lê Văn Hùng"),
-				chromedp.SendKeys(chromedp.CSS(p+"title"), "Trả lời bạn"),
-				chromedp.SendKeys(chromedp.CSS(p+"content"), "Trường có thông báo trên bảng tin ("+size.name+")."),
+				chromedp.SendKeys(chromedp.CSS(p+"name"), "Lê Văn Hùng", retry),
+				chromedp.SendKeys(chromedp.CSS(p+"title"), "Trả lời bạn", retry),
+				chromedp.SendKeys(chromedp.CSS(p+"content"), "Trường có thông báo trên bảng tin ("+size.name+").", retry),
 				chromedp.SendKeys(chromedp.CSS(p+"captcha"), captchaAnswer(t, srv.DataDir, must(t, ctx, "captcha id",
-					chromedp.Value(chromedp.CSS(fmt.Sprintf("#tra-loi-%d input[name=captcha_id]", replied)))))),
-				chromedp.Click(chromedp.CSS(fmt.Sprintf("#tra-loi-%d button[type=submit]", replied))),
-				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#comment-status-%d .notice-ok", replied))))
+					chromedp.Value(chromedp.CSS(fmt.Sprintf("#tra-loi-%d input[name=captcha_id]", replied)), retry))), retry),
+				chromedp.Click(chromedp.CSS(fmt.Sprintf("#tra-loi-%d button[type=submit]", replied)), retry),
+				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#comment-status-%d .notice-ok", replied)), retry))
 			if v := must(t, ctx, "reload", chromedp.Evaluate[int](`window.__noReload || 0`)); v != 1 {
 				t.Fatal("the page reloaded")
 			}
@@ -290,15 +290,15 @@ func TestReaderPortalInBrowser(t *testing.T) {
 
 			// Item 1: after posting on the article form, the thank-you is on screen, focused,
 			// and read out as itself.
-			do(t, ctx, "to the form", chromedp.ScrollIntoView(chromedp.CSS("#comment-form")), chromedp.WaitVisible(chromedp.CSS("#captcha-box img")))
+			do(t, ctx, "to the form", chromedp.ScrollIntoView(chromedp.CSS("#comment-form"), retry), chromedp.WaitVisible(chromedp.CSS("#captcha-box img"), retry))
 			do(t, ctx, "fill",
-				chromedp.SendKeys(chromedp.CSS("#c-name"), "Nguyễn Thị Mai"),
-				chromedp.SendKeys(chromedp.CSS("#c-title"), "Cảm ơn"),
-				chromedp.SendKeys(chromedp.CSS("#c-content"), "Bài viết rất hữu ích ("+size.name+")."),
+				chromedp.SendKeys(chromedp.CSS("#c-name"), "Nguyễn Thị Mai", retry),
+				chromedp.SendKeys(chromedp.CSS("#c-title"), "Cảm ơn", retry),
+				chromedp.SendKeys(chromedp.CSS("#c-content"), "Bài viết rất hữu ích ("+size.name+").", retry),
 				chromedp.SendKeys(chromedp.CSS("#c-captcha"), captchaAnswer(t, srv.DataDir,
-					must(t, ctx, "captcha id", chromedp.Value(chromedp.CSS(`#comment-form input[name="captcha_id"]`))))),
-				chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")),
-				chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok")))
+					must(t, ctx, "captcha id", chromedp.Value(chromedp.CSS(`#comment-form input[name="captcha_id"]`), retry))), retry),
+				chromedp.Click(chromedp.CSS("#comment-form button[type=submit]"), retry),
+				chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok"), retry))
 			must(t, ctx, "announced", chromedp.Poll[bool](`document.getElementById("thong-bao").textContent === "Cảm ơn bạn. Bình luận sẽ hiển thị sau khi được duyệt."`))
 			seen := must(t, ctx, "thank-you in view", chromedp.Evaluate[[]float64](`(() => { const n = document.querySelector("#comment-status .notice-ok");
 				const r = n.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight, document.activeElement === n ? 1 : 0] })()`))
@@ -325,7 +325,7 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 		return err
 	}))
-	do(t, ctx, "article", chromedp.Navigate(fmt.Sprintf("%s/bai-viet/%d", srv.URL, threadArticle)), chromedp.WaitVisible(chromedp.CSS("#comment-form")))
+	do(t, ctx, "article", chromedp.Navigate(fmt.Sprintf("%s/bai-viet/%d", srv.URL, threadArticle)), chromedp.WaitVisible(chromedp.CSS("#comment-form"), retry))
 	if js := must(t, ctx, "js", chromedp.Evaluate[bool](`true`)); !js {
 		t.Log("evaluate runs in devtools; page scripts are off")
 	}
@@ -334,26 +334,26 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 	if hidden != "hidden" {
 		t.Errorf("captcha placeholder is %s without JS", hidden)
 	}
-	do(t, ctx, "open the no-JS form", chromedp.Click(chromedp.CSS(`#form-secrets noscript a, #form-secrets a`)), chromedp.WaitVisible(chromedp.CSS("#captcha-box img")))
+	do(t, ctx, "open the no-JS form", chromedp.Click(chromedp.CSS(`#form-secrets noscript a, #form-secrets a`), retry), chromedp.WaitVisible(chromedp.CSS("#captcha-box img"), retry))
 	loc := must(t, ctx, "location", chromedp.Location())
 	if !strings.Contains(loc, fmt.Sprintf("-%d?binh-luan=viet", threadArticle)) {
 		t.Errorf("no-JS form at %s, not on the article's page", loc)
 	}
-	if a := must(t, ctx, "audio", chromedp.Text(chromedp.CSS(".captcha-audio a"))); !strings.HasPrefix(a, "Nghe mã xác nhận") {
+	if a := must(t, ctx, "audio", chromedp.Text(chromedp.CSS(".captcha-audio a"), retry)); !strings.HasPrefix(a, "Nghe mã xác nhận") {
 		t.Errorf("audio link %q", a)
 	}
 	do(t, ctx, "post",
-		chromedp.SendKeys(chromedp.CSS("#c-name"), "Phạm Văn Tư"),
-		chromedp.SendKeys(chromedp.CSS("#c-title"), "Không dùng JavaScript"),
-		chromedp.SendKeys(chromedp.CSS("#c-content"), "Gửi từ trình duyệt tắt JavaScript."),
-		chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv)),
-		chromedp.Click(chromedp.CSS("#comment-form button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok")))
+		chromedp.SendKeys(chromedp.CSS("#c-name"), "Phạm Văn Tư", retry),
+		chromedp.SendKeys(chromedp.CSS("#c-title"), "Không dùng JavaScript", retry),
+		chromedp.SendKeys(chromedp.CSS("#c-content"), "Gửi từ trình duyệt tắt JavaScript.", retry),
+		chromedp.SendKeys(chromedp.CSS("#c-captcha"), answerOnPage(t, ctx, srv), retry),
+		chromedp.Click(chromedp.CSS("#comment-form button[type=submit]"), retry),
+		chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok"), retry))
 	viewShot(t, ctx, "reader-nojs-thanks-phone")
 
 	// Like without JS: the form posts and comes back to the comment.
 	likeSel := fmt.Sprintf("#binh-luan-%d > .comment-actions .like-btn", replied)
-	do(t, ctx, "like", chromedp.Click(chromedp.CSS(likeSel)))
+	do(t, ctx, "like", chromedp.Click(chromedp.CSS(likeSel), retry))
 	// The page navigates (POST, 303, GET): ask again until the new page answers.
 	back := false
 	for deadline := time.Now().Add(60 * time.Second); !back && time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
@@ -367,18 +367,18 @@ func TestReaderPortalWithoutJavaScript(t *testing.T) {
 		t.Errorf("%d likes stored (%v)", likes, err)
 	}
 	// Reply without JS: its own page, then back to the article.
-	do(t, ctx, "reply page", chromedp.Click(chromedp.CSS(fmt.Sprintf("#binh-luan-%d .reply-link", replied))),
-		chromedp.WaitVisible(chromedp.CSS(".reply-write form")))
+	do(t, ctx, "reply page", chromedp.Click(chromedp.CSS(fmt.Sprintf("#binh-luan-%d .reply-link", replied)), retry),
+		chromedp.WaitVisible(chromedp.CSS(".reply-write form"), retry))
 	p := fmt.Sprintf("#r%d-", replied)
 	do(t, ctx, "reply",
-		chromedp.SendKeys(chromedp.CSS(p+"name"), "Phạm Văn Tư"),
-		chromedp.SendKeys(chromedp.CSS(p+"title"), "Trả lời"),
-		chromedp.SendKeys(chromedp.CSS(p+"content"), "Trả lời không cần JavaScript."),
-		chromedp.SendKeys(chromedp.CSS(p+"captcha"), answerOnPage(t, ctx, srv)),
-		chromedp.Click(chromedp.CSS(".reply-write button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok")))
+		chromedp.SendKeys(chromedp.CSS(p+"name"), "Phạm Văn Tư", retry),
+		chromedp.SendKeys(chromedp.CSS(p+"title"), "Trả lời", retry),
+		chromedp.SendKeys(chromedp.CSS(p+"content"), "Trả lời không cần JavaScript.", retry),
+		chromedp.SendKeys(chromedp.CSS(p+"captcha"), answerOnPage(t, ctx, srv), retry),
+		chromedp.Click(chromedp.CSS(".reply-write button[type=submit]"), retry),
+		chromedp.WaitVisible(chromedp.CSS("#comment-status .notice-ok"), retry))
 	// "Xem thêm" without JS is the thread's page 2.
-	do(t, ctx, "more", chromedp.Click(chromedp.CSS(".comment-more a")), chromedp.WaitVisible(chromedp.CSS(".pager")))
+	do(t, ctx, "more", chromedp.Click(chromedp.CSS(".comment-more a"), retry), chromedp.WaitVisible(chromedp.CSS(".pager"), retry))
 	if n := must(t, ctx, "page 2", chromedp.Evaluate[int](`document.querySelectorAll(".comment-list > li.comment").length`)); n != 20 {
 		t.Errorf("page 2 has %d comments", n)
 	}

@@ -25,11 +25,11 @@ func TestActiveSearchInBrowser(t *testing.T) {
 			do(t, ctx, "open home",
 				chromedp.EmulateViewport(int64(size.width), int64(size.height)),
 				chromedp.Navigate(srv.URL+"/"),
-				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
 			// A page load would wipe this marker.
 			must(t, ctx, "set marker", chromedp.Evaluate[bool](`window.searchMarker = "still here", true`))
 
-			do(t, ctx, "type in the header box", chromedp.SendKeys(chromedp.CSS("#search-q"), "chat doc da cam"))
+			do(t, ctx, "type in the header box", chromedp.SendKeys(chromedp.CSS("#search-q"), "chat doc da cam", retry))
 			must(t, ctx, "wait for highlighted results", chromedp.Poll[bool](
 				`location.search === "?q=chat+doc+da+cam" && [...document.querySelectorAll("#search-results .search-hit mark")].some(m => m.textContent.toLowerCase() === "chất độc da cam")`))
 			marks := must(t, ctx, "marks", chromedp.Evaluate[[]string](
@@ -50,7 +50,7 @@ func TestActiveSearchInBrowser(t *testing.T) {
 			if !strings.HasPrefix(title, "Tìm kiếm: chat doc da cam") {
 				t.Errorf("title %q", title)
 			}
-			count := must(t, ctx, "count", chromedp.Text(chromedp.CSS(".search-count")))
+			count := must(t, ctx, "count", chromedp.Text(chromedp.CSS(".search-count"), retry))
 			if !strings.HasPrefix(count, "Tìm thấy ") {
 				t.Errorf("count %q", count)
 			}
@@ -61,8 +61,8 @@ func TestActiveSearchInBrowser(t *testing.T) {
 			screenshot(t, ctx, "search-"+size.name)
 
 			// The page's own box refines in place: only the results change.
-			do(t, ctx, "refine", chromedp.Clear(chromedp.CSS("#search-page-q")),
-				chromedp.SendKeys(chromedp.CSS("#search-page-q"), "ĐÀ NẴNG"))
+			do(t, ctx, "refine", chromedp.Clear(chromedp.CSS("#search-page-q"), retry),
+				chromedp.SendKeys(chromedp.CSS("#search-page-q"), "ĐÀ NẴNG", retry))
 			must(t, ctx, "wait for Đà Nẵng", chromedp.Poll[bool](
 				`decodeURIComponent(location.search) === "?q=ĐÀ+NẴNG" && [...document.querySelectorAll("#search-results mark")].some(m => m.textContent === "Đà Nẵng")`))
 			loc = must(t, ctx, "location", chromedp.Evaluate[string](`decodeURIComponent(location.search)`))
@@ -82,8 +82,8 @@ func TestActiveSearchInBrowser(t *testing.T) {
 				`document.querySelectorAll("#search-results mark").length > 0 && document.querySelectorAll("main").length === 1`))
 
 			// A bad date shows its Vietnamese message in place.
-			do(t, ctx, "open filters", chromedp.Click(chromedp.CSS(".search-filters summary")),
-				chromedp.SendKeys(chromedp.CSS(`input[name="from"]`), "31/02/2026\t"))
+			do(t, ctx, "open filters", chromedp.Click(chromedp.CSS(".search-filters summary"), retry),
+				chromedp.SendKeys(chromedp.CSS(`input[name="from"]`), "31/02/2026\t", retry))
 			msg := must(t, ctx, "error", chromedp.Poll[string](
 				`(document.querySelector(".search-error") || {}).textContent || ""`))
 			if !strings.Contains(msg, "Từ ngày") {
@@ -98,18 +98,18 @@ func TestActiveSearchInBrowser(t *testing.T) {
 
 			// Nothing found: the message, searches that do find something, the latest news.
 			do(t, ctx, "search for nothing", chromedp.Navigate(srv.URL+"/tim-kiem?q=chất+độc+xyzxyz"),
-				chromedp.WaitVisible(chromedp.CSS(".search-empty")))
-			empty := must(t, ctx, "empty", chromedp.Text(chromedp.CSS(".search-empty")))
+				chromedp.WaitVisible(chromedp.CSS(".search-empty"), retry))
+			empty := must(t, ctx, "empty", chromedp.Text(chromedp.CSS(".search-empty"), retry))
 			if !strings.Contains(empty, "Không tìm thấy kết quả") || !strings.Contains(strings.ToLower(empty), "tin mới nhất") {
 				t.Errorf("empty result reads %q", empty)
 			}
-			do(t, ctx, "follow a suggestion", chromedp.Click(chromedp.CSS(".search-suggestions a")),
-				chromedp.WaitVisible(chromedp.CSS(".search-hit mark")))
+			do(t, ctx, "follow a suggestion", chromedp.Click(chromedp.CSS(".search-suggestions a"), retry),
+				chromedp.WaitVisible(chromedp.CSS(".search-hit mark"), retry))
 			screenshot(t, ctx, "search-suggestion-"+size.name)
 
 			// The pager swaps the results in place and pushes the page's URL.
 			must(t, ctx, "set marker", chromedp.Evaluate[bool](`window.searchMarker = "page one", true`))
-			do(t, ctx, "next page", chromedp.Click(chromedp.CSS(`.pager a[rel="next"]`)))
+			do(t, ctx, "next page", chromedp.Click(chromedp.CSS(`.pager a[rel="next"]`), retry))
 			must(t, ctx, "page 2", chromedp.Poll[bool](
 				`(document.querySelector(".pager [aria-current]") || {}).textContent === "2" && location.search.includes("page=2")`))
 			if must(t, ctx, "marker", chromedp.Evaluate[string](`window.searchMarker || ""`)) != "page one" {
@@ -138,10 +138,10 @@ func TestSearchSuggestionWhileTyping(t *testing.T) {
 			do(t, ctx, "open home",
 				chromedp.EmulateViewport(int64(size.width), int64(size.height)),
 				chromedp.Navigate(srv.URL+"/"),
-				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a")))
+				chromedp.WaitVisible(chromedp.CSS(".top-story h2 a"), retry))
 			must(t, ctx, "set marker", chromedp.Evaluate[bool](`window.searchMarker = "typing", true`))
 			// Typed without a pause at the end: the last word is still half a word.
-			do(t, ctx, "type", chromedp.SendKeys(chromedp.CSS("#search-q"), "ha no"))
+			do(t, ctx, "type", chromedp.SendKeys(chromedp.CSS("#search-q"), "ha no", retry))
 			offer := must(t, ctx, "wait for the offer", chromedp.Poll[string](
 				`(document.querySelector("#search-results .search-didyoumean") || {}).textContent || ""`))
 			if strings.TrimSpace(offer) != "Có phải bạn muốn tìm: Hà Nội" {
@@ -150,7 +150,7 @@ func TestSearchSuggestionWhileTyping(t *testing.T) {
 			if must(t, ctx, "marker", chromedp.Evaluate[string](`window.searchMarker || ""`)) != "typing" {
 				t.Fatal("typing reloaded the page")
 			}
-			do(t, ctx, "finish the word", chromedp.SendKeys(chromedp.CSS("#search-q"), "i"))
+			do(t, ctx, "finish the word", chromedp.SendKeys(chromedp.CSS("#search-q"), "i", retry))
 			must(t, ctx, "wait for the finished query", chromedp.Poll[bool](
 				`location.search === "?q=ha+noi" && document.querySelector(".search-approx-title") !== null`))
 			first := must(t, ctx, "first hit marks", chromedp.Evaluate[[]string](
@@ -158,7 +158,7 @@ func TestSearchSuggestionWhileTyping(t *testing.T) {
 			if !slices.Contains(first, "Hà Nội") {
 				t.Errorf("the close hit marks %v, want Hà Nội whole", first)
 			}
-			line := must(t, ctx, "line", chromedp.Text(chromedp.CSS(".search-approx-title")))
+			line := must(t, ctx, "line", chromedp.Text(chromedp.CSS(".search-approx-title"), retry))
 			if line != "Kết quả gần đúng" {
 				t.Errorf("line reads %q", line)
 			}
@@ -170,7 +170,7 @@ func TestSearchSuggestionWhileTyping(t *testing.T) {
 			screenshot(t, ctx, "search-didyoumean-"+size.name)
 
 			// A plain link: the browser loads the accented search's page.
-			do(t, ctx, "follow the offer", chromedp.Click(chromedp.CSS(".search-didyoumean a")))
+			do(t, ctx, "follow the offer", chromedp.Click(chromedp.CSS(".search-didyoumean a"), retry))
 			ok := false
 			for range 100 {
 				// The poll runs in the page, which the navigation replaces: ask again.
