@@ -292,7 +292,7 @@ func (s *server) Stop(t *testing.T) {
 // (package chromium-headless-shell, Chromium's old headless mode: the same Blink and V8 as
 // the browser, without the browser's window and UI machinery), else Debian's chromium.
 // Over `go test ./...` Chromium took 228 CPU-seconds with the full browser (its browser
-// process alone 62) and 127 with the shell (28), Lighthouse's full Chromium included in both. Browser tests skip
+// process alone 62) and 118 with the shell (26), Lighthouse's full Chromium included in both. Browser tests skip
 // without either, except in CI, which installs both (Lighthouse uses the full browser).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
