@@ -290,10 +290,11 @@ func (s *server) Stop(t *testing.T) {
 
 // chromiumPath finds the Chromium the browser tests drive: Debian's headless shell
 // (package chromium-headless-shell, Chromium's old headless mode: the same Blink and V8 as
-// the browser, without the browser's window and UI machinery), else Debian's chromium.
-// Over `go test ./...` Chromium took 228 CPU-seconds with the full browser (its browser
-// process alone 62) and 118 with the shell (26), Lighthouse's full Chromium included in both. Browser tests skip
-// without either, except in CI, which installs both (Lighthouse uses the full browser).
+// the browser, without the browser's window and UI machinery), else, outside CI, Debian's
+// chromium. Over `go test ./...` Chromium took 228 CPU-seconds with the full browser (its
+// browser process alone 62) and 118 with the shell (26), Lighthouse's full Chromium
+// included in both. Browser tests skip without either, except in CI, which installs both
+// (Lighthouse uses the full browser).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	paths := []string{"/usr/bin/chromium-headless-shell", "/usr/lib/chromium/chromium-headless-shell"}
