@@ -67,31 +67,43 @@ func addPending(dataDir string, hot hotArticle, n int) error {
 
 // fetchPage gets a page the way wrk will (identity encoding) and returns its bytes and type.
 func fetchPage(base, path string) ([]byte, string, error) {
+	b, h, err := fetchPageHeader(base, path)
+	if err != nil {
+		return nil, "", err
+	}
+	return b, h.Get("Content-Type"), nil
+}
+
+// fetchPageHeader is fetchPage with the response's headers.
+func fetchPageHeader(base, path string) ([]byte, http.Header, error) {
 	req, _ := http.NewRequest("GET", base+path, nil)
 	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, "", fmt.Errorf("%s: status %d", path, resp.StatusCode)
+		return nil, nil, fmt.Errorf("%s: status %d", path, resp.StatusCode)
 	}
-	return b, resp.Header.Get("Content-Type"), nil
+	return b, resp.Header, nil
 }
 
 // versusBare measures the cached article page, identity encoding as the issue did, next
 // to a bare net/http handler and nginx (when installed) sending the same bytes, one
-// after the other in the same run.
+// after the other in the same run. A second bare handler also sends toasoan's headers
+// (the security headers, ETag, caching, request id): what separates toasoan from the
+// first is then split between its own work and its headers'.
 func versusBare(o options, srv *server, hot hotArticle, label string) ([]result, error) {
-	body, ctype, err := fetchPage(srv.base, hot.path)
+	body, header, err := fetchPageHeader(srv.base, hot.path)
 	if err != nil {
 		return nil, err
 	}
+	ctype := header.Get("Content-Type")
 	size := fmt.Sprintf("%.1f KB", float64(len(body))/1024)
 	own, err := wrkRun(o, srv.base, wrkSpec{name: label + " article page, identity (" + size + ")", path: hot.path})
 	if err != nil {
@@ -112,6 +124,20 @@ func versusBare(o options, srv *server, hot hotArticle, label string) ([]result,
 		bare.ratio = own.reqs / bare.reqs
 		bare.target, bare.met = "toasoan ≥ 0.8 of this", bare.ratio >= 0.8 && own.errors == 0
 		out = append(out, bare)
+
+		header.Del("Date") // net/http writes its own
+		base, stop, err = startBareWith(body, header)
+		if err != nil {
+			return nil, err
+		}
+		same, err := wrkRun(o, base, wrkSpec{name: label + " bare net/http, same bytes and headers", path: "/"})
+		stop()
+		if err != nil {
+			return nil, err
+		}
+		same.ratio = own.reqs / same.reqs
+		same.target, same.met = "none (toasoan's own cost)", true
+		out = append(out, same)
 	}
 	if o.want("nginx") {
 		if _, err := exec.LookPath("nginx"); err != nil {
@@ -146,14 +172,20 @@ func freeAddr() (string, error) {
 
 // startBare serves body from a plain net/http handler on loopback.
 func startBare(body []byte, ctype string) (string, func(), error) {
+	return startBareWith(body, http.Header{"Content-Type": {ctype}, "Content-Length": {strconv.Itoa(len(body))}})
+}
+
+// startBareWith serves body with the given headers from a plain net/http handler.
+func startBareWith(body []byte, header http.Header) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	length := strconv.Itoa(len(body))
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Content-Length", length)
+		h := w.Header()
+		for k, v := range header {
+			h[k] = v
+		}
 		w.Write(body)
 	})}
 	go srv.Serve(ln)
