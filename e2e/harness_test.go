@@ -292,9 +292,9 @@ func (s *server) Stop(t *testing.T) {
 // (package chromium-headless-shell, Chromium's old headless mode: the same Blink and V8 as
 // the browser, without the browser's window and UI machinery), else, outside CI, Debian's
 // chromium. Over `go test ./...` Chromium took 228 CPU-seconds with the full browser (its
-// browser process alone 62) and 118 with the shell (26), Lighthouse's full Chromium
-// included in both. Browser tests skip without either, except in CI, which installs both
-// (Lighthouse uses the full browser).
+// browser process alone 62) and 118 with the shell (26), Lighthouse's Chromium
+// included in both. Browser tests and Lighthouse skip without either, except in CI, which
+// installs both.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	paths := []string{"/usr/bin/chromium-headless-shell", "/usr/lib/chromium/chromium-headless-shell"}
@@ -306,13 +306,6 @@ func chromiumPath(t *testing.T) string {
 
 // fullChromiumPaths are where Debian's (or Google's) full Chromium is installed.
 var fullChromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}
-
-// fullChromiumPath finds the full Chromium, for Lighthouse: its scores are calibrated
-// on the browser readers run, not the headless shell.
-func fullChromiumPath(t *testing.T) string {
-	t.Helper()
-	return findChromium(t, fullChromiumPaths, ".ci/run must install chromium")
-}
 
 // findChromium returns the first of paths that exists; without one the test skips, except
 // in CI, where it fails saying what is missing.

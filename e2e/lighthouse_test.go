@@ -67,7 +67,9 @@ func startLighthouse(t *testing.T, bin string) *lighthouseRunner {
 	}
 	pkg := filepath.Dir(filepath.Dir(cli))
 	cmd := exec.Command("node", "testdata/lighthouse-runner.mjs", pkg)
-	cmd.Env = append(os.Environ(), "CHROME_PATH="+fullChromiumPath(t))
+	// The headless shell: with the full browser its own processes' main-thread work took
+	// every page under 95 on two cores, a page of plain text included (README, Lighthouse).
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+chromiumPath(t))
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -295,14 +297,10 @@ func (r *lighthouseReport) explain(t *testing.T, name string) {
 // performance alone).
 func TestLighthouse(t *testing.T) {
 	alone := exclusiveLastTest(t)
-	// The issue asks 95. On this virtual machine even a page of plain text (/en/about)
-	// scores 92: headless Chromium's own main-thread work ("Other", about 1.1 s under the
-	// 4x throttling) is most of the blocking time, so 95 would fail CI for reasons outside
-	// the portal. 85 is under the worst best-of-three measured (article 87–95) and catches
-	// a real regression (a page that blocks the main thread for long).
-	const minPerformance = 85
+	// The issue's 95, on the headless shell (see startLighthouse's runner).
+	const minPerformance = 95
 	bin := lighthouseBin(t)
-	fullChromiumPath(t)
+	chromiumPath(t)
 	dataDir := t.TempDir()
 	first := startServer(t, dataDir, "-demo")
 	first.Stop(t)
