@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -607,5 +608,77 @@ func TestCommentsClosedAndProfile(t *testing.T) {
 	}
 	if f.auditCount(t, "user.password_own") != 1 || f.auditCount(t, "user.profile") != 1 {
 		t.Errorf("profile not audited")
+	}
+}
+
+// TestCommentBlockedAnswersFollowBlocks: CommentBlocked keeps its answers a second. A
+// block or unblock through this DB is seen at once; one made by another process (the
+// command line) within the second; an answer read while a block was being written is not
+// kept; the answers kept are bounded.
+func TestCommentBlockedAnswersFollowBlocks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	d, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
+	by := Actor{UserName: "kiemduyet"}
+	blocked := func(ip, phone string, at time.Time) bool {
+		t.Helper()
+		b, err := d.CommentBlocked(ctx, ip, phone, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if blocked("198.51.100.7", "0912345678", now) {
+		t.Fatal("blocked before any block")
+	}
+	if err := d.BlockCommenter(ctx, by, now, BlockIP, "198.51.100.7"); err != nil {
+		t.Fatal(err)
+	}
+	if !blocked("198.51.100.7", "0912345678", now) {
+		t.Error("a block through this DB not seen at once")
+	}
+	if err := d.UnblockCommenter(ctx, by, now, BlockIP, "198.51.100.7"); err != nil {
+		t.Fatal(err)
+	}
+	if blocked("198.51.100.7", "0912345678", now) {
+		t.Error("an unblock through this DB not seen at once")
+	}
+
+	other, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.BlockCommenter(ctx, by, now, BlockPhone, "0912345678"); err != nil {
+		t.Fatal(err)
+	}
+	if !blocked("203.0.113.9", "0912345678", now) {
+		t.Error("a sender not asked about before: the other process's block not read")
+	}
+	if !blocked("198.51.100.7", "0912345678", now.Add(blockVerdictTTL)) {
+		t.Error("another process's block not seen a second later")
+	}
+
+	// An answer read before a change is not kept after it.
+	var v blockVerdicts
+	k := blockKey{ip: "192.0.2.1"}
+	_, gen, _ := v.get(k, now)
+	v.changed()
+	v.put(k, false, gen, now)
+	if _, _, ok := v.get(k, now); ok {
+		t.Error("an answer read before a block was kept after it")
+	}
+	_, gen, _ = v.get(k, now)
+	for i := range blockVerdictsMax + 10 {
+		v.put(blockKey{ip: strconv.Itoa(i)}, false, gen, now)
+	}
+	if len(v.entries) > blockVerdictsMax {
+		t.Errorf("%d answers kept, bound %d", len(v.entries), blockVerdictsMax)
 	}
 }

@@ -41,7 +41,8 @@ type DB struct {
 	wKept, rKept keptStatements
 
 	onChange atomic.Pointer[func(Change)]
-	posts    postQueue // reader posts waiting to be committed together
+	posts    postQueue     // reader posts waiting to be committed together
+	blocks   blockVerdicts // CommentBlocked's recent answers
 	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
 	passwordCost atomic.Int32
 	dummyHash    atomic.Pointer[[]byte] // at passwordCost; nil means the package's dummyHash

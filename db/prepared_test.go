@@ -120,7 +120,7 @@ func TestKeptStatementsServeConcurrentReaders(t *testing.T) {
 				if (g+i)%2 == 1 {
 					ip = "203.0.113.9"
 				}
-				blocked, err := f.d.CommentBlocked(f.ctx, ip, "")
+				blocked, err := f.d.CommentBlocked(f.ctx, ip, "", f.now)
 				if err != nil || blocked != (ip == "198.51.100.7") {
 					errs <- fmt.Errorf("blocked %s: %v %v", ip, blocked, err)
 					return

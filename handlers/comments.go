@@ -445,7 +445,7 @@ func (a *App) postComment(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !f.HasErrors() {
-		blocked, err := a.DB.CommentBlocked(ctx, ip, phone)
+		blocked, err := a.DB.CommentBlocked(ctx, ip, phone, a.Now())
 		if err != nil {
 			return err
 		}
