@@ -111,49 +111,40 @@ func versusBare(o options, srv *server, hot hotArticle, label string) ([]result,
 	}
 	own.ratio = -1
 	out := []result{own}
+	// against serves the page from another server, started by start, and compares.
+	against := func(name, path string, start func() (string, func(), error)) (result, error) {
+		base, stop, err := start()
+		if err != nil {
+			return result{}, err
+		}
+		r, err := wrkRun(o, base, wrkSpec{name: label + " " + name, path: path})
+		stop()
+		r.ratio = own.reqs / r.reqs
+		return r, err
+	}
 	if o.want("bare") {
-		base, stop, err := startBare(body, ctype)
+		bare, err := against("bare net/http, same bytes", "/", func() (string, func(), error) { return startBare(body, ctype) })
 		if err != nil {
 			return nil, err
 		}
-		bare, err := wrkRun(o, base, wrkSpec{name: label + " bare net/http, same bytes", path: "/"})
-		stop()
-		if err != nil {
-			return nil, err
-		}
-		bare.ratio = own.reqs / bare.reqs
 		bare.target, bare.met = "toasoan ≥ 0.8 of this", bare.ratio >= 0.8 && own.errors == 0
-		out = append(out, bare)
-
 		header.Del("Date") // net/http writes its own
-		base, stop, err = startBareWith(body, header)
+		same, err := against("bare net/http, same bytes and headers", "/", func() (string, func(), error) { return startBareWith(body, header) })
 		if err != nil {
 			return nil, err
 		}
-		same, err := wrkRun(o, base, wrkSpec{name: label + " bare net/http, same bytes and headers", path: "/"})
-		stop()
-		if err != nil {
-			return nil, err
-		}
-		same.ratio = own.reqs / same.reqs
 		same.target, same.met = "none (toasoan's own cost)", true
-		out = append(out, same)
+		out = append(out, bare, same)
 	}
 	if o.want("nginx") {
 		if _, err := exec.LookPath("nginx"); err != nil {
 			fmt.Println("  nginx not installed: no nginx row")
 			return out, nil
 		}
-		base, stop, err := startNginx(body)
+		ng, err := against("nginx, same bytes as a file", "/page.html", func() (string, func(), error) { return startNginx(body) })
 		if err != nil {
 			return nil, err
 		}
-		ng, err := wrkRun(o, base, wrkSpec{name: label + " nginx, same bytes as a file", path: "/page.html"})
-		stop()
-		if err != nil {
-			return nil, err
-		}
-		ng.ratio = own.reqs / ng.reqs
 		ng.target, ng.met = "toasoan ≥ 0.5 of this", ng.ratio >= 0.5 && own.errors == 0
 		out = append(out, ng)
 	}
