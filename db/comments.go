@@ -456,7 +456,7 @@ const (
 // (see blockVerdicts); a block or unblock through this DB is seen at once.
 func (d *DB) CommentBlocked(ctx context.Context, ip, phone string, now time.Time) (bool, error) {
 	key := blockKey{ip: ip, phone: phone}
-	blocked, gen, ok := d.blocks.get(key, now)
+	blocked, gen, ok := d.blocks.Get(key, now)
 	if ok {
 		return blocked, nil
 	}
@@ -466,65 +466,21 @@ func (d *DB) CommentBlocked(ctx context.Context, ip, phone string, now time.Time
 	if err != nil {
 		return false, fmt.Errorf("db: comment blocks: %w", err)
 	}
-	d.blocks.put(key, n > 0, gen, now)
+	d.blocks.Put(key, n > 0, gen, now)
 	return n > 0, nil
 }
 
 // blockVerdictTTL is how long CommentBlocked's answer for an address and phone serves
-// the same sender's next posts: a block made by another process (the command line, a
-// restore) reaches this one within it.
+// the same sender's next posts (DB.blocks). Each post asked the database, and since every
+// commit drops the readers' page caches, that read went back to the file: 9 % of a post's
+// CPU in a profile of posting with 100,000 pending. A block made by another process (the
+// command line, a restore) reaches this one within it.
 const blockVerdictTTL = time.Second
 
-// blockVerdictsMax bounds the answers kept; past it they are all dropped.
+// blockVerdictsMax bounds the answers kept.
 const blockVerdictsMax = 4096
 
-// blockVerdicts keeps recent CommentBlocked answers. Each post asked the database, and
-// since every commit drops the readers' page caches, that read went back to the file: 9 %
-// of a post's CPU in a profile of posting with 100,000 pending.
-type blockVerdicts struct {
-	mu sync.Mutex
-	// gen counts block changes through this DB: an answer read before one is not kept.
-	gen     uint64
-	entries map[blockKey]blockVerdict
-}
-
 type blockKey struct{ ip, phone string }
-
-type blockVerdict struct {
-	blocked bool
-	read    time.Time
-}
-
-func (b *blockVerdicts) get(k blockKey, now time.Time) (blocked bool, gen uint64, ok bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	v, ok := b.entries[k]
-	if ok && (now.Sub(v.read) >= blockVerdictTTL || now.Before(v.read)) {
-		delete(b.entries, k)
-		ok = false
-	}
-	return v.blocked, b.gen, ok
-}
-
-func (b *blockVerdicts) put(k blockKey, blocked bool, gen uint64, now time.Time) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if gen != b.gen {
-		return
-	}
-	if b.entries == nil || len(b.entries) >= blockVerdictsMax {
-		b.entries = map[blockKey]blockVerdict{}
-	}
-	b.entries[k] = blockVerdict{blocked: blocked, read: now}
-}
-
-// changed forgets every answer: a block was added or lifted.
-func (b *blockVerdicts) changed() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.gen++
-	clear(b.entries)
-}
 
 // CommentListVersion is a short version of an article's public comments: it changes
 // with every write that changes them (published, moderated, edited, removed). Polling

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"toasoan/internal/briefcache"
 )
 
 // ErrNotFound is returned when a requested row does not exist (or is not visible).
@@ -41,8 +43,8 @@ type DB struct {
 	wKept, rKept keptStatements
 
 	onChange atomic.Pointer[func(Change)]
-	posts    postQueue     // reader posts waiting to be committed together
-	blocks   blockVerdicts // CommentBlocked's recent answers
+	posts    postQueue                         // reader posts waiting to be committed together
+	blocks   *briefcache.Cache[blockKey, bool] // CommentBlocked's recent answers
 	// passwordCost is bcrypt's work factor for new hashes; 0 means bcryptCost.
 	passwordCost atomic.Int32
 	dummyHash    atomic.Pointer[[]byte] // at passwordCost; nil means the package's dummyHash
@@ -106,7 +108,7 @@ func OpenFile(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	d := &DB{w: w, path: path}
+	d := &DB{w: w, path: path, blocks: briefcache.New[blockKey, bool](blockVerdictTTL, blockVerdictsMax)}
 	d.wKept.pool = w
 	if err := d.checkWriter(ctx); err != nil {
 		w.Close()

@@ -210,8 +210,8 @@ func (d *DB) BlockCommenter(ctx context.Context, by Actor, now time.Time, kind, 
 	}
 	// Quiet: a block changes no public page. The kept answers go after the commit (and
 	// once before, so that no answer read during the write is kept).
-	d.blocks.changed()
-	defer d.blocks.changed()
+	d.blocks.ForgetAll()
+	defer d.blocks.ForgetAll()
 	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO comment_blocks (kind, value, created_by, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (kind, value) DO NOTHING`, kind, value, nullID(by.UserID), unix(now))
@@ -227,8 +227,8 @@ func (d *DB) BlockCommenter(ctx context.Context, by Actor, now time.Time, kind, 
 
 // UnblockCommenter lifts a block.
 func (d *DB) UnblockCommenter(ctx context.Context, by Actor, now time.Time, kind, value string) error {
-	d.blocks.changed()
-	defer d.blocks.changed()
+	d.blocks.ForgetAll()
+	defer d.blocks.ForgetAll()
 	return d.inTxQuiet(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM comment_blocks WHERE kind = ? AND value = ?`, kind, value)
 		if err != nil {

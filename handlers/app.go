@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"toasoan/db"
+	"toasoan/internal/briefcache"
 	"toasoan/internal/metrics"
 	"toasoan/internal/pagecache"
 	"toasoan/internal/viewcount"
@@ -69,8 +70,8 @@ type App struct {
 	// searching admits searches that must run (not cached) a few at a time: beyond the
 	// cores they only contend, and each holds its candidates and bodies in memory.
 	searching *semaphore.Weighted
-	back      *backOffice   // sessions and state of the back office (admin.go)
-	heads     *articleHeads // public articles' heads for the comment routes (articleheads.go)
+	back      *backOffice                          // sessions and state of the back office (admin.go)
+	heads     *briefcache.Cache[int64, db.Article] // public articles' heads for the comment routes (articleheads.go)
 }
 
 // Defaults of the site settings.
@@ -88,9 +89,9 @@ func New(ctx context.Context, d *db.DB, v *views.Renderer, assets *static.Assets
 	a := &App{DB: d, Views: v, Assets: assets, Log: log, Counts: counts, Config: cfg, Now: time.Now,
 		searching: semaphore.NewWeighted(int64(searchSlots()))}
 	v.SetLimits(fieldLimits)
-	clock := func() time.Time { return a.Now() }
-	a.heads = newArticleHeads(clock)
+	a.heads = newArticleHeads()
 	if !cfg.NoPageCache {
+		clock := func() time.Time { return a.Now() }
 		a.Pages = pagecache.New(pageCacheTTL, pageCacheBytes, clock)
 		a.Searches = pagecache.New(pageCacheTTL, searchCacheBytes, clock)
 		a.Feeds = pagecache.New(feedCacheTTL, feedCacheBytes, clock)

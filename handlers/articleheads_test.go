@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"toasoan/db"
 )
@@ -72,66 +71,5 @@ func TestArticleHeadsFollowChanges(t *testing.T) {
 	}
 	if n := s.countComments(t); n != before {
 		t.Errorf("a comment was stored on a closed article: %d → %d", before, n)
-	}
-}
-
-// TestArticleHeadsRetire pins the kept heads' rules: a second's life, a read that raced a
-// change is not stored, a change to some articles' comments retires only theirs, and the
-// number kept is bounded.
-func TestArticleHeadsRetire(t *testing.T) {
-	t.Parallel()
-	clock := newTestClock()
-	h := newArticleHeads(clock.Now)
-	head := func(id int64) db.Article { return db.Article{ID: id, Title: "Bài"} }
-
-	_, gen, ok := h.get(1)
-	if ok {
-		t.Fatal("empty cache answered")
-	}
-	h.put(head(1), gen)
-	if a, _, ok := h.get(1); !ok || a.ID != 1 {
-		t.Fatalf("kept head not found: %v %+v", ok, a)
-	}
-	clock.Advance(articleHeadTTL - time.Millisecond)
-	if _, _, ok := h.get(1); !ok {
-		t.Error("head gone before its second")
-	}
-	clock.Advance(time.Millisecond)
-	if _, _, ok := h.get(1); ok {
-		t.Error("head kept past its second")
-	}
-
-	// A read that began before a retirement must not store what it read.
-	_, gen, _ = h.get(2)
-	h.retire(false, []int64{99})
-	h.put(head(2), gen)
-	if _, _, ok := h.get(2); ok {
-		t.Error("a head read before a change was stored after it")
-	}
-
-	_, gen, _ = h.get(3)
-	h.put(head(3), gen)
-	h.put(head(4), gen)
-	h.retire(false, []int64{3})
-	if _, _, ok := h.get(3); ok {
-		t.Error("retired head still served")
-	}
-	if _, _, ok := h.get(4); !ok {
-		t.Error("a change to article 3 retired article 4's head")
-	}
-	h.retire(true, nil)
-	if _, _, ok := h.get(4); ok {
-		t.Error("head kept after a change to everything")
-	}
-
-	_, gen, _ = h.get(0)
-	for id := range int64(articleHeadsMax + 10) {
-		h.put(head(id+1), gen)
-	}
-	if n := len(h.entries); n > articleHeadsMax {
-		t.Errorf("%d heads kept, bound %d", n, articleHeadsMax)
-	}
-	if _, _, ok := h.get(articleHeadsMax + 10); !ok {
-		t.Error("the newest head was not kept")
 	}
 }

@@ -360,7 +360,7 @@ func (a *App) commentArticle(r *http.Request) (db.Article, error) {
 	if !ok || strconv.FormatInt(id, 10) != r.PathValue("id") {
 		return db.Article{}, errNotFound()
 	}
-	art, gen, ok := a.heads.get(id)
+	art, gen, ok := a.heads.Get(id, a.Now())
 	if ok {
 		return art, nil
 	}
@@ -370,7 +370,7 @@ func (a *App) commentArticle(r *http.Request) (db.Article, error) {
 	} else if err != nil {
 		return db.Article{}, err
 	}
-	a.heads.put(art, gen)
+	a.heads.Put(id, art, gen, a.Now())
 	return art, nil
 }
 

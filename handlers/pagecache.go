@@ -223,12 +223,12 @@ func (a *App) cachedPage(r *http.Request, cache *pagecache.Cache, name, key stri
 // old; anything else retires every cached page and search.
 func (a *App) contentChanged(c db.Change) {
 	if c.All {
-		a.heads.retire(true, nil)
+		a.heads.ForgetAll()
 		a.invalidateCaches()
 		return
 	}
 	if !c.ReaderPost { // a reader's post changes only a count, which no head is used for
-		a.heads.retire(false, c.CommentsOf)
+		a.heads.Forget(c.CommentsOf...)
 	}
 	if a.Pages != nil {
 		for _, id := range c.CommentsOf {
