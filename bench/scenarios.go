@@ -94,10 +94,10 @@ func fetchPageHeader(base, path string) ([]byte, http.Header, error) {
 }
 
 // versusBare measures the cached article page, identity encoding as the issue did, next
-// to a bare net/http handler and nginx (when installed) sending the same bytes, one
-// after the other in the same run. A second bare handler also sends toasoan's headers
-// (the security headers, ETag, caching, request id): what separates toasoan from the
-// first is then split between its own work and its headers'.
+// to a bare net/http handler and nginx (when installed) sending the same bytes, in turns
+// with each (inTurns). A second bare handler also sends toasoan's headers (the security
+// headers, ETag, caching, request id): what separates toasoan from the first is then
+// split between its own work and its headers'.
 func versusBare(o options, srv *server, hot hotArticle, label string) ([]result, error) {
 	body, header, err := fetchPageHeader(srv.base, hot.path)
 	if err != nil {
@@ -105,50 +105,98 @@ func versusBare(o options, srv *server, hot hotArticle, label string) ([]result,
 	}
 	ctype := header.Get("Content-Type")
 	size := fmt.Sprintf("%.1f KB", float64(len(body))/1024)
-	own, err := wrkRun(o, srv.base, wrkSpec{name: label + " article page, identity (" + size + ")", path: hot.path})
-	if err != nil {
-		return nil, err
-	}
-	own.ratio = -1
-	out := []result{own}
-	// against serves the page from another server, started by start, and compares.
-	against := func(name, path string, start func() (string, func(), error)) (result, error) {
+	ownName := label + " article page, identity (" + size + ")"
+	// against serves the page from another server, started by start, and measures it and
+	// toasoan in turns: toasoan's figure of those turns, the other's, and the ratio.
+	against := func(name, path string, start func() (string, func(), error)) (own, other result, err error) {
 		base, stop, err := start()
 		if err != nil {
-			return result{}, err
+			return result{}, result{}, err
 		}
-		r, err := wrkRun(o, base, wrkSpec{name: label + " " + name, path: path})
-		stop()
-		r.ratio = own.reqs / r.reqs
-		return r, err
+		defer stop()
+		own, other, err = inTurns(o,
+			func(d time.Duration) (result, error) {
+				return wrkRun(o, srv.base, wrkSpec{name: ownName, path: hot.path, duration: d})
+			},
+			func(d time.Duration) (result, error) {
+				return wrkRun(o, base, wrkSpec{name: label + " " + name, path: path, duration: d})
+			})
+		own.ratio, other.ratio = -1, own.reqs/other.reqs
+		return own, other, err
 	}
+	var out []result
 	if o.want("bare") {
-		bare, err := against("bare net/http, same bytes", "/", func() (string, func(), error) { return startBare(body, ctype) })
+		own, bare, err := against("bare net/http, same bytes", "/", func() (string, func(), error) { return startBare(body, ctype) })
 		if err != nil {
 			return nil, err
 		}
 		bare.target, bare.met = "toasoan ≥ 0.8 of this", bare.ratio >= 0.8 && own.errors == 0
 		header.Del("Date") // net/http writes its own
-		same, err := against("bare net/http, same bytes and headers", "/", func() (string, func(), error) { return startBareWith(body, header) })
+		ownSame, same, err := against("bare net/http, same bytes and headers", "/", func() (string, func(), error) { return startBareWith(body, header) })
 		if err != nil {
 			return nil, err
 		}
-		same.target, same.met = "none (toasoan's own cost)", true
-		out = append(out, bare, same)
+		same.target, same.met = fmt.Sprintf("none: toasoan's own cost (toasoan %.0f)", ownSame.reqs), true
+		out = append(out, own, bare, same)
 	}
 	if o.want("nginx") {
 		if _, err := exec.LookPath("nginx"); err != nil {
 			fmt.Println("  nginx not installed: no nginx row")
 			return out, nil
 		}
-		ng, err := against("nginx, same bytes as a file", "/page.html", func() (string, func(), error) { return startNginx(body) })
+		own, ng, err := against("nginx, same bytes as a file", "/page.html", func() (string, func(), error) { return startNginx(body) })
 		if err != nil {
 			return nil, err
 		}
-		ng.target, ng.met = "toasoan ≥ 0.5 of this", ng.ratio >= 0.5 && own.errors == 0
+		if !o.want("bare") {
+			out = append(out, own)
+		}
+		ng.target, ng.met = fmt.Sprintf("toasoan ≥ 0.5 of this (toasoan %.0f)", own.reqs), ng.ratio >= 0.5 && own.errors == 0
 		out = append(out, ng)
 	}
 	return out, nil
+}
+
+// turns is how many windows each side of a comparison gets, taken in turn (A B A B),
+// each o.duration/turns long. The machine's speed drifts over minutes here: in one run
+// (2026-12-02) every row of the first five minutes ran 25–30 % under the same rows later,
+// and one window each, back to back, put that drift into a ratio (the cached page against
+// the bare handler: 0.78 on the small database, 0.96 on the large, same binary, same run).
+const turns = 2
+
+// inTurns measures a and b alternately, turns windows each, and returns each side's
+// windows combined.
+func inTurns(o options, a, b func(window time.Duration) (result, error)) (result, result, error) {
+	window := max(time.Second, o.duration/turns)
+	var as, bs []result
+	for range turns {
+		ra, err := a(window)
+		if err != nil {
+			return result{}, result{}, err
+		}
+		rb, err := b(window)
+		if err != nil {
+			return result{}, result{}, err
+		}
+		as, bs = append(as, ra), append(bs, rb)
+	}
+	return combine(as), combine(bs), nil
+}
+
+// combine makes one row of windows of equal length: the mean rate and median, the worst
+// p99, every error and accepted post.
+func combine(windows []result) result {
+	r := windows[0]
+	for _, w := range windows[1:] {
+		r.reqs += w.reqs
+		r.p50 += w.p50
+		r.p99 = max(r.p99, w.p99)
+		r.errors += w.errors
+		r.accepted += w.accepted
+	}
+	r.reqs /= float64(len(windows))
+	r.p50 /= time.Duration(len(windows))
+	return r
 }
 
 // freeAddr is a free loopback address.
@@ -345,51 +393,68 @@ end
 	return b.String()
 }
 
-// mixes runs the 85/10/5 mix with moderation on and off, popular and new searches.
-// It leaves *srv running with moderation off.
+// mixes runs the 85/10/5 mix with moderation on and off, popular and new searches, in
+// turns (on, off, on, off: see turns), each window on a server started with that
+// moderation. It leaves *srv running with moderation off.
 func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label string, baseReqs float64) ([]result, int, error) {
+	type mix struct {
+		moderation string
+		fresh      bool
+	}
+	var order []mix
+	for _, moderation := range []string{"true", "false"} {
+		for _, fresh := range []bool{false, true} {
+			order = append(order, mix{moderation, fresh})
+		}
+	}
+	windows := map[mix][]result{}
+	window := max(time.Second, o.duration/turns)
+	for range turns {
+		for _, moderation := range []string{"true", "false"} {
+			(*srv).stop()
+			s, _, err := startServerWith(bin, dataDir, moderation)
+			if err != nil {
+				return nil, 0, err
+			}
+			*srv = s
+			if err := warmSearches(s); err != nil {
+				return nil, 0, err
+			}
+			for _, fresh := range []bool{false, true} {
+				// Tokens of their own for each run: a token is good for one post, and a run
+				// on the previous run's tokens had most of its posts refused.
+				t, err := targetsOf(s, dataDir, hot)
+				if err != nil {
+					return nil, 0, err
+				}
+				defer t.cleanup()
+				name := fmt.Sprintf("%s 85/10/5 mix, moderation %s", label, map[string]string{"true": "on", "false": "off"}[moderation])
+				if fresh {
+					name += ", new searches"
+				}
+				tag := "mix" + moderation + strconv.FormatBool(fresh) + strconv.Itoa(len(windows[mix{moderation, fresh}]))
+				r, err := wrkRun(o, s.base, wrkSpec{name: name, path: hot.path, script: mixLua(t, fresh, tag), gzip: true, duration: window})
+				if err != nil {
+					return nil, 0, err
+				}
+				windows[mix{moderation, fresh}] = append(windows[mix{moderation, fresh}], r)
+			}
+		}
+	}
 	var out []result
 	accepted := 0
-	on := map[bool]result{}
-	for _, moderation := range []string{"true", "false"} {
-		(*srv).stop()
-		s, _, err := startServerWith(bin, dataDir, moderation)
-		if err != nil {
-			return nil, 0, err
+	for _, m := range order {
+		r := combine(windows[m])
+		r.ratio = r.reqs / baseReqs
+		accepted += r.accepted
+		if m.moderation == "true" {
+			r.target, r.met = "no errors", r.errors == 0
+		} else {
+			ref := combine(windows[mix{"true", m.fresh}])
+			r.target = fmt.Sprintf("≥ 80%% of moderation on (%.0f)", ref.reqs)
+			r.met = r.reqs >= 0.8*ref.reqs && r.errors == 0
 		}
-		*srv = s
-		if err := warmSearches(s); err != nil {
-			return nil, 0, err
-		}
-		for _, fresh := range []bool{false, true} {
-			// Tokens of their own for each run: a token is good for one post, and a run
-			// on the previous run's tokens had most of its posts refused.
-			t, err := targetsOf(s, dataDir, hot)
-			if err != nil {
-				return nil, 0, err
-			}
-			defer t.cleanup()
-			name := fmt.Sprintf("%s 85/10/5 mix, moderation %s", label, map[string]string{"true": "on", "false": "off"}[moderation])
-			if fresh {
-				name += ", new searches"
-			}
-			tag := "mix" + moderation + strconv.FormatBool(fresh)
-			r, err := wrkRun(o, s.base, wrkSpec{name: name, path: hot.path, script: mixLua(t, fresh, tag), gzip: true})
-			if err != nil {
-				return nil, 0, err
-			}
-			r.ratio = r.reqs / baseReqs
-			accepted += r.accepted
-			if moderation == "true" {
-				on[fresh] = r
-				r.target, r.met = "no errors", r.errors == 0
-			} else {
-				ref := on[fresh]
-				r.target = fmt.Sprintf("≥ 80%% of moderation on (%.0f)", ref.reqs)
-				r.met = r.reqs >= 0.8*ref.reqs && r.errors == 0
-			}
-			out = append(out, r)
-		}
+		out = append(out, r)
 	}
 	return out, accepted, nil
 }
