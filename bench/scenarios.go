@@ -157,17 +157,19 @@ func versusBare(o options, srv *server, hot hotArticle, label string) ([]result,
 	return out, nil
 }
 
-// turns is how many windows each side of a comparison gets, taken in turn (A B A B),
-// each o.duration/turns long. The machine's speed drifts over minutes here: in one run
+// turns is how many windows each side of a comparison gets, taken in turn (A B A B A B),
+// each half of o.duration long. The machine's speed drifts over minutes here: in one run
 // (2026-12-02) every row of the first five minutes ran 25–30 % under the same rows later,
 // and one window each, back to back, put that drift into a ratio (the cached page against
 // the bare handler: 0.78 on the small database, 0.96 on the large, same binary, same run).
-const turns = 2
+// With two turns one slow window still decided a row (moderation off with new searches:
+// 0.90 in the first turn, 0.65 in the second; 0.98 when run again alone).
+const turns = 3
 
 // inTurns measures a and b alternately, turns windows each, and returns each side's
 // windows combined.
 func inTurns(o options, a, b func(window time.Duration) (result, error)) (result, result, error) {
-	window := max(time.Second, o.duration/turns)
+	window := max(time.Second, o.duration/2)
 	var as, bs []result
 	for range turns {
 		ra, err := a(window)
@@ -408,7 +410,7 @@ func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label s
 		}
 	}
 	windows := map[mix][]result{}
-	window := max(time.Second, o.duration/turns)
+	window := max(time.Second, o.duration/2)
 	for range turns {
 		for _, moderation := range []string{"true", "false"} {
 			(*srv).stop()
