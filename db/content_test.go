@@ -617,11 +617,7 @@ func TestCommentBlockedAnswersFollowBlocks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	d, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openAt(t, dir)
 	now := time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)
 	by := Actor{UserName: "kiemduyet"}
 	blocked := func(ip, phone string, at time.Time) bool {
@@ -648,11 +644,7 @@ func TestCommentBlockedAnswersFollowBlocks(t *testing.T) {
 		t.Error("an unblock through this DB not seen at once")
 	}
 
-	other, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := openAt(t, dir)
 	if err := other.BlockCommenter(ctx, by, now, BlockPhone, "0912345678"); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,14 @@ import (
 
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	d, err := Open(context.Background(), t.TempDir())
+	return openAt(t, t.TempDir())
+}
+
+// openAt opens the database in dir, closed when the test ends: a second handle on the
+// same directory stands for another process (the command line).
+func openAt(t *testing.T, dir string) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
