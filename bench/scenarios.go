@@ -434,7 +434,7 @@ func mixes(o options, srv **server, bin, dataDir string, hot hotArticle, label s
 				if fresh {
 					name += ", new searches"
 				}
-				tag := "mix" + moderation + strconv.FormatBool(fresh) + strconv.Itoa(len(windows[mix{moderation, fresh}]))
+				tag := "mix" + moderation + strconv.FormatBool(fresh) // mixLua makes it unique per window
 				r, err := wrkRun(o, s.base, wrkSpec{name: name, path: hot.path, script: mixLua(t, fresh, tag), gzip: true, duration: window})
 				if err != nil {
 					return nil, 0, err
