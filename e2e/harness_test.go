@@ -64,20 +64,15 @@ const maxBrowsers = 2
 var (
 	// browsers hands out the maxBrowsers slots, the longest test first.
 	browsers = &browserQueue{free: maxBrowsers}
-	// machine is held shared by every parallel test and exclusively by a test whose
-	// figures need the machine to itself (the attack suite's latencies, Lighthouse).
+	// machine is held shared by every parallel test and exclusively by the test whose
+	// figures need the machine to itself (the attack suite's latencies).
 	machine sync.RWMutex
-	// unfinished counts the parallel tests not finished yet, so that the test that must
-	// run last (Lighthouse) waits for all the others.
-	unfinished sync.WaitGroup
 )
 
 // parallelTest runs t beside the package's other tests. Each test has its own server,
 // data directory and browser context, so nothing else is shared.
 func parallelTest(t *testing.T) {
 	t.Helper()
-	unfinished.Add(1) // before Parallel: every test is counted before any resumes
-	t.Cleanup(unfinished.Done)
 	t.Parallel()
 	machine.RLock()
 	t.Cleanup(machine.RUnlock)
@@ -169,40 +164,9 @@ func (q *browserQueue) grant() {
 // attack suite's latencies are its own, not those of three Chromiums beside it.
 func exclusiveFirstTest(t *testing.T) {
 	t.Helper()
-	unfinished.Add(1)
-	t.Cleanup(unfinished.Done)
 	machine.Lock() // taken in the sequential phase, so before any parallelTest's RLock
 	t.Cleanup(machine.Unlock)
 	t.Parallel()
-}
-
-// exclusiveLastTest runs t after every other test of the package has finished (and, the
-// e2e package being the longest, usually after the other packages of go test ./... too):
-// Lighthouse times the page under CPU throttling, so a busy machine lowers its score. The
-// test first sets up beside the parallel tests (after the attack suite, like them), then
-// calls alone, which returns once it has the machine to itself: the setup (servers, demo
-// content, Node and Lighthouse's Chromium) is not timed, so it need not add to the
-// package's wall time.
-func exclusiveLastTest(t *testing.T) (alone func()) {
-	t.Helper()
-	t.Parallel()
-	machine.RLock()
-	held := "shared"
-	t.Cleanup(func() {
-		switch held {
-		case "shared":
-			machine.RUnlock()
-		case "exclusive":
-			machine.Unlock()
-		}
-	})
-	return func() {
-		machine.RUnlock()
-		held = ""
-		unfinished.Wait()
-		machine.Lock()
-		held = "exclusive"
-	}
 }
 
 // server is a running toasoan binary.
@@ -226,7 +190,7 @@ var urlInLog = regexp.MustCompile(`listen=(http://\S+)|"listen":"(http://[^"]+)"
 
 // startServer runs the binary on a free loopback port with its own data directory and
 // waits for the line announcing its URL. Extra flags are appended to "serve".
-func startServer(t *testing.T, dataDir string, flags ...string) *server {
+func startServer(t testing.TB, dataDir string, flags ...string) *server {
 	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
@@ -270,7 +234,7 @@ func startServer(t *testing.T, dataDir string, flags ...string) *server {
 }
 
 // Stop sends SIGINT and waits for a clean exit.
-func (s *server) Stop(t *testing.T) {
+func (s *server) Stop(t testing.TB) {
 	if s.cmd.ProcessState != nil {
 		return
 	}
@@ -295,7 +259,7 @@ func (s *server) Stop(t *testing.T) {
 // browser process alone 62) and 118 with the shell (26), Lighthouse's Chromium
 // included in both. Browser tests and Lighthouse skip without either, except in CI, which
 // installs both.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	paths := []string{"/usr/bin/chromium-headless-shell", "/usr/lib/chromium/chromium-headless-shell"}
 	if os.Getenv("CI") == "" {
@@ -309,7 +273,7 @@ var fullChromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser
 
 // findChromium returns the first of paths that exists; without one the test skips, except
 // in CI, where it fails saying what is missing.
-func findChromium(t *testing.T, paths []string, ciMissing string) string {
+func findChromium(t testing.TB, paths []string, ciMissing string) string {
 	t.Helper()
 	for _, p := range paths {
 		if _, err := os.Stat(p); err == nil {

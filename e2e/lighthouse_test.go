@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ const lighthouseVersion = "12.8.2"
 
 // lighthouseBin finds the lighthouse that .ci/run installed ($LIGHTHOUSE_BIN, or its cache
 // directory). Without it the test skips, except in CI, where it fails.
-func lighthouseBin(t *testing.T) string {
+func lighthouseBin(t testing.TB) string {
 	t.Helper()
 	cands := []string{os.Getenv("LIGHTHOUSE_BIN")}
 	cache := os.Getenv("XDG_CACHE_HOME")
@@ -58,7 +59,7 @@ type lighthouseRunner struct {
 	retried bool
 }
 
-func startLighthouse(t *testing.T, bin string) *lighthouseRunner {
+func startLighthouse(t testing.TB, bin string) *lighthouseRunner {
 	t.Helper()
 	// $LIGHTHOUSE_BIN is node_modules/.bin/lighthouse, a link to the package's cli/index.js.
 	cli, err := filepath.EvalSymlinks(bin)
@@ -126,11 +127,13 @@ func (r *lighthouseReport) scores() map[string]int {
 	return s
 }
 
-// run waits until the machine is quiet, runs Lighthouse on one URL for the given
-// categories and returns its report.
-func (r *lighthouseRunner) run(t *testing.T, pageURL string, categories ...string) *lighthouseReport {
+// run runs Lighthouse on one URL for the given categories and returns its report. A
+// timed run (the performance score) first waits until the machine is quiet.
+func (r *lighthouseRunner) run(t testing.TB, pageURL string, timed bool, categories ...string) *lighthouseReport {
 	t.Helper()
-	waitForQuietCPU(t)
+	if timed {
+		waitForQuietCPU(t)
+	}
 	r.runs++
 	out := filepath.Join(r.dir, fmt.Sprintf("report-%d.json", r.runs))
 	req, _ := json.Marshal(map[string]any{"url": pageURL, "out": out, "categories": categories})
@@ -144,7 +147,7 @@ func (r *lighthouseRunner) run(t *testing.T, pageURL string, categories ...strin
 	if !r.out.Scan() {
 		t.Fatalf("lighthouse runner stopped: %v", r.out.Err())
 	}
-	if after, err := readCPU(); err == nil {
+	if after, err := readCPU(); err == nil && timed {
 		// Lighthouse itself keeps about half of the two CPUs busy: much more means
 		// something else ran during the measurement.
 		t.Logf("CPU %.0f%% busy during the run", after.busySince(before))
@@ -168,7 +171,7 @@ func (r *lighthouseRunner) run(t *testing.T, pageURL string, categories ...strin
 		}
 		t.Logf("lighthouse %s: %s; once more", pageURL, report.RuntimeError.Message)
 		r.retried = true
-		return r.run(t, pageURL, categories...)
+		return r.run(t, pageURL, timed, categories...)
 	}
 	return &report
 }
@@ -179,7 +182,7 @@ func (r *lighthouseRunner) run(t *testing.T, pageURL string, categories ...strin
 // of four a first score fell under 85 (a sixth run instead of four): not worth it. Lighthouse's simulated throttling multiplies the CPU time it
 // measures by 4, so other work on the machine shows up as blocking time: one home page
 // scored 97 (blocking 190 ms) alone and 87 (510 ms) beside the handlers tests.
-func waitForQuietCPU(t *testing.T) {
+func waitForQuietCPU(t testing.TB) {
 	t.Helper()
 	const quietBusy, quietWait = 25.0, 90 * time.Second
 	start := time.Now()
@@ -258,7 +261,7 @@ func cpuBusy(interval time.Duration) (float64, error) {
 
 // explain logs what holds a page's performance back: the metrics, where the main
 // thread's time goes, the scripts that cost most, long tasks and images.
-func (r *lighthouseReport) explain(t *testing.T, name string) {
+func (r *lighthouseReport) explain(t testing.TB, name string) {
 	t.Helper()
 	var lines []string
 	for _, k := range []string{"first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
@@ -288,26 +291,23 @@ func (r *lighthouseReport) explain(t *testing.T, name string) {
 	t.Logf("%s: what holds performance back:\n    %s", name, strings.Join(lines, "\n    "))
 }
 
-// TestLighthouse: issue #18. Lighthouse on the home page, a section, an article with 50
-// comments (at its canonical URL, where readers land) and a search page must score
-// accessibility 100, best practices 100 and SEO 100 (the search page is noindex on
-// purpose: SEO not asked there), and performance at least minPerformance. It runs last
-// and alone in the package, each run once the machine's CPUs are quiet; performance is
-// timed, so it is the best of up to three runs (the first with every category, then
-// performance alone).
-func TestLighthouse(t *testing.T) {
-	alone := exclusiveLastTest(t)
-	// The issue's 95, on the headless shell (see startLighthouse's runner).
-	const minPerformance = 95
-	bin := lighthouseBin(t)
-	chromiumPath(t)
+// lighthousePage is one page Lighthouse looks at.
+type lighthousePage struct {
+	name, path string
+	seo        bool // the search page is noindex on purpose: SEO not asked there
+}
+
+// lighthouseSite starts a server with the demo and the reader tests' seed (an article with
+// 50 comments), and returns it with the pages of issue #18: home, a section, the article
+// at its canonical address (where readers land; /bai-viet/{id} redirects there, and a
+// redirect costs the page 600 ms in Lighthouse's simulated network) and a search page.
+func lighthouseSite(t testing.TB) (*server, []lighthousePage) {
+	t.Helper()
 	dataDir := t.TempDir()
 	first := startServer(t, dataDir, "-demo")
 	first.Stop(t)
 	threadArticle, _ := seedReaderSite(t, dataDir)
 	srv := startServer(t, dataDir)
-	// The article's canonical address: /bai-viet/{id} redirects there (a redirect costs
-	// the page 600 ms in Lighthouse's simulated network).
 	resp, err := http.Get(fmt.Sprintf("%s/bai-viet/%d", srv.URL, threadArticle))
 	if err != nil {
 		t.Fatal(err)
@@ -317,41 +317,75 @@ func TestLighthouse(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || article == fmt.Sprintf("/bai-viet/%d", threadArticle) {
 		t.Fatalf("article %d: %d at %s, want 200 at its slugged address", threadArticle, resp.StatusCode, article)
 	}
-	pages := []struct {
-		name, path string
-		seo        bool
-	}{
+	return srv, []lighthousePage{
 		{"home", "/", true},
 		{"section", "/chuyen-muc/thoi-su", true},
 		{"article", article, true},
 		{"search", "/tim-kiem?q=" + url.QueryEscape("huyện"), false},
 	}
+}
+
+// untimedAudits are the performance audits whose result does not depend on how fast the
+// machine is: what the page sends (compression, minified and modern scripts, no duplicate)
+// and how it is built (no redirect, sized images, offscreen images deferred, fonts shown
+// while loading, no document.write, passive listeners, the viewport, the DOM's size, no
+// layout shift). A change that breaks one fails TestLighthouse beside the other tests; the
+// score, which is timed, is BenchmarkLighthousePerformance's. Left out: the image audits
+// that fail today (WebP/AVIF, re-encoding, the section page's cover size; README, Lighthouse).
+var untimedAudits = []string{
+	"uses-text-compression", "unsized-images", "offscreen-images", "unminified-css", "unminified-javascript",
+	"duplicated-javascript", "legacy-javascript", "redirects", "font-display", "no-document-write",
+	"uses-passive-event-listeners", "viewport", "dom-size", "cumulative-layout-shift",
+}
+
+// maxPageBytes bounds what a page transfers besides images (Lighthouse's resource summary):
+// issue #18 asks to keep the weight of about 33 KiB; the article with 50 comments is the
+// heaviest (37 KiB).
+const maxPageBytes = 40 << 10
+
+// bytesBesideImages is the page's transfer size less its images, from the resource summary.
+func (r *lighthouseReport) bytesBesideImages() float64 {
+	var details struct {
+		Items []struct {
+			ResourceType string  `json:"resourceType"`
+			TransferSize float64 `json:"transferSize"`
+		} `json:"items"`
+	}
+	if json.Unmarshal(r.Audits["resource-summary"].Details, &details) != nil {
+		return 0
+	}
+	var total, images float64
+	for _, it := range details.Items {
+		switch it.ResourceType {
+		case "total":
+			total = it.TransferSize
+		case "image":
+			images = it.TransferSize
+		}
+	}
+	return total - images
+}
+
+// TestLighthouse: issue #18. Lighthouse on the home page, a section, an article with 50
+// comments and a search page must score accessibility 100, best practices 100 and SEO 100
+// (not on the search page), pass every untimed performance audit and stay under
+// maxPageBytes besides images. None of that depends on the machine's speed, so it runs beside the other
+// browser tests, holding a browser slot (Lighthouse has a Chromium of its own). The
+// performance score is timed: BenchmarkLighthousePerformance asserts it, alone on the
+// machine, as .ci/run runs it.
+func TestLighthouse(t *testing.T) {
+	parallelTest(t)
+	bin := lighthouseBin(t)
+	chromiumPath(t)
+	srv, pages := lighthouseSite(t)
 	lh := startLighthouse(t, bin)
-	alone()
 	for _, p := range pages {
 		start := time.Now()
-		report := lh.run(t, srv.URL+p.path, "performance", "accessibility", "best-practices", "seo")
+		report := lh.run(t, srv.URL+p.path, false, "performance", "accessibility", "best-practices", "seo")
 		s := report.scores()
-		t.Logf("%s (%s, %s): performance %d, accessibility %d, best practices %d, SEO %d", p.name, p.path,
-			time.Since(start).Round(time.Second), s["performance"], s["accessibility"], s["best-practices"], s["seo"])
-		for k, a := range report.Audits {
-			if a.Score != nil && *a.Score < 0.9 {
-				t.Logf("%s: audit %s %.2f %s", p.name, k, *a.Score, a.DisplayValue)
-			}
-		}
-		best, bestReport := s["performance"], report
-		for try := 2; try <= 3 && best < minPerformance; try++ {
-			start := time.Now()
-			r := lh.run(t, srv.URL+p.path, "performance")
-			perf := r.scores()["performance"]
-			t.Logf("%s try %d (%s): performance %d, total blocking time %s", p.name, try, time.Since(start).Round(time.Second),
-				perf, r.Audits["total-blocking-time"].DisplayValue)
-			if perf > best {
-				best, bestReport = perf, r
-			}
-		}
-		s["performance"] = best
-		want := map[string]int{"performance": minPerformance, "accessibility": 100, "best-practices": 100}
+		t.Logf("%s (%s, %s): accessibility %d, best practices %d, SEO %d (performance %d, not asserted: timed, beside other tests)",
+			p.name, p.path, time.Since(start).Round(time.Second), s["accessibility"], s["best-practices"], s["seo"], s["performance"])
+		want := map[string]int{"accessibility": 100, "best-practices": 100}
 		if p.seo {
 			want["seo"] = 100
 		}
@@ -360,8 +394,62 @@ func TestLighthouse(t *testing.T) {
 				t.Errorf("%s: %s %d, want at least %d", p.name, k, s[k], min)
 			}
 		}
+		for k, a := range report.Audits {
+			if a.Score != nil && *a.Score < 0.9 && !slices.Contains(untimedAudits, k) {
+				t.Logf("%s: audit %s %.2f %s", p.name, k, *a.Score, a.DisplayValue)
+			}
+		}
+		for _, k := range untimedAudits {
+			a, ok := report.Audits[k]
+			switch {
+			case !ok:
+				t.Errorf("%s: no %s audit in the report", p.name, k)
+			case a.Score != nil && *a.Score < 1:
+				t.Errorf("%s: %s scored %.2f: %s %s", p.name, k, *a.Score, a.Title, a.DisplayValue)
+			}
+		}
+		all, besides := report.Audits["total-byte-weight"].NumericValue, report.bytesBesideImages()
+		if besides > maxPageBytes || besides <= 0 {
+			t.Errorf("%s: %.1f KiB transferred besides images, want at most %d KiB", p.name, besides/1024, maxPageBytes>>10)
+		}
+		t.Logf("%s: %.1f KiB transferred, %.1f KiB of it besides images", p.name, all/1024, besides/1024)
+	}
+}
+
+// BenchmarkLighthousePerformance: issue #18's performance 95 on the same pages. Lighthouse
+// multiplies the main-thread time it measures by 4, so the score is a timing and belongs
+// with the benchmarks, on a machine doing nothing else: .ci/run runs it alone, before go
+// test ./... (`go test -run '^$' -bench '^BenchmarkLighthousePerformance$' -benchtime=1x
+// ./e2e`). Each run waits until the CPUs are quiet; a page's score is the best of up to
+// three runs. It reports each page's score and fails below minPerformance. One pass over
+// the pages is the measurement: b.N is not used. It skips under -short, like the other
+// long benchmarks, so the smoke run of every benchmark leaves it out.
+func BenchmarkLighthousePerformance(b *testing.B) {
+	if testing.Short() {
+		b.Skip("-short: Lighthouse runs in .ci/run's own step")
+	}
+	// The issue's 95, on the headless shell (see startLighthouse's runner).
+	const minPerformance = 95
+	bin := lighthouseBin(b)
+	chromiumPath(b)
+	srv, pages := lighthouseSite(b)
+	lh := startLighthouse(b, bin)
+	for _, p := range pages {
+		best, bestReport := -1, (*lighthouseReport)(nil)
+		for try := 1; try <= 3 && best < minPerformance; try++ {
+			start := time.Now()
+			r := lh.run(b, srv.URL+p.path, true, "performance")
+			perf := r.scores()["performance"]
+			b.Logf("%s try %d (%s): performance %d, total blocking time %s", p.name, try, time.Since(start).Round(time.Second),
+				perf, r.Audits["total-blocking-time"].DisplayValue)
+			if perf > best {
+				best, bestReport = perf, r
+			}
+		}
+		b.ReportMetric(float64(best), p.name+"-performance")
 		if best < minPerformance {
-			bestReport.explain(t, p.name)
+			b.Errorf("%s: performance %d, want at least %d", p.name, best, minPerformance)
+			bestReport.explain(b, p.name)
 		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 )
 
 // openDB opens the server's database file as a second process would.
-func openDB(t *testing.T, dataDir string) *sql.DB {
+func openDB(t testing.TB, dataDir string) *sql.DB {
 	t.Helper()
 	d, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "toasoan.db")+"?_pragma=busy_timeout(5000)&_txlock=immediate")
 	if err != nil {
@@ -37,7 +37,7 @@ func openDB(t *testing.T, dataDir string) *sql.DB {
 // newest with a reader's reply and a newsroom reply; a cover on the home page's lead and
 // on one article of a section. It returns the long thread's article id and the id of the
 // comment with replies.
-func seedReaderSite(t *testing.T, dataDir string) (threadArticle, repliedComment int64) {
+func seedReaderSite(t testing.TB, dataDir string) (threadArticle, repliedComment int64) {
 	t.Helper()
 	d := openDB(t, dataDir)
 	if err := d.QueryRow(`SELECT id FROM articles WHERE status = 'published' ORDER BY views DESC LIMIT 1`).Scan(&threadArticle); err != nil {
