@@ -4,7 +4,7 @@
 //
 // Usage: node lighthouse-runner.mjs <lighthouse package dir>, with CHROME_PATH set.
 // It prints "ready" once Chromium runs, then reads one JSON request a line from stdin,
-// {"url", "out", "categories"}, writes the report (the lhr as JSON) to out and prints
+// {"url", "out", "categories", "audits"}, writes the report (the lhr as JSON) to out and prints
 // "done" (or "error <message>"). Closing stdin stops Chromium and the process.
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -34,6 +34,8 @@ try {
         port: chrome.port,
         logLevel: 'error',
         onlyCategories: req.categories,
+        // Audits of other categories to run as well (Lighthouse takes the union).
+        ...(req.audits ? {onlyAudits: req.audits} : {}),
         // The report's page screenshot: not used, 1.5 s a run.
         disableFullPageScreenshot: true,
       });
