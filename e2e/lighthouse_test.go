@@ -332,7 +332,7 @@ func lighthouseSite(t testing.TB) (*server, []lighthousePage) {
 // while loading, no document.write, passive listeners, the viewport, the DOM's size, no
 // layout shift). A change that breaks one fails TestLighthouse beside the other tests; the
 // score, which is timed, is BenchmarkLighthousePerformance's. Left out: the image audits
-// that fail today (WebP/AVIF, re-encoding, the section page's cover size; README, Lighthouse).
+// that fail today (WebP/AVIF, re-encoding, the covers' sizes; README, Lighthouse).
 var untimedAudits = []string{
 	"uses-text-compression", "unsized-images", "offscreen-images", "unminified-css", "unminified-javascript",
 	"duplicated-javascript", "legacy-javascript", "redirects", "font-display", "no-document-write",
@@ -370,10 +370,10 @@ func (r *lighthouseReport) bytesBesideImages() float64 {
 // TestLighthouse: issue #18. Lighthouse on the home page, a section, an article with 50
 // comments and a search page must score accessibility 100, best practices 100 and SEO 100
 // (not on the search page), pass every untimed performance audit and stay under
-// maxPageBytes besides images. None of that depends on the machine's speed, so it runs beside the other
-// browser tests, holding a browser slot (Lighthouse has a Chromium of its own). The
-// performance score is timed: BenchmarkLighthousePerformance asserts it, alone on the
-// machine, as .ci/run runs it.
+// maxPageBytes besides images. None of that depends on the machine's speed, so it runs
+// beside the other tests, without a browser slot: Lighthouse drives a Chromium of its own
+// and spends much of a run waiting for the page to settle. The performance score is
+// timed: BenchmarkLighthousePerformance asserts it, alone on the machine, as .ci/run runs it.
 func TestLighthouse(t *testing.T) {
 	parallelTest(t)
 	bin := lighthouseBin(t)
