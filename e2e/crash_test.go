@@ -33,6 +33,9 @@ var crashRounds = flag.Int("crash-rounds", 10, "SIGKILL rounds of TestCrashLoses
 // acknowledged edit is in the article's history, and PRAGMA integrity_check says ok.
 func TestCrashLosesNothing(t *testing.T) {
 	parallelTest(t)
+	if *crashRounds < 1 {
+		t.Fatalf("-crash-rounds=%d: at least one round, or the test proves nothing", *crashRounds)
+	}
 	dataDir := t.TempDir()
 	flags := []string{"-demo", "-captcha=false", "-comment-rate=0", "-comment-min-fill=1ms", "-moderation=false"}
 	addUser(t, dataDir, "bientap", "editor", "mat-khau-du-dai-2026")
